@@ -1,0 +1,83 @@
+/// Appending JSON tokens to a byte buffer. Hand-written: it runs for every field of every record.
+public enum JSONBytes {
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends `"text"` with JSON escaping. Control characters become `\uXXXX` (or the short forms),
+    /// so a value can never break the one-record-per-line rule.
+    @inlinable
+    public static func appendString(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendString(utf8: UnsafeRawBufferPointer($0), to: &out) }
+    }
+
+    public static func appendString(utf8 bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var start = 0
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            let c = bytes[i]
+            if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") && c != 0x7F {
+                i += 1
+                continue
+            }
+            if start < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<i])) }
+            appendEscape(c, to: &out)
+            i += 1
+            start = i
+        }
+        if start < n { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<n])) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    static func appendEscape(_ c: UInt8, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\\"))
+        switch c {
+        case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(UInt8(ascii: "t"))
+        default:
+            out.append(contentsOf: [UInt8(ascii: "u"), 48, 48, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+        }
+    }
+
+    /// Appends a decimal integer without going through `String`.
+    @inlinable
+    public static func appendInt(_ value: Int64, to out: inout [UInt8]) {
+        if value == 0 { out.append(48); return }
+        var v = value.magnitude
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes hold any 20-digit UInt64
+        withUnsafeMutableBytes(of: &tmp) { raw in
+            var i = raw.count
+            while v > 0 {
+                i -= 1
+                raw[i] = UInt8(48 + v % 10)
+                v /= 10
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i...]))
+        }
+    }
+
+    public static func appendDouble(_ value: Double, to out: inout [UInt8]) {
+        if value.isFinite {
+            if value == value.rounded(), abs(value) < 1e15 {
+                appendInt(Int64(value), to: &out)
+            } else {
+                out.append(contentsOf: value.description.utf8)
+            }
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+    }
+
+    /// Appends `"key":` (keys are ours, plain ASCII; still escaped for safety when they come from metadata).
+    @inline(__always)
+    public static func appendKey(_ key: String, to out: inout [UInt8]) {
+        appendString(key, to: &out)
+        out.append(UInt8(ascii: ":"))
+    }
+}

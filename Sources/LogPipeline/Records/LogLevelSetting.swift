@@ -1,0 +1,44 @@
+public import Logging
+
+/// `LOG_LEVEL` as the original reads it: first word, any case. Anything unknown falls back to INFO
+/// and yields one warning for the caller to log.
+public enum LogLevelSetting {
+    public static func parse(_ raw: String?) -> (level: Logger.Level, warning: String?) {
+        guard let raw, let word = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).first else {
+            return (.info, nil)
+        }
+        switch word.uppercased() {
+        case "TRACE": return (.trace, nil)
+        case "DEBUG": return (.debug, nil)
+        case "INFO": return (.info, nil)
+        case "NOTICE": return (.notice, nil)
+        case "WARNING", "WARN": return (.warning, nil)
+        case "ERROR": return (.error, nil)
+        case "CRITICAL", "FATAL": return (.critical, nil)
+        default:
+            return (.info, "LOG_LEVEL=\(LineEscaper.escaped(String(word.prefix(40)))) is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL; using INFO")
+        }
+    }
+}
+
+/// Relabels INFO records of chatty libraries as DEBUG. Never drops: the sink still writes them.
+/// Off when the configured level is DEBUG or TRACE (the operator asked for everything as it is).
+public struct DowngradeFilter: Sendable {
+    public static let defaultPrefixes = ["AsyncHTTPClient", "NIO", "Hummingbird", "hummingbird", "swift-nio"]
+
+    public var prefixes: [String]
+    public var enabled: Bool
+
+    public init(prefixes: [String] = DowngradeFilter.defaultPrefixes, configuredLevel: Logger.Level) {
+        self.prefixes = prefixes
+        self.enabled = configuredLevel > .debug
+    }
+
+    /// The level the record is written with.
+    @inline(__always)
+    public func apply(level: Logger.Level, label: String) -> Logger.Level {
+        guard enabled, level == .info else { return level }
+        for prefix in prefixes where label.hasPrefix(prefix) { return .debug }
+        return level
+    }
+}

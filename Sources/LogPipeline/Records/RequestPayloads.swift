@@ -1,0 +1,157 @@
+/// `request.started`: what the proxy knew when a request arrived.
+public struct RequestStartedPayload: StructuredPayload {
+    public var metrics: RequestMetrics
+    public var toolsDefined: Int
+    public var maxTokens: Int
+
+    public init(metrics: RequestMetrics, toolsDefined: Int, maxTokens: Int) {
+        self.metrics = metrics
+        self.toolsDefined = toolsDefined
+        self.maxTokens = maxTokens
+    }
+
+    public var action: String { EventAction.requestStarted }
+
+    public func visitFields<V: LogFieldVisitor>(_ v: inout V) {
+        let m = metrics
+        v.visit(FieldName.requestedModel, string: m.requestedModel)
+        v.visit(FieldName.provider, string: m.provider)
+        v.visit(FieldName.resolvedModel, string: m.resolvedModel)
+        v.visit(FieldName.streaming, bool: m.isStreaming)
+        v.visit(FieldName.messageCount, int: Int64(m.messageCount))
+        v.visit(FieldName.toolsDefined, int: Int64(toolsDefined))
+        v.visit(FieldName.toolUses, int: Int64(m.toolUses))
+        v.visit(FieldName.toolResults, int: Int64(m.toolResults))
+        v.visit(FieldName.maxTokens, int: Int64(maxTokens))
+        v.visit(FieldName.requestBytes, int: Int64(m.requestBytes))
+        v.visit(FieldName.startMicros, int: m.startMicros)
+    }
+}
+
+/// `request.completed`: every field the aggregator reads, so replay rebuilds the live numbers exactly.
+public struct RequestCompletedPayload: StructuredPayload {
+    public var metrics: RequestMetrics
+
+    public init(metrics: RequestMetrics) { self.metrics = metrics }
+
+    public var action: String { EventAction.requestCompleted }
+
+    public func visitFields<V: LogFieldVisitor>(_ v: inout V) {
+        let m = metrics
+        v.visit(FieldName.requestedModel, string: m.requestedModel)
+        v.visit(FieldName.provider, string: m.provider)
+        v.visit(FieldName.resolvedModel, string: m.resolvedModel)
+        v.visit(FieldName.streaming, bool: m.isStreaming)
+        v.visit(FieldName.outcome, string: m.isError ? "failure" : "success")
+        v.visit(FieldName.httpStatus, int: Int64(m.httpStatus))
+        v.visit(FieldName.inputTokens, int: Int64(m.inputTokens))
+        v.visit(FieldName.outputTokens, int: Int64(m.outputTokens))
+        v.visit(FieldName.cacheReadTokens, int: Int64(m.cacheReadTokens))
+        v.visit(FieldName.cacheCreationTokens, int: Int64(m.cacheCreationTokens))
+        v.visit(FieldName.totalInputTokens, int: Int64(m.inputTokens + m.cacheReadTokens + m.cacheCreationTokens))
+        v.visit(FieldName.toolUses, int: Int64(m.toolUses))
+        v.visit(FieldName.toolResults, int: Int64(m.toolResults))
+        v.visit(FieldName.toolCalls, int: Int64(m.toolCalls))
+        v.visit(FieldName.messageCount, int: Int64(m.messageCount))
+        v.visit(FieldName.requestBytes, int: Int64(m.requestBytes))
+        v.visit(FieldName.responseBytes, int: Int64(m.responseBytes))
+        v.visit(FieldName.startMicros, int: m.startMicros)
+        v.visit(FieldName.durationNanos, int: m.durationNanos)
+        v.visit(FieldName.upstreamNanos, int: m.upstreamNanos)
+        v.visit(FieldName.firstTokenNanos, int: m.firstTokenNanos)
+        if let stop = m.stopReason { v.visit(FieldName.stopReason, string: stop) }
+        if m.isError {
+            v.visit(FieldName.errorType, string: m.errorType ?? "unknown")
+            v.visit(FieldName.errorMessage, string: m.error ?? "")
+        }
+    }
+}
+
+/// `summary.checkpoint`: cumulative totals of this process's completed requests, logged every
+/// `LOG_SUMMARY_INTERVAL` completions. Replay recomputes them from the completed records with a lower
+/// `event.sequence` and so proves a log complete, or names the gap.
+public struct SummaryCheckpointPayload: StructuredPayload {
+    public var interval: Int
+    public var totals: MetricCounters
+
+    public init(interval: Int, totals: MetricCounters) {
+        self.interval = interval
+        self.totals = totals
+    }
+
+    public var action: String { EventAction.summaryCheckpoint }
+
+    public func visitFields<V: LogFieldVisitor>(_ v: inout V) {
+        v.visit(FieldName.checkpointInterval, int: Int64(interval))
+        v.visit(FieldName.checkpointRequests, int: Int64(totals.requests))
+        v.visit(FieldName.checkpointErrors, int: Int64(totals.errors))
+        v.visit(FieldName.checkpointInputTokens, int: Int64(totals.inputTokens))
+        v.visit(FieldName.checkpointOutputTokens, int: Int64(totals.outputTokens))
+        v.visit(FieldName.checkpointCacheReadTokens, int: Int64(totals.cacheReadTokens))
+        v.visit(FieldName.checkpointCacheCreationTokens, int: Int64(totals.cacheCreationTokens))
+        v.visit(FieldName.checkpointToolUses, int: Int64(totals.toolUses))
+        v.visit(FieldName.checkpointToolResults, int: Int64(totals.toolResults))
+        v.visit(FieldName.checkpointToolCalls, int: Int64(totals.toolCalls))
+        v.visit(FieldName.checkpointDurationNanos, int: totals.durationNanos)
+    }
+}
+
+/// A record that only names its event kind (e.g. the `MODELS |` and `ERRORS |` summary lines).
+public struct EventMarkerPayload: StructuredPayload {
+    public let action: String
+    public init(action: String) { self.action = action }
+    public func visitFields<V: LogFieldVisitor>(_ v: inout V) {}
+}
+
+/// `event.action` values (documented in docs/log-schema.md).
+public enum EventAction {
+    public static let requestStarted = "request.started"
+    public static let requestCompleted = "request.completed"
+    public static let summaryCheckpoint = "summary.checkpoint"
+    public static let summaryModels = "summary.models"
+    public static let summaryErrors = "summary.errors"
+}
+
+/// Field names of the structured records (documented in docs/log-schema.md). ECS / OTel `gen_ai.*`
+/// names where they exist, `vdm.*` otherwise.
+public enum FieldName {
+    public static let requestedModel = "vdm.requested_model"
+    public static let provider = "gen_ai.provider.name"
+    public static let resolvedModel = "gen_ai.request.model"
+    public static let streaming = "vdm.streaming"
+    public static let outcome = "event.outcome"
+    public static let httpStatus = "http.response.status_code"
+    /// Anthropic semantics: excludes cache reads and writes.
+    public static let inputTokens = "vdm.usage.input_tokens"
+    public static let outputTokens = "gen_ai.usage.output_tokens"
+    public static let cacheReadTokens = "gen_ai.usage.cache_read.input_tokens"
+    public static let cacheCreationTokens = "gen_ai.usage.cache_creation.input_tokens"
+    /// OTel semantics: input + cache read + cache creation (derived; not read back).
+    public static let totalInputTokens = "gen_ai.usage.input_tokens"
+    public static let toolUses = "vdm.tool_uses"
+    public static let toolResults = "vdm.tool_results"
+    public static let toolCalls = "vdm.tool_calls"
+    public static let toolsDefined = "vdm.tools_defined"
+    public static let messageCount = "vdm.message_count"
+    public static let maxTokens = "vdm.max_tokens"
+    public static let requestBytes = "http.request.body.bytes"
+    public static let responseBytes = "http.response.body.bytes"
+    public static let startMicros = "vdm.start_us"
+    public static let durationNanos = "event.duration"
+    public static let upstreamNanos = "vdm.upstream_duration_ns"
+    public static let firstTokenNanos = "vdm.first_token_ns"
+    public static let stopReason = "vdm.stop_reason"
+    public static let errorType = "error.type"
+    public static let errorMessage = "error.message"
+    public static let checkpointInterval = "vdm.checkpoint.interval"
+    public static let checkpointRequests = "vdm.checkpoint.requests"
+    public static let checkpointErrors = "vdm.checkpoint.errors"
+    public static let checkpointInputTokens = "vdm.checkpoint.input_tokens"
+    public static let checkpointOutputTokens = "vdm.checkpoint.output_tokens"
+    public static let checkpointCacheReadTokens = "vdm.checkpoint.cache_read_tokens"
+    public static let checkpointCacheCreationTokens = "vdm.checkpoint.cache_creation_tokens"
+    public static let checkpointToolUses = "vdm.checkpoint.tool_uses"
+    public static let checkpointToolResults = "vdm.checkpoint.tool_results"
+    public static let checkpointToolCalls = "vdm.checkpoint.tool_calls"
+    public static let checkpointDurationNanos = "vdm.checkpoint.duration_ns"
+}

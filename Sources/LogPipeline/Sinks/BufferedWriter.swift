@@ -1,0 +1,133 @@
+import Glibc
+import Foundation
+
+public enum LogDestination: Sendable, Equatable, CustomStringConvertible {
+    case standardOutput
+    case standardError
+    case file(String)
+
+    public var description: String {
+        switch self {
+        case .standardOutput: "stdout"
+        case .standardError: "stderr"
+        case .file(let path): path
+        }
+    }
+}
+
+public struct LogDestinationError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "cannot open log file \(path): \(reason)" }
+}
+
+/// Appends bytes to a file descriptor from a dedicated thread.
+///
+/// Producers copy their line into a shared buffer and return; the writer thread drains it with one
+/// `write(2)` per batch. The buffer is bounded: when it is full, producers wait for the writer, so
+/// memory stays bounded and nothing is dropped. Line order is the order of `append` calls.
+final class BufferedWriter: @unchecked Sendable {
+    // @unchecked: every mutable field below is only touched with `condition` held.
+    private let condition = NSCondition()
+    private var pending: [UInt8] = []
+    private var writing = false
+    private var closed = false
+    private var failed = false  // writer thread only
+    private let fd: Int32
+    private let ownsFD: Bool
+    private let capacity: Int
+
+    init(destination: LogDestination, capacity: Int = 4 << 20) throws {
+        switch destination {
+        case .standardOutput: fd = STDOUT_FILENO; ownsFD = false
+        case .standardError: fd = STDERR_FILENO; ownsFD = false
+        case .file(let path):
+            let opened = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+            guard opened >= 0 else {
+                throw LogDestinationError(path: path, reason: String(cString: strerror(errno)))
+            }
+            fd = opened
+            ownsFD = true
+        }
+        self.capacity = capacity
+        pending.reserveCapacity(64 << 10)
+        let thread = Thread { [self] in self.run() }
+        thread.name = "vdm-log-writer"
+        thread.start()
+    }
+
+    func append(_ bytes: [UInt8]) {
+        condition.lock()
+        while pending.count >= capacity && !closed { condition.wait() }
+        let wasIdle = pending.isEmpty
+        pending.append(contentsOf: bytes)
+        if wasIdle { condition.broadcast() }
+        condition.unlock()
+    }
+
+    /// Waits until every byte appended before the call has been written.
+    func flush() {
+        condition.lock()
+        while !pending.isEmpty || writing { condition.wait() }
+        condition.unlock()
+    }
+
+    func close() {
+        flush()
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run() {
+        var batch: [UInt8] = []
+        batch.reserveCapacity(64 << 10)
+        while true {
+            condition.lock()
+            while pending.isEmpty && !closed { condition.wait() }
+            if pending.isEmpty && closed {
+                condition.unlock()
+                if ownsFD { _ = Glibc.close(fd) }
+                return
+            }
+            swap(&batch, &pending)
+            writing = true
+            condition.broadcast()  // room for waiting producers
+            condition.unlock()
+
+            if !Self.writeAll(batch, to: fd) {
+                // The destination failed (disk full, closed pipe): say so once, then keep every
+                // record by writing to stderr instead.
+                if !failed {
+                    failed = true
+                    let note = "vdm: log destination failed (\(String(cString: strerror(errno)))); writing to stderr\n"
+                    _ = Self.writeAll(Array(note.utf8), to: STDERR_FILENO)
+                }
+                _ = Self.writeAll(batch, to: STDERR_FILENO)
+            }
+            batch.removeAll(keepingCapacity: true)
+
+            condition.lock()
+            writing = false
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return true }
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, base + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR || errno == EAGAIN { continue }
+                    return false
+                }
+                offset += n
+            }
+            return true
+        }
+    }
+}

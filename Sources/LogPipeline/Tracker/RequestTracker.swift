@@ -1,0 +1,190 @@
+public import Logging
+
+/// Live state of the proxy's requests: in-flight ones, completed totals, recent traces and errors.
+///
+/// Emits one record per lifecycle event: `request.started`, exactly one `request.completed` per
+/// request (ending is idempotent), and every `summaryInterval` completions a `summary.checkpoint`
+/// with the cumulative totals plus the human `MODELS |` / `ERRORS |` lines. Records are emitted from
+/// inside the actor, so a checkpoint's totals are exactly the completed records logged before it.
+public actor RequestTracker {
+    public struct Configuration: Sendable {
+        /// Log a summary every N completions; 0 disables.
+        public var summaryInterval: Int
+        public var limits: AggregateLimits
+        public var recentErrors: Int
+        public var recentTraces: Int
+
+        public init(summaryInterval: Int = 100, limits: AggregateLimits = AggregateLimits(), recentErrors: Int = 100, recentTraces: Int = 200) {
+            self.summaryInterval = summaryInterval
+            self.limits = limits
+            self.recentErrors = recentErrors
+            self.recentTraces = recentTraces
+        }
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private var active: [String: RequestMetrics] = [:]
+    private var aggregate: MetricsAggregate
+    private var errors: RingBuffer<TraceEntry>
+    private var traces: RingBuffer<TraceEntry>
+    private var traceSeq = 0
+    private var errorSeq = 0
+    private var version: UInt64 = 0
+    private var waiters: [UInt64: CheckedContinuation<UInt64, Never>] = [:]
+    private var nextWaiterID: UInt64 = 0
+    private var observers: [@Sendable (TrackerEvent) -> Void] = []
+
+    public init(logger: Logger, configuration: Configuration = Configuration()) {
+        self.logger = logger
+        self.configuration = configuration
+        self.aggregate = MetricsAggregate(limits: configuration.limits)
+        self.errors = RingBuffer(capacity: configuration.recentErrors)
+        self.traces = RingBuffer(capacity: configuration.recentTraces)
+    }
+
+    /// Registers a synchronous observer of starts and ends (e.g. the Prometheus exporter).
+    public func observe(_ observer: @escaping @Sendable (TrackerEvent) -> Void) {
+        observers.append(observer)
+    }
+
+    // MARK: lifecycle
+
+    /// Registers an in-flight request and logs `request.started`. A second start of the same id is ignored.
+    public func start(_ metrics: RequestMetrics, toolsDefined: Int = 0, maxTokens: Int = 0) {
+        guard active[metrics.requestID] == nil else { return }
+        active[metrics.requestID] = metrics
+        RequestContext.$current.withValue(RequestContext(id: metrics.requestID)) {
+            logger.info(
+                "\(HumanLines.start(metrics, toolsDefined: toolsDefined, maxTokens: maxTokens))",
+                metadata: .payload(RequestStartedPayload(metrics: metrics, toolsDefined: toolsDefined, maxTokens: maxTokens)))
+        }
+        for observer in observers { observer(.started(metrics)) }
+        bump()
+    }
+
+    /// Live updates while a request runs (streamed tokens, resolved provider). Ignored once ended.
+    public func update(_ requestID: String, _ change: @Sendable (inout RequestMetrics) -> Void) {
+        guard var metrics = active[requestID] else { return }
+        change(&metrics)
+        active[requestID] = metrics
+        bump()
+    }
+
+    /// Ends a request: logs exactly one `request.completed`, adds it to the totals. Idempotent:
+    /// returns false (and logs nothing) if the id is not in flight.
+    @discardableResult
+    public func end(_ final: RequestMetrics) -> Bool {
+        guard active.removeValue(forKey: final.requestID) != nil else { return false }
+        aggregate.add(final)
+        let endMicros = WallClock.nowMicros()
+        traceSeq += 1
+        let trace = TraceEntry(seq: traceSeq, endMicros: endMicros, metrics: final)
+        traces.append(trace)
+        if final.isError {
+            errorSeq += 1
+            var entry = trace
+            entry.seq = errorSeq
+            errors.append(entry)
+        }
+        RequestContext.$current.withValue(RequestContext(id: final.requestID)) {
+            logger.log(
+                level: Self.level(for: final),
+                "\(HumanLines.completed(final))",
+                metadata: .payload(RequestCompletedPayload(metrics: final)))
+        }
+        for observer in observers { observer(.completed(final)) }
+        let interval = configuration.summaryInterval
+        if interval > 0, aggregate.completed % interval == 0 {
+            logSummary(interval: interval)
+        }
+        bump()
+        return true
+    }
+
+    private func logSummary(interval: Int) {
+        RequestContext.$current.withValue(nil) {
+            let totals = aggregate.totals
+            logger.info("\(HumanLines.summary(totals))", metadata: .payload(SummaryCheckpointPayload(interval: interval, totals: totals)))
+            let models = aggregate.modelCounts
+            if !models.isEmpty {
+                logger.info("\(HumanLines.models(models))", metadata: .payload(EventMarkerPayload(action: EventAction.summaryModels)))
+            }
+            if !aggregate.errorCounts.isEmpty {
+                logger.warning("\(HumanLines.errors(aggregate.errorCounts))", metadata: .payload(EventMarkerPayload(action: EventAction.summaryErrors)))
+            }
+        }
+    }
+
+    /// Client mistakes are warnings; everything else that failed is an error.
+    static func level(for m: RequestMetrics) -> Logger.Level {
+        guard m.isError else { return .info }
+        switch m.errorType {
+        case "invalid_request", "authentication_error", "client_disconnected", "request_too_large", "not_found", "unknown_provider":
+            return .warning
+        default:
+            return .error
+        }
+    }
+
+    // MARK: views
+
+    public var activeCount: Int { active.count }
+    public var completedCount: Int { aggregate.completed }
+    public var currentVersion: UInt64 { version }
+
+    public func snapshotAggregate() -> MetricsAggregate { aggregate }
+
+    public func activeRequests() -> [RequestMetrics] {
+        active.values.sorted { $0.startMicros != $1.startMicros ? $0.startMicros > $1.startMicros : $0.requestID < $1.requestID }
+    }
+
+    public func runningTotals(filter: TotalsFilter = TotalsFilter(), includeActive: Bool = true) -> RunningTotals {
+        RunningTotals(aggregate: aggregate, active: includeActive ? Array(active.values) : [], filter: filter, includeActive: includeActive)
+    }
+
+    public func recentErrors(limit: Int = 100) -> [TraceEntry] { errors.newest(limit) }
+    public func recentTraces(limit: Int = 200) -> [TraceEntry] { traces.newest(limit) }
+
+    // MARK: change notification
+
+    /// Returns the current version as soon as it differs from `seen` (at once if it already does).
+    /// Waiters that pass the last version they saw never miss an update; a cancelled waiter leaves
+    /// nothing behind.
+    public func waitForChange(after seen: UInt64) async -> UInt64 {
+        if version != seen || Task.isCancelled { return version }
+        let id = nextWaiterID
+        nextWaiterID &+= 1
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume(returning: version)
+                } else {
+                    waiters[id] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    public var waiterCount: Int { waiters.count }
+
+    private func cancelWaiter(_ id: UInt64) {
+        waiters.removeValue(forKey: id)?.resume(returning: version)
+    }
+
+    private func bump() {
+        version &+= 1
+        guard !waiters.isEmpty else { return }
+        let woken = waiters
+        waiters.removeAll(keepingCapacity: true)
+        for continuation in woken.values { continuation.resume(returning: version) }
+    }
+}
+
+/// What observers of the tracker see.
+public enum TrackerEvent: Sendable {
+    case started(RequestMetrics)
+    case completed(RequestMetrics)
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import LogPipeline
+
+/// `vdm bench logging`: the cost of one record on the hot path, against swift-log's own
+/// `StreamLogHandler` writing the same line, measured in the same run.
+enum LoggingBench {
+    static func sampleMetrics() -> RequestMetrics {
+        RequestMetrics(
+            requestID: "3f1c2a9e-8b7d-4c21-9e0f-5a6b7c8d9e0f", requestedModel: "openai:gpt-4o-mini", resolvedModel: "gpt-4o-mini",
+            provider: "openai", isStreaming: true, startMicros: 1_795_907_289_382_331, durationNanos: 1_234_567_891,
+            upstreamNanos: 1_200_000_000, firstTokenNanos: 350_000_000, inputTokens: 1_523, outputTokens: 842, cacheReadTokens: 1_024,
+            cacheCreationTokens: 0, toolUses: 2, toolResults: 2, toolCalls: 1, messageCount: 7, requestBytes: 18_234,
+            responseBytes: 4_411, httpStatus: 200, stopReason: "tool_use")
+    }
+
+    static func run(records: Int, runs: Int) throws -> String {
+        let metrics = sampleMetrics()
+        let message = HumanLines.completed(metrics)
+        let record = LogRecord(
+            timestampMicros: WallClock.nowMicros(), level: .info, message: message, logger: "vdm.request",
+            instanceID: UUID().uuidString.lowercased(), sequence: 1, correlationID: metrics.requestID,
+            payload: RequestCompletedPayload(metrics: metrics))
+        let encoder = ECSJSONEncoder()
+        let console = ConsoleFormatter()
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(4096)
+        encoder.encode(record, into: &buffer)
+        let jsonLine = String(decoding: buffer, as: UTF8.self)
+        var results: [BenchResult] = []
+
+        results.append(BenchClock.measure("ECS JSON encode + redaction (record only)", runs: runs, ops: records) {
+            for _ in 0..<records {
+                buffer.removeAll(keepingCapacity: true)
+                encoder.encode(record, into: &buffer)
+            }
+        })
+        results.append(BenchClock.measure("console line format + redaction (record only)", runs: runs, ops: records) {
+            for _ in 0..<records {
+                buffer.removeAll(keepingCapacity: true)
+                console.format(record, into: &buffer)
+            }
+        })
+
+        // End to end through swift-log: Logger → our handler → record → JSON sink → /dev/null.
+        let jsonSink = try JSONLinesSink(destination: .file("/dev/null"))
+        let router = LogRouter(sink: jsonSink, level: .info)
+        let logger = Logger(label: "vdm.request") { router.makeHandler(label: $0) }
+        let payload = Logger.Metadata.payload(RequestCompletedPayload(metrics: metrics))
+        results.append(BenchClock.measure("Logger.info → ECS JSON line → /dev/null (end to end)", runs: runs, ops: records) {
+            RequestContext.$current.withValue(RequestContext(id: metrics.requestID)) {
+                for _ in 0..<records { logger.info("\(message)", metadata: payload) }
+            }
+            jsonSink.flush()
+        })
+        let consoleSink = try ConsoleSink(destination: .file("/dev/null"))
+        let consoleRouter = LogRouter(sink: consoleSink, level: .info)
+        let consoleLogger = Logger(label: "vdm.request") { consoleRouter.makeHandler(label: $0) }
+        results.append(BenchClock.measure("Logger.info → console line → /dev/null (end to end)", runs: runs, ops: records) {
+            RequestContext.$current.withValue(RequestContext(id: metrics.requestID)) {
+                for _ in 0..<records { consoleLogger.info("\(message)", metadata: payload) }
+            }
+            consoleSink.flush()
+        })
+
+        // Baseline: swift-log's StreamLogHandler writing the same JSON line (one write per line, as stdio).
+        let devNull = DevNullStream()
+        let baseline = Logger(label: "vdm.request") { StreamLogHandler(label: $0, stream: devNull, metadataProvider: nil) }
+        let baselineCount = max(1, records / 4)
+        results.append(BenchClock.measure("baseline: swift-log StreamLogHandler, same line → /dev/null", runs: runs, ops: baselineCount) {
+            for _ in 0..<baselineCount { baseline.info("\(jsonLine)") }
+        })
+
+        // The redaction scan alone on key-free text (realistic records), MB/s.
+        let corpus = redactionCorpus(bytes: 8 << 20)
+        let redactor = Redactor()
+        var replaced = 0
+        let scan = BenchClock.measure("redaction scan, key-free text (ns per MiB)", runs: runs, ops: 8) {
+            if redactor.mightContainSecret(corpus) { replaced += 1 }
+        }
+        return report(results, scan: scan, replaced: replaced, records: records, runs: runs)
+    }
+
+    static func redactionCorpus(bytes: Int) -> String {
+        var lines: [String] = []
+        var size = 0
+        var i = 0
+        let m = sampleMetrics()
+        while size < bytes {
+            var metrics = m
+            metrics.requestID = UUID().uuidString.lowercased()
+            metrics.inputTokens = i
+            let record = LogRecord(timestampMicros: WallClock.nowMicros(), level: .info, message: HumanLines.completed(metrics),
+                                   logger: "vdm.request", instanceID: "bench", sequence: UInt64(i), correlationID: metrics.requestID,
+                                   payload: RequestCompletedPayload(metrics: metrics))
+            let line = ECSJSONEncoder().encode(record)
+            lines.append(line)
+            size += line.utf8.count
+            i += 1
+        }
+        return lines.joined()
+    }
+
+    static func report(_ results: [BenchResult], scan: BenchResult, replaced: Int, records: Int, runs: Int) -> String {
+        var out = "vdm bench logging — \(records) records × \(runs) runs, medians (release build)\n"
+        for r in results {
+            out += "  " + pad(r.name) + String(format: " %8.1f ns/record  %10.0f records/s\n", r.median, 1e9 / r.median)
+        }
+        if let json = results.first(where: { $0.name.hasPrefix("Logger.info → ECS") }), let base = results.first(where: { $0.name.hasPrefix("baseline") }) {
+            out += String(format: "  end-to-end JSON vs StreamLogHandler baseline: %.2fx faster\n", base.median / json.median)
+        }
+        let mibPerSecond = 1e9 / scan.median
+        out += "  " + pad("redaction scan, key-free realistic records") + String(format: " %8.0f MB/s\n", mibPerSecond * 1.048576)
+        return out
+    }
+}
+
+private func pad(_ s: String) -> String {
+    s.count >= 62 ? s : s + String(repeating: " ", count: 62 - s.count)
+}
+
+/// A `TextOutputStream` writing each string with one `write(2)` to /dev/null, like stdio's line-flushed output.
+struct DevNullStream: TextOutputStream, Sendable {
+    private let fd: Int32 = open("/dev/null", O_WRONLY)
+    mutating func write(_ string: String) {
+        var s = string
+        s.withUTF8 { buf in _ = Foundation.write(fd, buf.baseAddress, buf.count) }
+    }
+}

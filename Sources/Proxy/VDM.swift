@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct VDM: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vdm",
+        abstract: "An Anthropic Messages API proxy whose logs are the source of truth.",
+        subcommands: [BenchCommand.self]
+    )
+}
