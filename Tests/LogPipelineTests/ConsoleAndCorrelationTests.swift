@@ -6,7 +6,7 @@ import Testing
 @Suite struct ConsoleFormatterTests {
     @Test func lineHasTheSeedShape() throws {
         let c = Captured()
-        RequestContext.$current.withValue(RequestContext(id: "abcd1234-ffff-0000-0000-000000000000")) {
+        CorrelationContext.$current.withValue(CorrelationContext(id: "abcd1234-ffff-0000-0000-000000000000")) {
             c.logger().info("START | Model: x")
         }
         let line = ConsoleFormatter().format(try #require(c.records.first))
@@ -49,7 +49,7 @@ import Testing
             for i in 0..<1_000 {
                 group.addTask {
                     let id = String(format: "req-%04d-%@", i, UUID().uuidString)
-                    await RequestContext.$current.withValue(RequestContext(id: id)) {
+                    await CorrelationContext.$current.withValue(CorrelationContext(id: id)) {
                         logger.info("one", metadata: ["expect": .string(id)])
                         await Task.yield()
                         logger.info("two", metadata: ["expect": .string(id)])
@@ -74,20 +74,20 @@ import Testing
     }
 
     @Test func metadataProviderExposesTheIDToAnyHandler() {
-        #expect(RequestContext.metadataProvider.get().isEmpty)
-        RequestContext.$current.withValue(RequestContext(id: "x-1")) {
-            #expect(RequestContext.metadataProvider.get()[RequestContext.metadataKey] == .string("x-1"))
+        #expect(CorrelationContext.metadataProvider.get().isEmpty)
+        CorrelationContext.$current.withValue(CorrelationContext(id: "x-1")) {
+            #expect(CorrelationContext.metadataProvider.get()[CorrelationContext.metadataKey] == .string("x-1"))
         }
     }
 
     @Test func clientRequestIDsAreAcceptedOnlyWhenSane() {
-        #expect(RequestContext.isSaneID("abc-123_X.y"))
-        #expect(RequestContext.isSaneID(String(repeating: "a", count: 128)))
-        #expect(!RequestContext.isSaneID(String(repeating: "a", count: 129)))
-        #expect(!RequestContext.isSaneID(""))
-        #expect(!RequestContext.isSaneID("abc\n123"))
-        #expect(!RequestContext.isSaneID("a b"))
-        #expect(!RequestContext.isSaneID("ünï"))
+        #expect(CorrelationContext.isSaneID("abc-123_X.y"))
+        #expect(CorrelationContext.isSaneID(String(repeating: "a", count: 128)))
+        #expect(!CorrelationContext.isSaneID(String(repeating: "a", count: 129)))
+        #expect(!CorrelationContext.isSaneID(""))
+        #expect(!CorrelationContext.isSaneID("abc\n123"))
+        #expect(!CorrelationContext.isSaneID("a b"))
+        #expect(!CorrelationContext.isSaneID("ünï"))
     }
 }
 

@@ -6,7 +6,7 @@ import Testing
 @Suite struct ECSJSONEncoderTests {
     @Test func firstKeysAreInTheECSOrder() throws {
         let c = Captured()
-        RequestContext.$current.withValue(RequestContext(id: "abcd1234-0000-0000-0000-000000000000")) {
+        CorrelationContext.$current.withValue(CorrelationContext(id: "abcd1234-0000-0000-0000-000000000000")) {
             c.logger("vdm.request").info("hello")
         }
         let line = try #require(c.jsonLines().first)

@@ -22,7 +22,7 @@ public final class LogRouter: Sendable {
     /// Number of records emitted so far (the last sequence number used).
     public var recordsEmitted: UInt64 { sequence.load(ordering: .relaxed) }
 
-    public func makeHandler(label: String, metadataProvider: Logger.MetadataProvider? = RequestContext.metadataProvider) -> PipelineLogHandler {
+    public func makeHandler(label: String, metadataProvider: Logger.MetadataProvider? = CorrelationContext.metadataProvider) -> PipelineLogHandler {
         PipelineLogHandler(label: label, router: self, logLevel: level, metadataProvider: metadataProvider)
     }
 
@@ -30,7 +30,7 @@ public final class LogRouter: Sendable {
     public func bootstrap() {
         LoggingSystem.bootstrap({ label, provider in
             PipelineLogHandler(label: label, router: self, logLevel: self.level, metadataProvider: provider)
-        }, metadataProvider: RequestContext.metadataProvider)
+        }, metadataProvider: CorrelationContext.metadataProvider)
     }
 
     public func flush() { sink.flush() }
@@ -44,7 +44,7 @@ public final class LogRouter: Sendable {
             metadata.merge(explicit) { _, new in new }
         }
         var correlationID: String?
-        if let value = metadata.removeValue(forKey: RequestContext.metadataKey) {
+        if let value = metadata.removeValue(forKey: CorrelationContext.metadataKey) {
             correlationID = Self.text(value)
         }
         var payload: (any StructuredPayload)?

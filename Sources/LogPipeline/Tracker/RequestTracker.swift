@@ -54,7 +54,7 @@ public actor RequestTracker {
     public func start(_ metrics: RequestMetrics, toolsDefined: Int = 0, maxTokens: Int = 0) {
         guard active[metrics.requestID] == nil else { return }
         active[metrics.requestID] = metrics
-        RequestContext.$current.withValue(RequestContext(id: metrics.requestID)) {
+        CorrelationContext.$current.withValue(CorrelationContext(id: metrics.requestID)) {
             logger.info(
                 "\(HumanLines.start(metrics, toolsDefined: toolsDefined, maxTokens: maxTokens))",
                 metadata: .payload(RequestStartedPayload(metrics: metrics, toolsDefined: toolsDefined, maxTokens: maxTokens)))
@@ -87,7 +87,7 @@ public actor RequestTracker {
             entry.seq = errorSeq
             errors.append(entry)
         }
-        RequestContext.$current.withValue(RequestContext(id: final.requestID)) {
+        CorrelationContext.$current.withValue(CorrelationContext(id: final.requestID)) {
             logger.log(
                 level: Self.level(for: final),
                 "\(HumanLines.completed(final))",
@@ -103,7 +103,7 @@ public actor RequestTracker {
     }
 
     private func logSummary(interval: Int) {
-        RequestContext.$current.withValue(nil) {
+        CorrelationContext.$current.withValue(nil) {
             let totals = aggregate.totals
             logger.info("\(HumanLines.summary(totals))", metadata: .payload(SummaryCheckpointPayload(interval: interval, totals: totals)))
             let models = aggregate.modelCounts

@@ -48,7 +48,7 @@ enum LoggingBench {
         let logger = Logger(label: "vdm.request") { router.makeHandler(label: $0) }
         let payload = Logger.Metadata.payload(RequestCompletedPayload(metrics: metrics))
         results.append(BenchClock.measure("Logger.info → ECS JSON line → /dev/null (end to end)", runs: runs, ops: records) {
-            RequestContext.$current.withValue(RequestContext(id: metrics.requestID)) {
+            CorrelationContext.$current.withValue(CorrelationContext(id: metrics.requestID)) {
                 for _ in 0..<records { logger.info("\(message)", metadata: payload) }
             }
             jsonSink.flush()
@@ -57,7 +57,7 @@ enum LoggingBench {
         let consoleRouter = LogRouter(sink: consoleSink, level: .info)
         let consoleLogger = Logger(label: "vdm.request") { consoleRouter.makeHandler(label: $0) }
         results.append(BenchClock.measure("Logger.info → console line → /dev/null (end to end)", runs: runs, ops: records) {
-            RequestContext.$current.withValue(RequestContext(id: metrics.requestID)) {
+            CorrelationContext.$current.withValue(CorrelationContext(id: metrics.requestID)) {
                 for _ in 0..<records { consoleLogger.info("\(message)", metadata: payload) }
             }
             consoleSink.flush()

@@ -3,7 +3,7 @@ public import Logging
 /// The request a piece of work belongs to, bound task-locally for the whole request (handler,
 /// upstream call and streamed body), so every record emitted while serving it carries the id —
 /// ours, Hummingbird's and AsyncHTTPClient's alike. Never a global that concurrent requests share.
-public struct RequestContext: Sendable, Hashable {
+public struct CorrelationContext: Sendable, Hashable {
     /// The full correlation id (a UUID, or the client's sane `X-Request-ID`).
     public let id: String
 
@@ -12,14 +12,14 @@ public struct RequestContext: Sendable, Hashable {
     /// The 8-character prefix shown on console lines and used for lookups.
     public var prefix: Substring { id.prefix(8) }
 
-    @TaskLocal public static var current: RequestContext?
+    @TaskLocal public static var current: CorrelationContext?
 
     /// Metadata key under which the correlation id travels (the ECS field name).
     public static let metadataKey = "http.request.id"
 
     /// Adds `http.request.id` to every log call made while a request is bound.
     public static let metadataProvider = Logger.MetadataProvider {
-        guard let context = RequestContext.current else { return [:] }
+        guard let context = CorrelationContext.current else { return [:] }
         return [metadataKey: .string(context.id)]
     }
 

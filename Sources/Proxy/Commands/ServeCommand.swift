@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Logging
+import LogPipeline
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the proxy (Anthropic Messages API in front of the providers configured in the environment).")
+
+    @Option(help: "Address to bind (default: HOST or 127.0.0.1).") var host: String?
+    @Option(help: "Port (default: PORT or 8082).") var port: Int?
+    @Option(name: .customLong("log-json"), help: "Append ECS JSON lines to this file (default: VDM_LOG_JSON).") var logJSON: String?
+    @Flag(name: .customLong("no-console"), help: "Do not write console lines to stderr.") var noConsole = false
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let setup: ServeSetup
+        do {
+            setup = try ServeSetup.make(env: env, host: host, port: port, logJSON: logJSON, console: !noConsole)
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("vdm: configuration error: \(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        setup.logs.router.bootstrap()
+        try await setup.server.run { port in setup.printBanner(port: port) }
+    }
+}
+
+/// Everything `vdm serve` (and `vdm demo`) builds before listening.
+struct ServeSetup: Sendable {
+    let server: ProxyServer
+    let logs: LogSetup
+
+    static func make(env: [String: String], host: String? = nil, port: Int? = nil, logJSON: String? = nil, console: Bool = true,
+                     extraSinks: [any LogSink] = []) throws -> ServeSetup {
+        var settings = try ServerSettings.fromEnvironment(env)
+        if let host { settings.host = host }
+        if let port { settings.port = port }
+        let registry = try ProviderRegistry.fromEnvironment(env)
+        let (level, levelWarning) = LogLevelSetting.parse(env["LOG_LEVEL"])
+        let (interval, intervalWarning) = SummaryIntervalSetting.parse(env["LOG_SUMMARY_INTERVAL"])
+        var options = LogSetup.Options()
+        options.jsonPath = logJSON ?? env["VDM_LOG_JSON"].flatMap { $0.isEmpty ? nil : $0 }
+        options.console = console
+        options.level = level
+        options.includeOrigin = env["VDM_LOG_ORIGIN"] == "1"
+        options.extraSinks = extraSinks
+        let logs = try LogSetup.make(options, warnings: [levelWarning, intervalWarning].compactMap { $0 })
+        return ServeSetup(server: ProxyServer(settings: settings, registry: registry, logs: logs, summaryInterval: interval), logs: logs)
+    }
+
+    /// Startup lines: through the logger, so they reach every sink (hashed keys only).
+    func printBanner(port: Int) {
+        let logger = logs.logger("vdm.startup")
+        for warning in logs.warnings { logger.warning("\(warning)") }
+        let s = server.settings
+        logger.info("vdm listening on http://\(s.host):\(port) | Client API key validation: \(s.proxyAPIKey == nil ? "disabled" : "enabled") | Metrics: \(s.metricsEnabled ? "enabled" : "disabled")")
+        logger.info("Logging: \(logs.mode.effective.joined(separator: ", ")) | Instance: \(logs.router.instanceID)")
+        for provider in server.registry.providers.values.sorted(by: { $0.name < $1.name }) {
+            let marker = provider.name == server.registry.defaultProvider ? " (default)" : ""
+            logger.info("Provider \(provider.name)\(marker) | Format: \(provider.format.rawValue) | Base URL: \(provider.baseURL) | Key: \(provider.keyDisplay)")
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import LogPipeline
+
+/// One upstream provider, from `{P}_API_KEY`, `{P}_BASE_URL`, `{P}_API_FORMAT`.
+struct ProviderConfig: Sendable, Equatable {
+    enum Format: String, Sendable { case openai, anthropic }
+    enum Credential: Sendable, Equatable {
+        case key(String)
+        /// `{P}_API_KEY=!PASSTHRU`: forward the client's own key.
+        case passthrough
+    }
+
+    var name: String
+    var baseURL: String
+    var format: Format
+    var credential: Credential
+
+    /// What startup output and `/health` show instead of the key: `sha256:1a2b3c4d` or `passthrough`.
+    var keyDisplay: String {
+        switch credential {
+        case .key(let key): "sha256:" + SecretHash.short(key)
+        case .passthrough: "passthrough"
+        }
+    }
+
+    var isPassthrough: Bool { credential == .passthrough }
+}
+
+struct ConfigurationError: Error, CustomStringConvertible {
+    let variable: String
+    let problem: String
+    var description: String { "\(variable): \(problem)" }
+}
+
+/// The configured providers and the model-name rules.
+struct ProviderRegistry: Sendable {
+    let providers: [String: ProviderConfig]
+    let defaultProvider: String
+
+    static let defaultBaseURLs: [String: String] = [
+        "openai": "https://api.openai.com/v1",
+        "anthropic": "https://api.anthropic.com",
+        "openrouter": "https://openrouter.ai/api/v1",
+    ]
+
+    /// Reads providers from the environment. Any `{P}_API_KEY` (other than `PROXY_API_KEY`) defines
+    /// provider `p`. Bad configuration throws an error naming the variable.
+    static func fromEnvironment(_ env: [String: String]) throws -> ProviderRegistry {
+        var providers: [String: ProviderConfig] = [:]
+        for (variable, value) in env where variable.hasSuffix("_API_KEY") && variable != "PROXY_API_KEY" {
+            let prefix = String(variable.dropLast("_API_KEY".count))
+            guard !prefix.isEmpty, prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { continue }
+            let name = prefix.lowercased()
+            let key = value.trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty else { throw ConfigurationError(variable: variable, problem: "is empty") }
+            let credential: ProviderConfig.Credential = key == "!PASSTHRU" ? .passthrough : .key(key)
+            let formatVariable = "\(prefix)_API_FORMAT"
+            let format: ProviderConfig.Format
+            if let raw = env[formatVariable], !raw.isEmpty {
+                guard let parsed = ProviderConfig.Format(rawValue: raw.lowercased()) else {
+                    throw ConfigurationError(variable: formatVariable, problem: "must be 'openai' or 'anthropic', not '\(LineEscaper.escaped(raw))'")
+                }
+                format = parsed
+            } else {
+                format = name == "anthropic" ? .anthropic : .openai
+            }
+            let urlVariable = "\(prefix)_BASE_URL"
+            guard let base = env[urlVariable].flatMap({ $0.isEmpty ? nil : $0 }) ?? defaultBaseURLs[name] else {
+                throw ConfigurationError(variable: urlVariable, problem: "is required for provider '\(name)'")
+            }
+            guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
+                throw ConfigurationError(variable: urlVariable, problem: "must start with http:// or https://")
+            }
+            providers[name] = ProviderConfig(name: name, baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, format: format, credential: credential)
+        }
+        guard !providers.isEmpty else {
+            throw ConfigurationError(variable: "OPENAI_API_KEY", problem: "no provider configured; set at least one {PROVIDER}_API_KEY (e.g. OPENAI_API_KEY)")
+        }
+        let defaultName: String
+        if let raw = env["VDM_DEFAULT_PROVIDER"], !raw.isEmpty {
+            // Honoured whatever its value, as long as it names a configured provider.
+            guard providers[raw.lowercased()] != nil else {
+                throw ConfigurationError(variable: "VDM_DEFAULT_PROVIDER", problem: "names '\(LineEscaper.escaped(raw))', which is not configured (configured: \(providers.keys.sorted().joined(separator: ", ")))")
+            }
+            defaultName = raw.lowercased()
+        } else if providers["openai"] != nil {
+            defaultName = "openai"
+        } else if let first = providers.keys.sorted().first {
+            defaultName = first
+        } else {
+            defaultName = "openai"
+        }
+        return ProviderRegistry(providers: providers, defaultProvider: defaultName)
+    }
+
+    enum Resolution: Equatable {
+        case resolved(ProviderConfig, model: String)
+        case unknownProvider(String)
+    }
+
+    /// `provider:model` is split at the first colon when the part before it looks like a provider
+    /// name (`[A-Za-z0-9_-]+`); the model keeps any further colons. A provider-shaped prefix that is
+    /// not configured is an error (not silently sent to the default). Anything else (e.g.
+    /// `vendor/model:free`) goes to the default provider unchanged.
+    func resolve(_ requested: String) -> Resolution {
+        if let colon = requested.firstIndex(of: ":") {
+            let prefix = requested[..<colon]
+            let model = String(requested[requested.index(after: colon)...])
+            if !prefix.isEmpty, !model.isEmpty,
+               prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+                guard let provider = providers[prefix.lowercased()] else { return .unknownProvider(String(prefix)) }
+                return .resolved(provider, model: model)
+            }
+        }
+        guard let provider = providers[defaultProvider] else { return .unknownProvider(defaultProvider) }
+        return .resolved(provider, model: requested)
+    }
+}

@@ -1,0 +1,82 @@
+/// Watches an Anthropic-format stream relayed unchanged (passthrough) and collects what metrics and logs
+/// need. It never changes or produces events.
+///
+/// - usage: `message_start.message.usage` gives input, cache read, cache creation and the first output
+///   count; `message_delta.usage` gives the cumulative `output_tokens` (and input/cache counters when the
+///   upstream repeats them there; the latest value wins);
+/// - `toolUses`: `content_block_start` events whose block is a `tool_use`;
+/// - `error` events: their `error.type` and `error.message`;
+/// - `message_stop` seen, `stop_reason` from `message_delta`;
+/// - `outputTextChars` (text, tool input JSON and thinking deltas) and `firstContentSeen` for live estimates and
+///   time to first token.
+/// Payloads that are not JSON are counted in `malformedEvents` and otherwise ignored.
+struct AnthropicStreamUsageTap: Sendable {
+    private(set) var usage: TokenUsage = .zero
+    private(set) var toolUses = 0
+    private(set) var sawMessageStart = false
+    private(set) var sawMessageStop = false
+    private(set) var stopReason: String?
+    /// `message_start.message.model`: the model the upstream says it used.
+    private(set) var upstreamModel: String?
+    private(set) var errorType: String?
+    private(set) var errorMessage: String?
+    private(set) var malformedEvents = 0
+    private(set) var outputTextChars = 0
+    private(set) var firstContentSeen = false
+
+    /// The stream ended properly: `message_stop` and no `error` event.
+    var isComplete: Bool { sawMessageStop && errorType == nil }
+
+    init() {}
+
+    /// Observes one relayed event.
+    mutating func observe(_ event: SSEEvent) {
+        guard let payload = try? JSONValue.parse(event.data.utf8) else {
+            malformedEvents += 1
+            return
+        }
+        observe(name: event.event, payload: payload)
+    }
+
+    /// Observes one event whose payload is already parsed. The payload's `type` wins over the event name.
+    mutating func observe(name: String?, payload: JSONValue) {
+        switch payload["type"]?.string ?? name {
+        case "message_start"?:
+            sawMessageStart = true
+            let message = payload["message"]
+            upstreamModel = message?["model"]?.string ?? upstreamModel
+            if let usageValue = message?["usage"] { apply(usageValue) }
+        case "message_delta"?:
+            if let usageValue = payload["usage"] { apply(usageValue) }
+            if let reason = payload["delta"]?["stop_reason"]?.string { stopReason = reason }
+        case "content_block_start"?:
+            if payload["content_block"]?["type"]?.string == "tool_use" {
+                toolUses += 1
+                firstContentSeen = true
+            }
+        case "content_block_delta"?:
+            let delta = payload["delta"]
+            let text = delta?["text"]?.string ?? delta?["partial_json"]?.string ?? delta?["thinking"]?.string ?? ""
+            if !text.isEmpty {
+                outputTextChars += text.unicodeScalars.count
+                firstContentSeen = true
+            }
+        case "message_stop"?:
+            sawMessageStop = true
+        case "error"?:
+            let error = payload["error"]
+            errorType = error?["type"]?.string ?? "api_error"
+            errorMessage = error?["message"]?.string ?? ""
+        default:
+            break
+        }
+    }
+
+    /// Copies every counter present (and numeric) in an Anthropic `usage` object.
+    private mutating func apply(_ usageValue: JSONValue) {
+        if let value = usageValue["input_tokens"]?.int { usage.inputTokens = value }
+        if let value = usageValue["output_tokens"]?.int { usage.outputTokens = value }
+        if let value = usageValue["cache_read_input_tokens"]?.int { usage.cacheReadTokens = value }
+        if let value = usageValue["cache_creation_input_tokens"]?.int { usage.cacheCreationTokens = value }
+    }
+}

@@ -1,0 +1,137 @@
+/// Byte-level helpers for the Anthropic passthrough, where the request body must go upstream
+/// byte-for-byte unchanged except for the model name.
+///
+/// The body is scanned once with the strict JSON grammar (so malformed bodies are rejected before anything
+/// is sent upstream), but only the top-level object's keys are decoded and no value is materialised except
+/// `model` and `stream`. Keys are compared after unescaping, so `"mod\u0065l"` is the model key too, while
+/// `"model"` inside nested objects or inside string values is never touched.
+///
+/// Duplicate top-level keys: reading returns the LAST occurrence (what most JSON parsers use) and
+/// `replacingModel` rewrites EVERY top-level `model` member, so no upstream parser can see the client's
+/// original model name whichever occurrence it picks.
+enum JSONTopLevel {
+    /// What `scan` learns about a body.
+    struct Summary: Sendable, Equatable {
+        /// The last top-level `model` value, if it is a string.
+        var model: String?
+        /// The last top-level `stream` value (`false` when absent or null).
+        var stream: Bool
+    }
+
+    /// One top-level member: its decoded key and the byte range of its value.
+    struct Member: Sendable, Equatable {
+        var key: String
+        var valueRange: Range<Int>
+    }
+
+    /// The members of the top-level object, in order. Throws when the body is not one valid JSON object.
+    static func members(of body: some Collection<UInt8>) throws(JSONParseError) -> [Member] {
+        let result: Result<[Member], JSONParseError>
+        if let fast = body.withContiguousStorageIfAvailable({ scanMembers($0) }) {
+            result = fast
+        } else {
+            result = Array(body).withUnsafeBufferPointer { scanMembers($0) }
+        }
+        return try result.get()
+    }
+
+    /// Reads top-level `model` and `stream` without building the document.
+    /// Errors: invalid JSON or a non-object body (`JSONParseError`), `model` present but not a string or
+    /// `stream` present but neither a boolean nor null (`ConversionError.invalidRequest`).
+    static func scan(_ body: [UInt8]) throws -> Summary {
+        let members = try members(of: body)
+        var summary = Summary(model: nil, stream: false)
+        for member in members {
+            switch member.key {
+            case "model":
+                let value = try JSONValue.parse(body[member.valueRange])
+                guard let model = value.string else {
+                    throw ConversionError.invalidRequest("model: expected a string, got \(value.kindName)")
+                }
+                summary.model = model
+            case "stream":
+                let value = try JSONValue.parse(body[member.valueRange])
+                switch value {
+                case let .bool(flag): summary.stream = flag
+                case .null: summary.stream = false
+                default: throw ConversionError.invalidRequest("stream: expected a boolean, got \(value.kindName)")
+                }
+            default:
+                continue
+            }
+        }
+        return summary
+    }
+
+    /// Returns `body` with the value of every top-level `model` member replaced by the JSON string
+    /// `newModel`; every other byte (whitespace, key order, unknown fields, `cache_control`, `thinking` …)
+    /// is copied unchanged.
+    /// Errors: invalid JSON or a non-object body (`JSONParseError`); no top-level `model`, or one that is not
+    /// a string (`ConversionError.invalidRequest`).
+    static func replacingModel(in body: [UInt8], with newModel: String) throws -> [UInt8] {
+        let targets = try members(of: body).filter { $0.key == "model" }
+        guard !targets.isEmpty else { throw ConversionError.invalidRequest("model: field required") }
+        for target in targets where body[target.valueRange.lowerBound] != UInt8(ascii: "\"") {
+            let value = try JSONValue.parse(body[target.valueRange])
+            throw ConversionError.invalidRequest("model: expected a string, got \(value.kindName)")
+        }
+        var replacement: [UInt8] = []
+        JSONValue.writeString(newModel, into: &replacement)
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count + replacement.count)
+        var copied = 0
+        for target in targets {
+            out.append(contentsOf: body[copied..<target.valueRange.lowerBound])
+            out.append(contentsOf: replacement)
+            copied = target.valueRange.upperBound
+        }
+        out.append(contentsOf: body[copied...])
+        return out
+    }
+
+    private static func scanMembers(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<[Member], JSONParseError> {
+        var scanner = JSONByteScanner(buffer)
+        do throws(JSONParseError) {
+            var members: [Member] = []
+            scanner.skipWhitespace()
+            guard scanner.position < buffer.count, buffer[scanner.position] == UInt8(ascii: "{") else {
+                throw scanner.failure(scanner.atEnd ? "empty body" : "expected a JSON object")
+            }
+            scanner.position += 1
+            scanner.skipWhitespace()
+            if scanner.position < buffer.count, buffer[scanner.position] == UInt8(ascii: "}") {
+                scanner.position += 1
+                try scanner.expectEnd()
+                return .success(members)
+            }
+            while true {
+                scanner.skipWhitespace()
+                guard scanner.position < buffer.count, buffer[scanner.position] == UInt8(ascii: "\"") else {
+                    throw scanner.failure(scanner.atEnd ? "unexpected end of input in object" : "expected a string key in object")
+                }
+                let key = try scanner.scanString(build: true)
+                scanner.skipWhitespace()
+                try scanner.expect(UInt8(ascii: ":"), "expected ':' after object key")
+                scanner.skipWhitespace()
+                let valueStart = scanner.position
+                try scanner.skipValue(depth: 1)
+                members.append(Member(key: key, valueRange: valueStart..<scanner.position))
+                scanner.skipWhitespace()
+                guard scanner.position < buffer.count else {
+                    throw scanner.failure("unexpected end of input in object")
+                }
+                if buffer[scanner.position] == UInt8(ascii: ",") {
+                    scanner.position += 1
+                } else if buffer[scanner.position] == UInt8(ascii: "}") {
+                    scanner.position += 1
+                    try scanner.expectEnd()
+                    return .success(members)
+                } else {
+                    throw scanner.failure("expected ',' or '}' in object")
+                }
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+/// One Server-Sent Event as received.
+struct SSEEvent: Sendable, Equatable {
+    /// The `event:` field, nil when the event had none (the SSE default type "message").
+    var event: String?
+    /// The `data:` lines joined with "\n".
+    var data: String
+    /// The `id:` field given in this event's block, if any (not carried over from earlier events).
+    var id: String?
+
+    init(event: String? = nil, data: String, id: String? = nil) {
+        self.event = event
+        self.data = data
+        self.id = id
+    }
+}
+
+/// Why the SSE parser gave up.
+struct SSEParserError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The size limit a single event exceeded.
+    var limit: Int
+
+    var description: String { "server-sent event larger than \(limit) bytes" }
+}
+
+/// Incremental Server-Sent-Events parser (WHATWG rules) fed arbitrary byte chunks.
+///
+/// Lines end with LF, CRLF or CR (a CRLF split across chunks counts once). `data:` lines are joined with
+/// "\n"; one space after the colon is removed; comment lines (`:`) and `retry:`/unknown fields are ignored;
+/// a blank line dispatches the event, and blocks without any `data:` line dispatch nothing. A leading UTF-8
+/// BOM is skipped; invalid UTF-8 becomes U+FFFD. Unlike browsers, a final event without the trailing blank
+/// line is delivered by `finish()` (an upstream that closes right after its last `data:` line loses nothing).
+///
+/// Bounded: when one event (its pending line plus the data gathered so far) grows beyond `maximumEventBytes`
+/// the parser throws `SSEParserError` and stays failed; memory never grows without limit.
+struct SSEParser: Sendable {
+    static let defaultMaximumEventBytes = 8 * 1024 * 1024
+
+    let maximumEventBytes: Int
+    private var line: [UInt8] = []
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var eventName: String?
+    private var eventID: String?
+    private var afterCR = false
+    private var atStreamStart = true
+    private var failed = false
+
+    init(maximumEventBytes: Int = SSEParser.defaultMaximumEventBytes) {
+        self.maximumEventBytes = maximumEventBytes
+    }
+
+    /// Consumes a chunk and returns the events it completed, in order.
+    mutating func feed(_ chunk: some Collection<UInt8>) throws(SSEParserError) -> [SSEEvent] {
+        guard !failed else { throw SSEParserError(limit: maximumEventBytes) }
+        var events: [SSEEvent] = []
+        let outcome: Bool? = chunk.withContiguousStorageIfAvailable { buffer in
+            consume(buffer, into: &events)
+        }
+        let ok: Bool
+        if let outcome {
+            ok = outcome
+        } else {
+            ok = Array(chunk).withUnsafeBufferPointer { consume($0, into: &events) }
+        }
+        guard ok else {
+            failed = true
+            line = []
+            data = []
+            throw SSEParserError(limit: maximumEventBytes)
+        }
+        return events
+    }
+
+    /// Ends the stream: processes an unterminated last line and delivers a pending event.
+    mutating func finish() throws(SSEParserError) -> [SSEEvent] {
+        guard !failed else { throw SSEParserError(limit: maximumEventBytes) }
+        var events: [SSEEvent] = []
+        if !line.isEmpty {
+            processLine(into: &events)
+        }
+        if let event = dispatch() {
+            events.append(event)
+        }
+        afterCR = false
+        return events
+    }
+
+    /// Returns false when the size limit was exceeded.
+    private mutating func consume(_ buffer: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) -> Bool {
+        var index = 0
+        let end = buffer.count
+        while index < end {
+            if afterCR {
+                afterCR = false
+                if buffer[index] == 0x0A {
+                    index += 1
+                    continue
+                }
+            }
+            var scan = index
+            while scan < end, buffer[scan] != 0x0A, buffer[scan] != 0x0D {
+                scan += 1
+            }
+            if scan > index {
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<scan]))
+                if line.count + data.count > maximumEventBytes { return false }
+            }
+            guard scan < end else { break }
+            if buffer[scan] == 0x0D { afterCR = true }
+            index = scan + 1
+            processLine(into: &events)
+        }
+        return true
+    }
+
+    private mutating func processLine(into events: inout [SSEEvent]) {
+        defer { line.removeAll(keepingCapacity: true) }
+        var start = 0
+        if atStreamStart {
+            atStreamStart = false
+            if line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF { start = 3 }
+        }
+        if start == line.count {
+            if let event = dispatch() { events.append(event) }
+            return
+        }
+        if line[start] == UInt8(ascii: ":") { return } // comment
+        var valueStart = line.count
+        var fieldEnd = line.count
+        if let colon = line[start...].firstIndex(of: UInt8(ascii: ":")) {
+            fieldEnd = colon
+            valueStart = colon + 1
+            if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        }
+        let field = line[start..<fieldEnd]
+        let value = line[valueStart...]
+        if field.elementsEqual("data".utf8) {
+            if hasData { data.append(0x0A) }
+            data.append(contentsOf: value)
+            hasData = true
+        } else if field.elementsEqual("event".utf8) {
+            eventName = String(decoding: value, as: UTF8.self)
+        } else if field.elementsEqual("id".utf8) {
+            if !value.contains(0) { eventID = String(decoding: value, as: UTF8.self) }
+        }
+        // "retry" and unknown fields are ignored.
+    }
+
+    private mutating func dispatch() -> SSEEvent? {
+        defer {
+            data.removeAll(keepingCapacity: true)
+            hasData = false
+            eventName = nil
+            eventID = nil
+        }
+        guard hasData else { return nil }
+        let name = eventName.flatMap { $0.isEmpty ? nil : $0 }
+        return SSEEvent(event: name, data: String(decoding: data, as: UTF8.self), id: eventID)
+    }
+}

@@ -1,0 +1,30 @@
+import HTTPTypes
+import Hummingbird
+import LogPipeline
+
+/// Anthropic's error envelope: `{"type":"error","error":{"type":…,"message":…},"request_id":…}`.
+enum AnthropicErrorResponse {
+    static func body(_ error: ProxyError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.append(contentsOf: #"{"type":"error","error":{"type":"#.utf8)
+        JSONBytes.appendString(error.anthropicType, to: &out)
+        out.append(contentsOf: #","message":"#.utf8)
+        JSONBytes.appendString(Redactor().redact(error.message), to: &out)
+        out.append(contentsOf: #"},"request_id":"#.utf8)
+        if let id = CorrelationContext.current?.id {
+            JSONBytes.appendString(id, to: &out)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    static func make(_ error: ProxyError) -> Response {
+        // 499 is nginx's "client closed request"; nobody reads it, but it must be a valid status.
+        Response(
+            status: HTTPResponse.Status(code: error.status),
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body(error))))
+    }
+}

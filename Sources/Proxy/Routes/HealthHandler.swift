@@ -1,0 +1,38 @@
+import HTTPTypes
+import Hummingbird
+import LogPipeline
+import NIOCore
+
+/// `GET /health`: YAML like the original's, with hashed keys and the logging mode actually in effect.
+struct HealthHandler: Sendable {
+    let registry: ProviderRegistry
+    let settings: ServerSettings
+    let logging: LoggingMode
+
+    func handle() -> Response {
+        var out = "# Health Check Report\n# Generated: \(WallClock.iso8601(micros: WallClock.nowMicros()))\n#\n"
+        out += "status: healthy\n"
+        out += "default_provider: \(YAMLText.scalar(registry.defaultProvider))\n"
+        out += "client_api_key_validation: \(settings.proxyAPIKey != nil)\n"
+        out += "metrics_enabled: \(settings.metricsEnabled)\n"
+        out += "logging:\n"
+        out += "  requested: [\(logging.requested.map(YAMLText.scalar).joined(separator: ", "))]\n"
+        out += "  effective: [\(logging.effective.map(YAMLText.scalar).joined(separator: ", "))]\n"
+        out += "providers:\n"
+        for provider in registry.providers.values.sorted(by: { $0.name < $1.name }) {
+            out += "  \(YAMLText.scalar(provider.name)):\n"
+            out += "    api_format: \(provider.format.rawValue)\n"
+            out += "    base_url: \(YAMLText.scalar(provider.baseURL))\n"
+            out += "    auth_mode: \(provider.isPassthrough ? "passthrough" : "api_key")\n"
+            out += "    api_key_hash: \(YAMLText.scalar(provider.keyDisplay))\n"
+        }
+        return Response(status: .ok, headers: [.contentType: "text/yaml; charset=utf-8", .cacheControl: "no-cache"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: out)))
+    }
+}
+
+/// Which log outputs were asked for and which are in effect (after fallbacks).
+struct LoggingMode: Sendable {
+    var requested: [String]
+    var effective: [String]
+}

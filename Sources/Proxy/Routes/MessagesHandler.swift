@@ -1,0 +1,142 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import LogPipeline
+import NIOCore
+
+/// `POST /v1/messages`: resolves the provider, converts (OpenAI) or passes through (Anthropic),
+/// streams or not, and ends the request in the tracker exactly once whatever happens.
+struct MessagesHandler: Sendable {
+    let registry: ProviderRegistry
+    let settings: ServerSettings
+    let tracker: RequestTracker
+    let upstream: UpstreamClient
+    let logger: Logger
+
+    /// Largest upstream body read whole (non-streaming responses, error bodies).
+    static let maxUpstreamBody = 64 << 20
+
+    func handle(_ request: Request) async -> Response {
+        let requestID = CorrelationContext.current?.id ?? UUID().uuidString.lowercased()
+        let life = RequestLifecycle(tracker: tracker, requestID: requestID)
+        do {
+            return try await route(request, life: life)
+        } catch {
+            await life.finish(status: error.status, error: error)
+            return AnthropicErrorResponse.make(error)
+        }
+    }
+
+    private func route(_ request: Request, life: RequestLifecycle) async throws(ProxyError) -> Response {
+        let body = try await RequestBodyReader.collect(request, limit: settings.maxRequestBytes)
+        life.update { $0.requestBytes = body.count }
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(body)
+        } catch {
+            throw .invalidRequest(ConversionError.invalidJSON(error).message)
+        }
+        guard case .object = json else { throw .invalidRequest("request body must be a JSON object") }
+        let stats = AnthropicRequestStats(json)
+        life.update {
+            $0.requestedModel = stats.requestedModel ?? ""
+            $0.isStreaming = stats.stream
+            $0.messageCount = stats.messageCount
+            $0.toolUses = stats.toolUseCount
+            $0.toolResults = stats.toolResultCount
+        }
+        life.setRequestShape(toolsDefined: stats.toolsDefined, maxTokens: stats.maxTokens ?? 0)
+        guard let model = stats.requestedModel, !model.isEmpty else { throw .invalidRequest("model: field required (a string)") }
+        guard json["messages"]?.array != nil else { throw .invalidRequest("messages: field required (an array)") }
+
+        let provider: ProviderConfig
+        let upstreamModel: String
+        switch registry.resolve(model) {
+        case .unknownProvider(let name):
+            throw .unknownProvider(name, model: model)
+        case .resolved(let p, let m):
+            provider = p
+            upstreamModel = m
+        }
+        life.update {
+            $0.provider = provider.name
+            $0.resolvedModel = upstreamModel
+        }
+        let key: String
+        switch provider.credential {
+        case .key(let k): key = k
+        case .passthrough:
+            guard let clientKey = ClientKey.from(request) else {
+                throw .unauthenticated("Provider '\(provider.name)' forwards the client's API key, but the request carried none (x-api-key or Authorization: Bearer)")
+            }
+            key = clientKey
+        }
+        await life.begin()
+        let call = UpstreamCall(provider: provider, upstreamModel: upstreamModel, clientModel: model, key: key,
+                                stream: stats.stream, life: life, settings: settings, upstream: upstream, logger: logger)
+        switch provider.format {
+        case .openai:
+            return try await OpenAIForwarder(call: call).forward(json, stopSequences: Self.stopSequences(json))
+        case .anthropic:
+            return try await AnthropicForwarder(call: call).forward(body, clientHeaders: request.headers)
+        }
+    }
+
+    static func stopSequences(_ json: JSONValue) -> [String] {
+        json["stop_sequences"]?.array?.compactMap(\.string) ?? []
+    }
+}
+
+/// What both forwarders need for one upstream call.
+struct UpstreamCall: Sendable {
+    let provider: ProviderConfig
+    let upstreamModel: String
+    let clientModel: String
+    let key: String
+    let stream: Bool
+    let life: RequestLifecycle
+    let settings: ServerSettings
+    let upstream: UpstreamClient
+    let logger: Logger
+
+    /// Headers that report the proxy's own cost: total time so far minus time spent upstream.
+    func timingHeaders(upstreamNanos: Int64) -> HTTPFields {
+        let total = (ContinuousClock.now - life.receivedAt).nanoseconds
+        var headers = HTTPFields()
+        headers[HTTPField.Name("x-vdm-upstream-ms")!] = YAMLText.millis3(upstreamNanos)
+        headers[HTTPField.Name("x-vdm-overhead-ms")!] = YAMLText.millis3(max(0, total - upstreamNanos))
+        return headers
+    }
+
+    /// The upstream's error message from an OpenAI or Anthropic error body (truncated, redacted).
+    static func upstreamMessage(_ body: [UInt8]) -> String {
+        let text: String
+        if let json = try? JSONValue.parse(body), let message = json["error"]?["message"]?.string ?? json["error"]?.string ?? json["message"]?.string {
+            text = message
+        } else {
+            text = String(decoding: body.prefix(300), as: UTF8.self)
+        }
+        return Redactor().redact(String(text.prefix(500)))
+    }
+}
+
+/// Reads the request body up to a limit without buffering more than the limit.
+enum RequestBodyReader {
+    static func collect(_ request: Request, limit: Int) async throws(ProxyError) -> [UInt8] {
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw .tooLarge(limit: limit)
+        }
+        do {
+            var buffer = try await request.body.collect(upTo: limit)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw .tooLarge(limit: limit)
+        } catch is NIOTooManyBytesError {
+            throw .tooLarge(limit: limit)
+        } catch {
+            throw .clientDisconnected
+        }
+    }
+}

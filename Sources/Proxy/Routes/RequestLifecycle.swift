@@ -1,0 +1,104 @@
+import Foundation
+import LogPipeline
+import Synchronization
+
+/// One request's metrics from arrival to the single `request.completed` record.
+///
+/// Whatever fails, wherever — body too large, bad JSON, unknown provider, upstream error, client gone
+/// mid-stream — `finish` ends the request in the tracker exactly once. If the value is dropped without
+/// finishing (e.g. Hummingbird never ran the streamed body because the client vanished), `deinit`
+/// ends it as `client_disconnected`, so no request stays "active".
+final class RequestLifecycle: Sendable {
+    private struct State {
+        var metrics: RequestMetrics
+        var begun = false
+        var finished = false
+        var toolsDefined = 0
+        var maxTokens = 0
+    }
+
+    let tracker: RequestTracker
+    let receivedAt: ContinuousClock.Instant
+    private let state: Mutex<State>
+
+    init(tracker: RequestTracker, requestID: String) {
+        self.tracker = tracker
+        self.receivedAt = .now
+        self.state = Mutex(State(metrics: RequestMetrics(requestID: requestID, requestedModel: "", startMicros: WallClock.nowMicros())))
+    }
+
+    var requestID: String { state.withLock { $0.metrics.requestID } }
+    var metrics: RequestMetrics { state.withLock { $0.metrics } }
+
+    func update(_ change: (inout RequestMetrics) -> Void) {
+        state.withLock { change(&$0.metrics) }
+    }
+
+    func setRequestShape(toolsDefined: Int, maxTokens: Int) {
+        state.withLock {
+            $0.toolsDefined = toolsDefined
+            $0.maxTokens = maxTokens
+        }
+    }
+
+    /// Logs `request.started` (once).
+    func begin() async {
+        let snapshot: (RequestMetrics, Int, Int)? = state.withLock {
+            guard !$0.begun else { return nil }
+            $0.begun = true
+            return ($0.metrics, $0.toolsDefined, $0.maxTokens)
+        }
+        guard let (metrics, tools, maxTokens) = snapshot else { return }
+        await tracker.start(metrics, toolsDefined: tools, maxTokens: maxTokens)
+    }
+
+    /// Pushes live numbers (streamed tokens) to the tracker's in-flight view.
+    func publishLive() async {
+        let metrics = self.metrics
+        await tracker.update(metrics.requestID) { live in
+            live.outputTokens = metrics.outputTokens
+            live.inputTokens = metrics.inputTokens
+            live.cacheReadTokens = metrics.cacheReadTokens
+            live.cacheCreationTokens = metrics.cacheCreationTokens
+            live.toolCalls = metrics.toolCalls
+        }
+    }
+
+    /// Ends the request: exactly one `request.completed`, whatever is called afterwards.
+    func finish(status: Int, error: ProxyError? = nil) async {
+        await begin()
+        let final: RequestMetrics? = state.withLock {
+            guard !$0.finished else { return nil }
+            $0.finished = true
+            $0.metrics.httpStatus = status
+            $0.metrics.durationNanos = (ContinuousClock.now - receivedAt).nanoseconds
+            if let error {
+                $0.metrics.error = Redactor().redact(error.message)
+                $0.metrics.errorType = error.kind.rawValue
+            }
+            return $0.metrics
+        }
+        guard let final else { return }
+        await tracker.end(final)
+    }
+
+    var isFinished: Bool { state.withLock { $0.finished } }
+
+    deinit {
+        let leftover: (RequestMetrics, Bool)? = state.withLock {
+            guard !$0.finished else { return nil }
+            $0.finished = true
+            $0.metrics.durationNanos = (ContinuousClock.now - receivedAt).nanoseconds
+            $0.metrics.error = ProxyError.clientDisconnected.message
+            $0.metrics.errorType = ProxyError.Kind.clientDisconnected.rawValue
+            $0.metrics.httpStatus = ProxyError.clientDisconnected.status
+            return ($0.metrics, $0.begun)
+        }
+        guard let (metrics, begun) = leftover else { return }
+        let tracker = self.tracker
+        Task {
+            if !begun { await tracker.start(metrics) }
+            await tracker.end(metrics)
+        }
+    }
+}

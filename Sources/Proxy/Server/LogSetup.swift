@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+import LogPipeline
+
+/// The process's log outputs and the router in front of them. Components get their loggers from
+/// here (never from a global), so tests can run several proxies in one process.
+struct LogSetup: Sendable {
+    let router: LogRouter
+    let mode: LoggingMode
+    let warnings: [String]
+
+    struct Options: Sendable {
+        var jsonPath: String?
+        var console = true
+        var level: Logger.Level = .info
+        var includeOrigin = false
+        var instanceID: String?
+        var extraSinks: [any LogSink] = []
+    }
+
+    static func make(_ options: Options, warnings: [String] = []) throws -> LogSetup {
+        var sinks: [any LogSink] = []
+        var names: [String] = []
+        if options.console {
+            sinks.append(try ConsoleSink(destination: .standardError))
+            names.append("console")
+        }
+        if let path = options.jsonPath {
+            sinks.append(try JSONLinesSink(destination: .file(path), encoder: ECSJSONEncoder(includeOrigin: options.includeOrigin)))
+            names.append("json:" + path)
+        }
+        sinks.append(contentsOf: options.extraSinks)
+        names.append(contentsOf: options.extraSinks.map(\.name))
+        let router = LogRouter(sink: FanOutSink(sinks), level: options.level, instanceID: options.instanceID)
+        return LogSetup(router: router, mode: LoggingMode(requested: names, effective: names), warnings: warnings)
+    }
+
+    func logger(_ label: String) -> Logger {
+        Logger(label: label) { router.makeHandler(label: $0) }
+    }
+
+    func flush() { router.flush() }
+}

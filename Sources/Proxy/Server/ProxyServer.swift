@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import Logging
+import LogPipeline
+import NIOCore
+import ServiceLifecycle
+
+/// The proxy's HTTP application: routes, middleware, and the shared tracker and upstream client.
+struct ProxyServer: Sendable {
+    let settings: ServerSettings
+    let registry: ProviderRegistry
+    let logs: LogSetup
+    let tracker: RequestTracker
+    let upstream: UpstreamClient
+
+    init(settings: ServerSettings, registry: ProviderRegistry, logs: LogSetup, summaryInterval: Int) {
+        self.settings = settings
+        self.registry = registry
+        self.logs = logs
+        self.tracker = RequestTracker(logger: logs.logger("vdm.request"), configuration: .init(summaryInterval: summaryInterval))
+        self.upstream = UpstreamClient.make(settings: settings, logger: logs.logger("AsyncHTTPClient"))
+    }
+
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: CorrelationMiddleware())
+        let proxyLogger = logs.logger("vdm.proxy")
+        let messages = MessagesHandler(registry: registry, settings: settings, tracker: tracker, upstream: upstream, logger: proxyLogger)
+        let countTokens = CountTokensHandler(registry: registry, settings: settings, upstream: upstream, logger: proxyLogger)
+        let health = HealthHandler(registry: registry, settings: settings, logging: logs.mode)
+
+        router.get("/health") { _, _ in health.handle() }
+        let v1 = router.group("/v1")
+        if let key = settings.proxyAPIKey {
+            v1.add(middleware: AuthMiddleware(key: key, logger: logs.logger("vdm.auth")))
+        }
+        v1.post("/messages") { request, _ in await messages.handle(request) }
+        v1.post("/messages/count_tokens") { request, _ in await countTokens.handle(request) }
+        return router
+    }
+
+    func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "vdm"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logs.logger("Hummingbird"))
+    }
+
+    /// Serves until SIGTERM/SIGINT, lets in-flight requests finish (bounded by `shutdownGrace`),
+    /// then shuts the upstream client down and flushes every log sink.
+    func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = makeApplication(onRunning: onRunning)
+        var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logs.logger("vdm.lifecycle"))
+        configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
+        let group = ServiceGroup(configuration: configuration)
+        do {
+            try await group.run()
+        } catch {
+            await upstream.shutdown()
+            logs.flush()
+            throw error
+        }
+        let logger = logs.logger("vdm.lifecycle")
+        let (active, completed) = (await tracker.activeCount, await tracker.completedCount)
+        logger.info("Shutdown complete | Requests in flight: \(active) | Completed: \(completed)")
+        await upstream.shutdown()
+        logs.flush()
+    }
+}
