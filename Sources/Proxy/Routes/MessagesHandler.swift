@@ -49,7 +49,6 @@ struct MessagesHandler: Sendable {
         }
         life.setRequestShape(toolsDefined: stats.toolsDefined, maxTokens: stats.maxTokens ?? 0)
         guard let model = stats.requestedModel, !model.isEmpty else { throw .invalidRequest("model: field required (a string)") }
-        guard json["messages"]?.array != nil else { throw .invalidRequest("messages: field required (an array)") }
 
         let provider: ProviderConfig
         let upstreamModel: String
@@ -64,6 +63,7 @@ struct MessagesHandler: Sendable {
             $0.provider = provider.name
             $0.resolvedModel = upstreamModel
         }
+        guard json["messages"]?.array != nil else { throw .invalidRequest("messages: field required (an array)") }
         let key: String
         switch provider.credential {
         case .key(let k): key = k

@@ -89,7 +89,7 @@ struct AnthropicForwarder: Sendable {
                 } catch let error as ClientGone {
                     throw error
                 } catch {
-                    let classified = error is SSEParserError ? ProxyError.streamFailed("Upstream '\(call.provider.name)' sent an oversized event") : UpstreamClient.classify(error, provider: call.provider.name)
+                    let classified = error is SSEParserError ? ProxyError.streamFailed("Upstream '\(call.provider.name)' sent an oversized event") : UpstreamClient.classify(error, provider: call.provider.name, midStream: true)
                     failure = classified
                     let event = OpenAIStreamConverter.errorEvent(type: classified.anthropicType, message: Redactor().redact(classified.message))
                     try await relay.send(SSEEncoder.encode([event]), to: &writer, content: false)

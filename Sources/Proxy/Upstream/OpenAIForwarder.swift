@@ -104,7 +104,7 @@ struct OpenAIForwarder: Sendable {
                 } catch let error as SSEParserError {
                     failure = .streamFailed("Upstream '\(call.provider.name)' sent a bad stream: \(error)")
                 } catch {
-                    failure = UpstreamClient.classify(error, provider: call.provider.name)
+                    failure = UpstreamClient.classify(error, provider: call.provider.name, midStream: true)
                 }
                 call.life.update {
                     $0.upstreamNanos = (ContinuousClock.now - upstreamStarted).nanoseconds

@@ -50,7 +50,8 @@ struct UpstreamClient: Sendable {
         }
     }
 
-    static func classify(_ error: any Error, provider: String) -> ProxyError {
+    /// `midStream`: the response had started, so anything but a timeout is the stream breaking.
+    static func classify(_ error: any Error, provider: String, midStream: Bool = false) -> ProxyError {
         if let proxy = error as? ProxyError { return proxy }
         if error is CancellationError { return .clientDisconnected }
         if let client = error as? HTTPClientError {
@@ -66,6 +67,9 @@ struct UpstreamClient: Sendable {
             default:
                 return .upstreamConnect(provider: provider, String(describing: client))
             }
+        }
+        if midStream {
+            return .streamFailed("Upstream '\(provider)' stream broke: \(error)")
         }
         if error is NIOTooManyBytesError {
             return .badUpstreamResponse(provider: provider, "response too large")

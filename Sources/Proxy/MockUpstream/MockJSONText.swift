@@ -1,0 +1,57 @@
+// Small, allocation-light helpers for writing the mock's JSON by hand.
+//
+// The mock builds its replies with string concatenation instead of an encoder: the replies
+// have a fixed shape and the key order stays exactly as written, which keeps the fast path
+// cheap (the proxy benchmark drives ~1,000 req/s at it) and the bytes deterministic.
+
+enum MockJSONText {
+    /// `s` as a JSON string literal, quotes included.
+    static func quoted(_ s: String) -> String {
+        var needsEscaping = false
+        for byte in s.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            needsEscaping = true
+            break
+        }
+        if !needsEscaping {
+            return "\"" + s + "\""
+        }
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 8)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += "\\u00"
+                    out += hexDigit(Int(scalar.value >> 4))
+                    out += hexDigit(Int(scalar.value & 0xF))
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+        return out
+    }
+
+    private static func hexDigit(_ value: Int) -> String {
+        let digits = "0123456789abcdef"
+        let index = digits.index(digits.startIndex, offsetBy: value & 0xF)
+        return String(digits[index])
+    }
+
+    /// 64-bit FNV-1a of the given bytes, as 16 lowercase hex digits. Used for deterministic ids.
+    static func fnv1aHex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: max(0, 16 - hex.count)) + hex
+    }
+}

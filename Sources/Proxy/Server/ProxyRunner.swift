@@ -1,0 +1,59 @@
+import Hummingbird
+import ServiceLifecycle
+import Logging
+import LogPipeline
+
+/// Where an in-process proxy listens (for `vdm demo`, tests and benchmarks).
+struct ProxyHandle: Sendable {
+    var host: String
+    var port: Int
+    var server: ProxyServer
+
+    var baseURL: String { "http://\(host):\(port)" }
+    var tracker: RequestTracker { server.tracker }
+}
+
+enum ProxyRunnerError: Error {
+    case didNotStart
+}
+
+enum ProxyRunner {
+    /// Starts the proxy on a free port, runs `body`, then stops it and flushes the logs.
+    static func withRunning<Result: Sendable>(
+        _ server: ProxyServer,
+        _ body: (ProxyHandle) async throws -> Result
+    ) async throws -> Result {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = server.makeApplication { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
+        // A ServiceGroup, so stopping is the same graceful shutdown SIGTERM gives `vdm serve`.
+        let services = ServiceGroup(configuration: .init(services: [app], logger: server.logs.logger("vdm.lifecycle")))
+        let result = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { continuation.finish() }
+                try await services.run()
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else {
+                try await group.next()
+                throw ProxyRunnerError.didNotStart
+            }
+            let handle = ProxyHandle(host: server.settings.host, port: port, server: server)
+            do {
+                let result = try await body(handle)
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+                return result
+            } catch {
+                await services.triggerGracefulShutdown()
+                group.cancelAll()
+                throw error
+            }
+        }
+        await server.upstream.shutdown()
+        server.logs.flush()
+        return result
+    }
+}
