@@ -30,7 +30,23 @@ enum ProxyRunner {
         }
         // A ServiceGroup, so stopping is the same graceful shutdown SIGTERM gives `vdm serve`.
         let services = ServiceGroup(configuration: .init(services: [app], logger: server.logs.logger("vdm.lifecycle")))
-        let result = try await withThrowingTaskGroup(of: Void.self) { group in
+        defer { server.logs.flush() }
+        let result: Result
+        do {
+            result = try await runGroup(server, services: services, ports: ports, continuation: continuation, body)
+        } catch {
+            await server.upstream.shutdown()
+            throw error
+        }
+        await server.upstream.shutdown()
+        return result
+    }
+
+    private static func runGroup<Result: Sendable>(
+        _ server: ProxyServer, services: ServiceGroup, ports: AsyncStream<Int>, continuation: AsyncStream<Int>.Continuation,
+        _ body: (ProxyHandle) async throws -> Result
+    ) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { continuation.finish() }
                 try await services.run()
@@ -52,8 +68,5 @@ enum ProxyRunner {
                 throw error
             }
         }
-        await server.upstream.shutdown()
-        server.logs.flush()
-        return result
     }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import LogPipeline
 import NIOCore
 import NIOHTTP1
 
@@ -33,8 +34,14 @@ struct UpstreamClient: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.replaceOrAdd(name: "content-length", value: String(body.count))
         request.body = .bytes(ByteBuffer(bytes: body))
+        // AsyncHTTPClient logs from its event loop, outside our task, where the task-local id is not
+        // visible: so the id also travels as logger metadata.
+        var requestLogger = logger
+        if let id = CorrelationContext.current?.id {
+            requestLogger[metadataKey: CorrelationContext.metadataKey] = .string(id)
+        }
         do {
-            return try await http.execute(request, timeout: .nanoseconds(deadline.nanoseconds), logger: logger)
+            return try await http.execute(request, timeout: .nanoseconds(deadline.nanoseconds), logger: requestLogger)
         } catch {
             throw Self.classify(error, provider: provider)
         }
