@@ -4,7 +4,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Micro-benchmarks of the hot paths (run a release build: swift run -c release vdm bench …).",
-        subcommands: [LoggingBenchCommand.self]
+        subcommands: [LoggingBenchCommand.self, ProxyBenchCommand.self]
     )
 }
 
@@ -18,5 +18,20 @@ struct LoggingBenchCommand: ParsableCommand {
 
     func run() throws {
         print(try LoggingBench.run(records: records, runs: runs), terminator: "")
+    }
+}
+
+struct ProxyBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "Latency added by the proxy (p50, p99) against calling the mock directly, at a fixed rate and at saturation.")
+
+    @Option(help: "Requests per second in the fixed-rate phases.") var rate = 1_000
+    @Option(help: "Seconds per phase.") var seconds = 10
+    @Option(help: "Concurrent connections in the saturation phases.") var concurrency = 64
+    @Option(help: "Where the proxy's logs go.") var logs = "/tmp/vdm-bench"
+
+    func run() async throws {
+        print(try await ProxyBench.run(rate: rate, seconds: seconds, concurrency: concurrency, logDirectory: logs), terminator: "")
     }
 }
