@@ -1,23 +1,104 @@
-// PLACEHOLDER: replaced by the real scanner (see helper). Same API.
-import Crypto
-
+/// Replaces secrets in log text by `[redacted:<8 hex>]`, the first 8 hex chars of SHA-256 of the secret
+/// value itself (see `SecretHash`), keeping the context around it:
+///
+///     sk-proj-AbC…                      → [redacted:1a2b3c4d]
+///     Authorization: Bearer sk-proj-AbC… → Authorization: Bearer [redacted:1a2b3c4d]
+///     "x-api-key": "sk-proj-AbC…"        → "x-api-key": "[redacted:1a2b3c4d]"
+///
+/// The same key hashes the same bare, after `Bearer`, in a header or in JSON: wherever a value starts
+/// with an `sk-` key, the secret is exactly that key.
+///
+/// ## Rules (ASCII letters match in any case; "boundary" = start of text or a byte that is not an
+/// ASCII letter or digit, so `task-…`, `disk-…`, `forbearer` never match, and non-ASCII text is a boundary)
+///
+/// 1. **Bare keys**: boundary, `sk-`, then ≥ 20 of `[A-Za-z0-9_-]` (the whole run is the secret).
+///    Covers `sk-proj-…`, `sk-ant-api03-…`, `sk-svcacct-…`.
+/// 2. **Bearer tokens**: boundary, `Bearer`, one or more spaces/tabs, then a token68
+///    `[A-Za-z0-9._~+/-]+=*` (trailing `.` dropped when no `=` padding) of ≥ 16 chars that does not
+///    read like prose: it must contain a digit or a symbol other than `-`/`_`, or mix upper and lower
+///    case after the first letter of a `-`/`_`-separated part. So "Bearer of bad news", "bearer bonds",
+///    "the bearer incomprehensibilities" and "bearer counter-revolutionary" are left alone, while
+///    random, base64, hex and JWT tokens (digits, `.`, mixed case) are redacted.
+/// 3. **Authorization headers**: boundary, `authorization` (also `Proxy-Authorization`), an optional
+///    closing quote, spaces, `:` or `=`, spaces, an optional opening quote (quotes may be `\`-escaped),
+///    then the value. If the value starts with a scheme word (letters) followed by blanks
+///    (`Basic`, `Bearer`, `Token`, …) the credential after it is the secret, otherwise the whole value.
+///    The secret needs ≥ 8 value chars and the same not-prose test as rule 2
+///    ("authorization: insufficient permissions" stays).
+/// 4. **API-key names**: boundary, `api_key` / `api-key` / `apikey` (hence `x-api-key`,
+///    `OPENAI_API_KEY`), then the same separator syntax as rule 3 (`"api_key": "…"`,
+///    `'api_key': '…'`, `api_key=…`, `x-api-key: …`, and Swift-NIO's `("x-api-key", "…")`),
+///    then a value of ≥ 8 value chars. No prose test: a value under a key name is always treated as a secret.
+///
+/// Value chars are printable ASCII except blanks, quotes, `\` and `, ; & ( ) [ ] { } < >` and backtick,
+/// so a value ends at the closing quote, `&` of a query, `,`/`}` of JSON, or whitespace; trailing
+/// dots are dropped. Values and Bearer tokens also run through the JSON escape `\/` (as
+/// Foundation's JSON writers print `/`), and the hash is taken over the unescaped text.
+/// `[` is not a value char, so an already redacted `[redacted:xxxxxxxx]` is never matched again
+/// and `redact` is idempotent. Only ASCII bytes are ever replaced, so valid UTF-8 stays valid.
 public struct Redactor: Sendable {
-    public init() {}
-    public func redact(_ text: String) -> String { text }
-    public func mightContainSecret(_ text: String) -> Bool { false }
-    public func redact(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Bool {
-        output.append(contentsOf: bytes)
-        return false
-    }
-}
+    /// The thresholds used by the rules above.
+    enum Rules {
+        /// Rule 1: key chars needed after `sk-`.
+        static let minKeyCharsAfterSK = 20
+        /// Rule 2: minimum length of a bare `Bearer` token.
+        static let minBearerTokenLength = 16
+        /// Rules 3 and 4: minimum length of a value under an `authorization` / API-key name.
+        static let minNamedValueLength = 8
 
-public enum SecretHash {
-    public static func short(_ secret: some StringProtocol) -> String { short(bytes: Array(secret.utf8)) }
-    public static func short(bytes: some Collection<UInt8>) -> String {
-        let digest = SHA256.hash(data: Array(bytes))
-        return digest.prefix(4).map { b in
-            let s = String(b, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined()
+        static let markerPrefix: StaticString = "[redacted:"
+        static let markerSuffix: UInt8 = 0x5D  // ]
+    }
+
+    public init() {}
+
+    /// Returns the input unchanged (same String, no copy) when nothing secret-like is present.
+    public func redact(_ text: String) -> String {
+        if let result = text.utf8.withContiguousStorageIfAvailable({ Self.redactedString($0) }) {
+            return result ?? text
+        }
+        var contiguous = text
+        contiguous.makeContiguousUTF8()
+        let result: String?? = contiguous.utf8.withContiguousStorageIfAvailable { Self.redactedString($0) }
+        return (result ?? nil) ?? text
+    }
+
+    /// Fast check used on hot paths: true exactly when `redact(text)` would change `text`.
+    /// Never allocates for native strings.
+    public func mightContainSecret(_ text: String) -> Bool {
+        if let found = text.utf8.withContiguousStorageIfAvailable({ Self.containsSecret($0) }) {
+            return found
+        }
+        var contiguous = text
+        contiguous.makeContiguousUTF8()
+        return contiguous.utf8.withContiguousStorageIfAvailable({ Self.containsSecret($0) }) ?? false
+    }
+
+    /// Redacts UTF-8 bytes in place into `output` (appending); returns true if anything was replaced.
+    /// Any bytes are accepted (invalid UTF-8 is copied through untouched); when nothing matches the
+    /// input is appended as is.
+    public func redact(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Bool {
+        let scanner = SecretScanner(bytes)
+        guard let first = scanner.nextSecret(from: 0) else {
+            output.append(contentsOf: bytes)
+            return false
+        }
+        output.reserveCapacity(output.count + bytes.count + 32)
+        scanner.redactAll(startingWith: first, into: &output)
+        return true
+    }
+
+    private static func containsSecret(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        SecretScanner(UnsafeRawBufferPointer(utf8)).nextSecret(from: 0) != nil
+    }
+
+    /// nil when nothing matched (the caller returns its own String: no allocation on that path).
+    private static func redactedString(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
+        let scanner = SecretScanner(UnsafeRawBufferPointer(utf8))
+        guard let first = scanner.nextSecret(from: 0) else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(utf8.count + 32)
+        scanner.redactAll(startingWith: first, into: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 }
