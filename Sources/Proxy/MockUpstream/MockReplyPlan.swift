@@ -237,23 +237,25 @@ enum MockReplyPlanner {
     /// Splits reply text into stream fragments of `wordsPerFragment` words; every fragment after the
     /// first starts with the space before its first word. Concatenated they give `text` back.
     static func fragments(of text: String) -> [String] {
+        // Scans UTF-8 bytes: a space (0x20) is always a scalar boundary, so every piece is valid UTF-8.
+        let bytes = text.utf8
         var result: [String] = []
-        var start = text.startIndex
+        var start = bytes.startIndex
         var spaces = 0
-        var index = text.startIndex
-        while index < text.endIndex {
-            if text[index] == " " {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if bytes[index] == 0x20 {
                 spaces += 1
                 if spaces == wordsPerFragment {
-                    result.append(String(text[start..<index]))
+                    result.append(String(decoding: bytes[start..<index], as: UTF8.self))
                     start = index
                     spaces = 0
                 }
             }
-            index = text.index(after: index)
+            index = bytes.index(after: index)
         }
-        if start < text.endIndex {
-            result.append(String(text[start...]))
+        if start < bytes.endIndex {
+            result.append(String(decoding: bytes[start..<bytes.endIndex], as: UTF8.self))
         }
         return result
     }
