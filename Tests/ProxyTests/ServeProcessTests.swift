@@ -1,0 +1,55 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+@testable import vdm
+
+/// The real `vdm serve` binary: SIGTERM lets an in-flight request finish and flushes the JSON log.
+@Suite struct ServeProcessTests {
+    static var binary: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/vdm").path
+    }
+
+    @Test func sigtermDrainsInFlightRequestsAndFlushesLogs() async throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the vdm product first (swift build)")
+        try await MockUpstream.withRunning { mock in
+            let port = try await ServerPorts.free()
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-serve-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let json = dir + "/serve.jsonl"
+            let child = try ChildProcess.start(Self.binary, ["serve", "--port", String(port), "--log-json", json],
+                                               env: ["OPENAI_API_KEY": "sk-serve-test-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1"],
+                                               output: dir + "/console.log")
+            defer { child.stop() }
+            try await ProxyBench.waitUntilUp("http://127.0.0.1:\(port)/health")
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/messages")
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: anthropicBody(text: "slow one mock:latency=1500")))
+            async let reply = HTTPClient.shared.execute(request, timeout: .seconds(20))
+            try await Task.sleep(for: .milliseconds(400))
+            kill(child.process.processIdentifier, SIGTERM)
+            let response = try await reply
+            #expect(response.status == .ok)
+            _ = try await response.body.collect(upTo: 1 << 20)
+            child.process.waitUntilExit()
+            #expect(child.process.terminationStatus == 0)
+            let log = try String(contentsOfFile: json, encoding: .utf8)
+            #expect(log.contains(#""event.action":"request.completed""#))
+            #expect(log.contains("Shutdown complete"))
+            #expect(!log.contains("sk-serve-test-0123456789abcdefghij"))
+            let console = try String(contentsOfFile: dir + "/console.log", encoding: .utf8)
+            #expect(console.contains("SUCCESS | Duration:"))
+        }
+    }
+
+    @Test func badConfigurationStopsStartupNamingTheVariable() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-badcfg-\(UUID().uuidString).log").path
+        let child = try ChildProcess.start(Self.binary, ["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", "OPENAI_API_FORMAT": "soap"], output: dir)
+        child.process.waitUntilExit()
+        #expect(child.process.terminationStatus == 78)
+        let text = try String(contentsOfFile: dir, encoding: .utf8)
+        #expect(text.contains("OPENAI_API_FORMAT"))
+    }
+}
