@@ -11,6 +11,15 @@ struct BenchResult {
 }
 
 enum BenchClock {
+    /// Benchmarks mean nothing in a debug build; say which one ran.
+    static var buildConfiguration: String {
+        #if DEBUG
+        "DEBUG build: numbers are not meaningful, use swift run -c release"
+        #else
+        "release build"
+        #endif
+    }
+
     /// Runs `body` (which performs `ops` operations) `runs` times after one warm-up; ns per op each run.
     static func measure(_ name: String, runs: Int, ops: Int, _ body: () -> Void) -> BenchResult {
         body()

@@ -140,7 +140,7 @@ enum ProxyBench {
     }
 
     static func report(_ phases: [Phase], rate: Int) -> String {
-        var out = "vdm bench proxy — mock and proxy as separate processes, proxy logging JSON file + console\n"
+        var out = "vdm bench proxy — mock and proxy as separate processes, proxy logging JSON file + console (\(BenchClock.buildConfiguration))\n"
         for p in phases {
             out += String(format: "  %@  n=%6d  err=%d  p50=%7.3f ms  p99=%7.3f ms  %8.0f req/s\n", p.name.padding(toLength: 28, withPad: " ", startingAt: 0), p.latenciesMicros.count, p.errors, p.percentile(0.5), p.percentile(0.99), p.throughput)
         }
