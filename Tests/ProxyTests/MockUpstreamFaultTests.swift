@@ -169,6 +169,22 @@ struct MockUpstreamFaultTests {
         }
     }
 
+    @Test func bufferedStreamsKeepTheBytesAndFaults() async throws {
+        let body = MockTestBodies.anthropic("same stream either way", stream: true)
+        let chunked = try await MockUpstream.withRunning { mock in
+            try await MockTestClient.send(mock, path: "/v1/messages", body: body)
+        }
+        try await MockUpstream.withRunning(configuration: MockUpstreamConfiguration(bufferedStreams: true)) { mock in
+            let buffered = try await MockTestClient.send(mock, path: "/v1/messages", body: body)
+            #expect(buffered.body == chunked.body)
+            #expect(buffered.headers["content-length"] == String(buffered.body.count))
+            #expect(chunked.headers["content-length"] == nil)
+            // Cuts still drop the connection.
+            let cut = try await MockTestClient.send(mock, path: "/v1/messages", body: MockTestBodies.anthropic("mock:cut=2", stream: true))
+            #expect(cut.bodyError != nil)
+        }
+    }
+
     @Test func latencyIsApplied() async throws {
         try await MockUpstream.withRunning { mock in
             let clock = ContinuousClock()

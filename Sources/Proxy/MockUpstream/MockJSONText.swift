@@ -5,6 +5,16 @@
 // cheap (the proxy benchmark drives ~1,000 req/s at it) and the bytes deterministic.
 
 enum MockJSONText {
+    /// Concatenates the parts with a single allocation.
+    static func concat(_ parts: String...) -> String {
+        var count = 0
+        for part in parts { count += part.utf8.count }
+        var out = ""
+        out.reserveCapacity(count)
+        for part in parts { out += part }
+        return out
+    }
+
     /// `s` as a JSON string literal, quotes included.
     static func quoted(_ s: String) -> String {
         var needsEscaping = false
@@ -13,7 +23,7 @@ enum MockJSONText {
             break
         }
         if !needsEscaping {
-            return "\"" + s + "\""
+            return concat("\"", s, "\"")
         }
         var out = "\""
         out.reserveCapacity(s.utf8.count + 8)
@@ -45,7 +55,7 @@ enum MockJSONText {
     }
 
     /// 64-bit FNV-1a of the given bytes, as 16 lowercase hex digits. Used for deterministic ids.
-    static func fnv1aHex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    static func fnv1aHex(_ bytes: UnsafeRawBufferPointer) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)

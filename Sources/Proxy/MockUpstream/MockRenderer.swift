@@ -52,7 +52,7 @@ enum MockRenderer {
     }
 
     static func anthropicEvent(_ name: String, _ json: String) -> String {
-        "event: " + name + "\ndata: " + json + "\n\n"
+        MockJSONText.concat("event: ", name, "\ndata: ", json, "\n\n")
     }
 
     /// All SSE frames of a streamed Anthropic reply, in order.
@@ -78,10 +78,10 @@ enum MockRenderer {
             events.append(anthropicEvent("ping", "{\"type\":\"ping\"}"))
             for fragment in plan.textFragments {
                 events.append(
-                    anthropicEvent(
-                        "content_block_delta",
-                        "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"
-                            + MockJSONText.quoted(fragment) + "}}"
+                    MockJSONText.concat(
+                        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":",
+                        MockJSONText.quoted(fragment),
+                        "}}\n\n"
                     )
                 )
             }
@@ -180,18 +180,26 @@ enum MockRenderer {
 
     /// All SSE frames of a streamed OpenAI reply, in order, ending with `data: [DONE]`.
     static func openAIEvents(_ plan: MockReplyPlan) -> [String] {
-        let head = "data: {\"id\":\"" + openAIID(plan) + "\",\"object\":\"chat.completion.chunk\",\"created\":" + created
-            + ",\"model\":" + MockJSONText.quoted(plan.model) + ",\"choices\":"
-        func chunk(_ delta: String, finish: String? = nil) -> String {
-            head + "[{\"index\":0,\"delta\":" + delta + ",\"logprobs\":null,\"finish_reason\":"
-                + (finish.map { "\"" + $0 + "\"" } ?? "null") + "}]}\n\n"
+        let head = MockJSONText.concat(
+            "data: {\"id\":\"", openAIID(plan), "\",\"object\":\"chat.completion.chunk\",\"created\":", created,
+            ",\"model\":", MockJSONText.quoted(plan.model), ",\"choices\":[{\"index\":0,\"delta\":"
+        )
+        let usageHead = MockJSONText.concat(
+            "data: {\"id\":\"", openAIID(plan), "\",\"object\":\"chat.completion.chunk\",\"created\":", created,
+            ",\"model\":", MockJSONText.quoted(plan.model), ",\"choices\":[],\"usage\":"
+        )
+        func chunk(_ delta: String) -> String {
+            MockJSONText.concat(head, delta, ",\"logprobs\":null,\"finish_reason\":null}]}\n\n")
+        }
+        func finishChunk(_ reason: String) -> String {
+            MockJSONText.concat(head, "{},\"logprobs\":null,\"finish_reason\":\"", reason, "\"}]}\n\n")
         }
         var events: [String] = []
         events.reserveCapacity(plan.textFragments.count + 8 * max(1, plan.toolCalls.count) + 4)
         if plan.toolCalls.isEmpty {
             events.append(chunk("{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}"))
             for fragment in plan.textFragments {
-                events.append(chunk("{\"content\":" + MockJSONText.quoted(fragment) + "}"))
+                events.append(MockJSONText.concat(head, "{\"content\":", MockJSONText.quoted(fragment), "},\"logprobs\":null,\"finish_reason\":null}]}\n\n"))
             }
         } else {
             events.append(chunk("{\"role\":\"assistant\",\"content\":null,\"refusal\":null}"))
@@ -214,9 +222,9 @@ enum MockRenderer {
                 }
             }
         }
-        events.append(chunk("{}", finish: openAIFinishReason(plan)))
+        events.append(finishChunk(openAIFinishReason(plan)))
         if plan.includeUsage {
-            events.append(head + "[],\"usage\":" + openAIUsage(plan) + "}\n\n")
+            events.append(MockJSONText.concat(usageHead, openAIUsage(plan), "}\n\n"))
         }
         events.append("data: [DONE]\n\n")
         return events

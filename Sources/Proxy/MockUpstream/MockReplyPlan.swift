@@ -174,21 +174,29 @@ enum MockReplyPlanner {
         var truncated = false
         var stopSequence: String?
         if toolCalls.isEmpty {
-            var words = ["Mock", "reply", "to:"]
-            words.append(contentsOf: snippet.split(separator: " ").map(String.init))
-            let target = max(words.count, min(Self.maximumTargetWords, 16 + lastScalars / 8))
+            // "Mock reply to: <snippet>" then filler words, `total` words in all.
+            var prefix = "Mock reply to:"
+            var prefixWords = 3
+            if !snippet.isEmpty {
+                prefix += " "
+                prefix += snippet
+                prefixWords += 1
+                for byte in snippet.utf8 where byte == 0x20 { prefixWords += 1 }
+            }
+            let target = max(prefixWords, min(Self.maximumTargetWords, 16 + lastScalars / 8))
             var total = target
             if let maxTokens = request.maxTokens, maxTokens < total {
                 total = max(1, maxTokens)
                 truncated = true
             }
-            if total < words.count {
-                words.removeLast(words.count - total)
-            } else if total > words.count {
-                words.append(contentsOf: MockFiller.words(total - words.count))
+            if total < prefixWords {
+                text = Self.firstWords(total, of: prefix)
+            } else if total > prefixWords {
+                text = MockJSONText.concat(prefix, " ", MockFiller.text(words: total - prefixWords))
+            } else {
+                text = prefix
             }
-            text = words.joined(separator: " ")
-            outputTokens = words.count
+            outputTokens = total
             // The earliest stop sequence found in the reply ends it there.
             var cut: String.Index?
             for sequence in request.stopSequences where !sequence.isEmpty {
@@ -264,16 +272,23 @@ enum MockReplyPlanner {
         role == "user" || role == "tool" || role == "function"
     }
 
-    /// First `snippetLength` characters of the pieces joined, whitespace runs collapsed to one space.
+    /// First `snippetLength` characters (unicode scalars) of the pieces joined, whitespace runs
+    /// collapsed to one space, no leading or trailing space.
     static func snippet(_ pieces: [String]) -> String {
-        var out = ""
+        var out = String.UnicodeScalarView()
         var count = 0
         var pendingSpace = false
         outer: for piece in pieces {
-            if !out.isEmpty { pendingSpace = true }
-            for character in piece {
-                if character.isWhitespace {
-                    if !out.isEmpty { pendingSpace = true }
+            if count > 0 { pendingSpace = true }
+            for scalar in piece.unicodeScalars {
+                let isSpace: Bool
+                if scalar.value < 0x80 {
+                    isSpace = scalar.value == 0x20 || (scalar.value >= 0x09 && scalar.value <= 0x0D)
+                } else {
+                    isSpace = scalar.properties.isWhitespace
+                }
+                if isSpace {
+                    if count > 0 { pendingSpace = true }
                     continue
                 }
                 if pendingSpace {
@@ -282,24 +297,56 @@ enum MockReplyPlanner {
                     count += 1
                     pendingSpace = false
                 }
-                out.append(character)
+                out.append(scalar)
                 count += 1
                 if count >= snippetLength { break outer }
             }
         }
-        return out
+        return String(out)
+    }
+
+    /// The first `n` space-separated words of `text` (which has single spaces only).
+    static func firstWords(_ n: Int, of text: String) -> String {
+        var spaces = 0
+        let bytes = text.utf8
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if bytes[index] == 0x20 {
+                spaces += 1
+                if spaces == n {
+                    return String(decoding: bytes[bytes.startIndex..<index], as: UTF8.self)
+                }
+            }
+            index = bytes.index(after: index)
+        }
+        return text
     }
 }
 
-/// Precomputed filler vocabulary.
+/// Precomputed filler words: one string and the end offset of each word in it.
 enum MockFiller {
     static let vocabulary = [
         "lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed", "do",
         "eiusmod", "tempor", "incididunt", "ut", "labore", "et", "dolore", "magna", "aliqua",
     ]
-    static let all: [String] = (0..<MockReplyPlanner.maximumTargetWords).map { vocabulary[$0 % vocabulary.count] }
+    static let all: String = (0..<MockReplyPlanner.maximumTargetWords)
+        .map { vocabulary[$0 % vocabulary.count] }
+        .joined(separator: " ")
+    /// `ends[k]` = UTF-8 length of the first k + 1 words.
+    static let ends: [Int] = {
+        var result: [Int] = []
+        var offset = 0
+        for k in 0..<MockReplyPlanner.maximumTargetWords {
+            offset += vocabulary[k % vocabulary.count].utf8.count + (k == 0 ? 0 : 1)
+            result.append(offset)
+        }
+        return result
+    }()
 
-    static func words(_ n: Int) -> ArraySlice<String> {
-        all[0..<min(max(0, n), all.count)]
+    /// The first `n` filler words, space separated.
+    static func text(words n: Int) -> String {
+        let count = min(max(0, n), ends.count)
+        guard count > 0 else { return "" }
+        return String(decoding: all.utf8.prefix(ends[count - 1]), as: UTF8.self)
     }
 }

@@ -18,19 +18,25 @@ struct MockUpstreamConfiguration: Sendable {
     var recordBodyLimit = 1 << 20
     /// Largest request body accepted (413 above).
     var maxBodySize = 64 << 20
+    /// Send a stream without `mock:slowstream`/`mock:cut` as one buffer with `content-length` instead
+    /// of chunked transfer encoding. Saves ~60 µs CPU per streamed reply (one write instead of three)
+    /// for load benchmarks, but unlike real providers, whose SSE replies are always chunked.
+    var bufferedStreams = false
 
     init(
         hangLimit: Duration = .seconds(120),
         delayLimit: Duration = .seconds(120),
         recordLimit: Int = 256,
         recordBodyLimit: Int = 1 << 20,
-        maxBodySize: Int = 64 << 20
+        maxBodySize: Int = 64 << 20,
+        bufferedStreams: Bool = false
     ) {
         self.hangLimit = hangLimit
         self.delayLimit = delayLimit
         self.recordLimit = recordLimit
         self.recordBodyLimit = recordBodyLimit
         self.maxBodySize = maxBodySize
+        self.bufferedStreams = bufferedStreams
     }
 }
 
@@ -123,7 +129,7 @@ struct MockResponder: HTTPResponder {
         let plan = MockReplyPlanner.plan(
             request: wire,
             format: format,
-            bodyHash: MockJSONText.fnv1aHex(body.readableBytesView),
+            bodyHash: body.withUnsafeReadableBytes { MockJSONText.fnv1aHex($0) },
             headerDirectives: headerDirectives
         )
         let directives = plan.directives
@@ -267,6 +273,11 @@ struct MockResponder: HTTPResponder {
         }
         let cut = limit < events.count
         let headers = replyHeaders(Self.sseHeaders, format: format, id: plan.idHash)
+        if configuration.bufferedStreams, delay == nil, !cut {
+            var buffer = ByteBuffer()
+            for event in events { buffer.writeString(event) }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+        }
         let sendable = events
         let eventLimit = limit
         let eventDelay = delay
