@@ -6,12 +6,15 @@ public import LogPipeline
 public enum JournalSource: Sendable, Equatable, CustomStringConvertible {
     /// This machine's journals the user may read (`journalctl` with no `--directory`).
     case local
+    /// This machine's system journal only, without user journals (`journalctl --system`).
+    case system
     /// The files in a directory and its machine-id subdirectories (`journalctl --directory`).
     case directory(String)
 
     public var description: String {
         switch self {
         case .local: "local journal"
+        case .system: "system journal"
         case .directory(let path): "journal directory \(path)"
         }
     }
@@ -57,7 +60,8 @@ public struct JournalReader: Sendable {
         if case .directory(let path) = source { try Self.checkDirectory(path) }
         let journal = try Self.open(source)
         defer { sd_journal_close(journal) }
-        if case .local = source, sd_journal_has_runtime_files(journal) <= 0, sd_journal_has_persistent_files(journal) <= 0 {
+        if source == .local || source == .system,
+           sd_journal_has_runtime_files(journal) <= 0, sd_journal_has_persistent_files(journal) <= 0 {
             throw .nothingReadable
         }
     }
@@ -93,6 +97,7 @@ public struct JournalReader: Sendable {
         var handle: OpaquePointer?
         let rc: Int32 = switch source {
         case .local: sd_journal_open(&handle, Int32(SD_JOURNAL_LOCAL_ONLY))
+        case .system: sd_journal_open(&handle, Int32(SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM))
         case .directory(let path): sd_journal_open_directory(&handle, path, 0)
         }
         guard rc >= 0, let handle else { throw .openFailed(source.description, reason: errorText(-rc)) }

@@ -14,7 +14,7 @@ public enum JournalReaderError: Error, CustomStringConvertible, Equatable {
         case .notADirectory(let path): "\(path) is not a directory"
         case .noJournalFiles(let path): "no journal files (*.journal) in \(path) or its machine-id subdirectories"
         case .nothingReadable:
-            "no readable journal files (run as root or as a member of the systemd-journal or adm group)"
+            "no journal files found or readable (no journald on this machine, or run as root or as a member of the systemd-journal or adm group)"
         case .openFailed(let what, let reason): "cannot open the journal \(what): \(reason)"
         case .readFailed(let what, let reason): "cannot read the journal (\(what)): \(reason)"
         }

@@ -45,7 +45,8 @@ public enum LogTargetSelection {
             case .journald:
                 if journaldListening(path: journaldSocket) {
                     let fallback = journaldFallback(
-                        syslogRequested: syslogRequested, syslogSocket: syslogSocket, redactor: redactor, notice: notice)
+                        syslogRequested: syslogRequested, syslogSocket: syslogSocket, facility: facility,
+                        redactor: redactor, notice: notice)
                     add("journald") {
                         JournaldSink(redactor: redactor, ecsEncoder: encoder, fallback: fallback, notice: notice)
                     }
@@ -76,9 +77,10 @@ public enum LogTargetSelection {
 
     /// syslog, then the console; only the console when syslog is selected too (it already has every record).
     private static func journaldFallback(
-        syslogRequested: Bool, syslogSocket: String, redactor: Redactor, notice: @escaping @Sendable (String) -> Void
+        syslogRequested: Bool, syslogSocket: String, facility: SyslogFacility, redactor: Redactor,
+        notice: @escaping @Sendable (String) -> Void
     ) -> @Sendable () -> any LogSink {
         if syslogRequested { return { ConsoleFallback.make(redactor: redactor) } }
-        return { SyslogSink.fallbackChain(socketPath: syslogSocket, redactor: redactor, notice: notice) }
+        return { SyslogSink.fallbackChain(socketPath: syslogSocket, facility: facility, redactor: redactor, notice: notice) }
     }
 }

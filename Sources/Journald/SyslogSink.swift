@@ -49,11 +49,11 @@ public struct SyslogSink: LogSink, LogTargetStatus {
     /// journald's fallback: syslog if something listens on `socketPath`, else the console, so a
     /// failing journald is reported once, not once per level of the chain.
     public static func fallbackChain(
-        socketPath: String = defaultSocketPath, identifier: String = Schema.serviceName, redactor: Redactor = Redactor(),
-        notice: @escaping @Sendable (String) -> Void = FallbackNotice.standardError
+        socketPath: String = defaultSocketPath, identifier: String = Schema.serviceName, facility: SyslogFacility = .user,
+        redactor: Redactor = Redactor(), notice: @escaping @Sendable (String) -> Void = FallbackNotice.standardError
     ) -> any LogSink {
         guard isAvailable(socketPath: socketPath) else { return ConsoleFallback.make(redactor: redactor) }
-        return SyslogSink(socketPath: socketPath, identifier: identifier, redactor: redactor, notice: notice)
+        return SyslogSink(socketPath: socketPath, identifier: identifier, facility: facility, redactor: redactor, notice: notice)
     }
 }
 

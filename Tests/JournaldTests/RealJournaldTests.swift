@@ -210,6 +210,15 @@ struct RealJournaldTests {
         #expect(middle.first?.cursor == all[1].cursor)
     }
 
+    /// In the namespace the private journald's files are this machine's runtime journal.
+    @Test func localAndSystemSourcesReadTheSameEntries() throws {
+        let env = try JournaldTestEnvironment.require()
+        try send((0..<3).map { factory.record("local \($0)") }, env)
+        let expected = try env.reader.entries(factory.query).collect().map(\.cursor)
+        #expect(try JournalReader(source: .local).entries(factory.query).collect().map(\.cursor) == expected)
+        #expect(try JournalReader(source: .system).entries(factory.query).collect().map(\.cursor) == expected)
+    }
+
     // MARK: - volume
 
     @Test func tenThousandRecordsWithoutLoss() throws {
