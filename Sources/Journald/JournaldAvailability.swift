@@ -1,7 +1,11 @@
-import CSystemd
 import Glibc
 
-/// Whether the native journald socket is present on this machine.
-public func journaldSocketPresent(path: String = "/run/systemd/journal/socket") -> Bool {
+/// Whether the native journald socket file is present on this machine.
+public func journaldSocketPresent(path: String = LogTargetSelection.journaldSocketPath) -> Bool {
     access(path, W_OK) == 0
+}
+
+/// Whether journald answers on its native socket now (a stopped journald can leave the file behind).
+public func journaldListening(path: String = LogTargetSelection.journaldSocketPath) -> Bool {
+    UnixDatagramSocket.isListening(at: path)
 }

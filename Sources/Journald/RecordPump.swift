@@ -1,0 +1,192 @@
+import Foundation
+import LogPipeline
+
+/// What a destination did with one record.
+enum DeliveryResult: Equatable {
+    case delivered
+    case failed(String)
+}
+
+/// A sink's own destination (journald, a syslog socket). Called only from its pump's thread, one
+/// record at a time, so implementations may keep unsynchronised scratch buffers.
+protocol RecordTransport: AnyObject {
+    func deliver(_ record: LogRecord) -> DeliveryResult
+}
+
+/// Moves records from the request path to a transport through a bounded queue and one thread, and
+/// switches to a fallback sink for good the first time the transport fails.
+///
+/// - Producers only append to the queue. When it is full they wait for the thread (backpressure, as
+///   `BufferedWriter`), but never longer than `stallTimeout` without the transport accepting a record:
+///   then the destination counts as stalled and everything goes to the fallback.
+/// - On failure the failed record and the whole backlog are handed to the fallback, in order, under
+///   the lock, so nothing is lost and nothing is sent twice; later records go straight to it.
+/// - The switch is said once, through `notice`.
+final class RecordPump: @unchecked Sendable {
+    // @unchecked: every mutable field below is only touched with `condition` held.
+    private let condition = NSCondition()
+    private var queue: [LogRecord] = []
+    private var head = 0
+    private var fallback: (any LogSink)?
+    private var reason: String?
+    private var busySince: ContinuousClock.Instant?
+    private var closed = false
+    private var delivered: UInt64 = 0
+
+    let requestedTarget: String
+    private let transport: any RecordTransport
+    private let capacity: Int
+    private let stallTimeout: Duration
+    private let makeFallback: @Sendable () -> any LogSink
+    private let notice: @Sendable (String) -> Void
+
+    init(
+        requestedTarget: String, transport: any RecordTransport, capacity: Int, stallTimeout: Duration,
+        fallback: @escaping @Sendable () -> any LogSink, notice: @escaping @Sendable (String) -> Void
+    ) {
+        self.requestedTarget = requestedTarget
+        self.transport = transport
+        self.capacity = max(1, capacity)
+        self.stallTimeout = stallTimeout
+        self.makeFallback = fallback
+        self.notice = notice
+        queue.reserveCapacity(min(self.capacity, 1024))
+        let thread = Thread { [self] in self.run() }
+        thread.name = "vdm-log-\(requestedTarget)"
+        thread.start()
+    }
+
+    // MARK: - producers
+
+    func write(_ record: LogRecord) {
+        condition.lock()
+        while fallback == nil && count >= capacity {
+            waitDetectingStall()
+        }
+        if closed && fallback == nil {
+            switchToFallback(because: "written after close", first: nil)
+        }
+        if let sink = fallback {
+            condition.unlock()
+            sink.write(record)
+            return
+        }
+        let wasEmpty = count == 0
+        queue.append(record)
+        if wasEmpty { condition.broadcast() }
+        condition.unlock()
+    }
+
+    /// Waits until every record written so far has been delivered or handed to the fallback, then
+    /// flushes the fallback.
+    func flush() {
+        condition.lock()
+        while fallback == nil && (count > 0 || busySince != nil) {
+            waitDetectingStall()
+        }
+        let sink = fallback
+        condition.unlock()
+        sink?.flush()
+    }
+
+    /// Flushes, then lets the thread end. Later writes go to the fallback.
+    func close() {
+        flush()
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var effectiveTarget: String {
+        condition.lock()
+        let sink = fallback
+        condition.unlock()
+        guard let sink else { return requestedTarget }
+        return (sink as? any LogTargetStatus)?.effectiveTarget ?? sink.name
+    }
+
+    var fallbackReason: String? {
+        condition.lock()
+        defer { condition.unlock() }
+        return reason
+    }
+
+    /// Records the transport accepted.
+    var deliveredCount: UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return delivered
+    }
+
+    // MARK: - the thread
+
+    private func run() {
+        condition.lock()
+        while true {
+            while count == 0 && !closed { condition.wait() }
+            if count == 0 {
+                condition.unlock()
+                return
+            }
+            let record = pop()
+            busySince = .now
+            condition.unlock()
+
+            let result = transport.deliver(record)
+
+            condition.lock()
+            busySince = nil
+            switch result {
+            case .delivered:
+                delivered += 1
+            case .failed(let why):
+                if let sink = fallback {
+                    sink.write(record)  // a stall already switched over while this one was in flight
+                } else {
+                    switchToFallback(because: why, first: record)
+                }
+            }
+            condition.broadcast()
+        }
+    }
+
+    // MARK: - with `condition` held
+
+    private var count: Int { queue.count - head }
+
+    private func pop() -> LogRecord {
+        let record = queue[head]
+        head += 1
+        if head == queue.count {
+            queue.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 1024 && head * 2 >= queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+        return record
+    }
+
+    private func waitDetectingStall() {
+        let slice = min(stallTimeout, .milliseconds(250))
+        let seconds = Double(slice.components.seconds) + Double(slice.components.attoseconds) * 1e-18
+        _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+        if fallback == nil, let since = busySince, ContinuousClock.now - since >= stallTimeout {
+            switchToFallback(because: "no record accepted for \(stallTimeout) with the buffer full", first: nil)
+        }
+    }
+
+    private func switchToFallback(because why: String, first: LogRecord?) {
+        let sink = makeFallback()
+        fallback = sink
+        reason = why
+        let target = (sink as? any LogTargetStatus)?.effectiveTarget ?? sink.name
+        notice("\(requestedTarget) output failed (\(why)); records go to \(target) from now on")
+        if let first { sink.write(first) }
+        while count > 0 { sink.write(pop()) }
+        queue = []
+        head = 0
+        condition.broadcast()
+    }
+}
