@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Journald
 import Logging
 import LogPipeline
 
@@ -12,12 +13,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port (default: PORT or 8082).") var port: Int?
     @Option(name: .customLong("log-json"), help: "Append ECS JSON lines to this file (default: VDM_LOG_JSON).") var logJSON: String?
     @Flag(name: .customLong("no-console"), help: "Do not write console lines to stderr.") var noConsole = false
+    @Option(name: .customLong("log-target"), help: "Comma-separated log outputs: journald, syslog, console, json:PATH (default: VDM_LOG_TARGET, else console). journald falls back to syslog, then the console.")
+    var logTarget: String?
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         let setup: ServeSetup
         do {
-            setup = try ServeSetup.make(env: env, host: host, port: port, logJSON: logJSON, console: !noConsole)
+            setup = try ServeSetup.make(env: env, host: host, port: port, logJSON: logJSON, console: !noConsole, logTarget: logTarget)
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("vdm: configuration error: \(error)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
@@ -33,7 +36,7 @@ struct ServeSetup: Sendable {
     let logs: LogSetup
 
     static func make(env: [String: String], host: String? = nil, port: Int? = nil, logJSON: String? = nil, console: Bool = true,
-                     extraSinks: [any LogSink] = []) throws -> ServeSetup {
+                     logTarget: String? = nil, extraSinks: [any LogSink] = []) throws -> ServeSetup {
         var settings = try ServerSettings.fromEnvironment(env)
         if let host { settings.host = host }
         if let port { settings.port = port }
@@ -46,6 +49,14 @@ struct ServeSetup: Sendable {
         options.level = level
         options.includeOrigin = env["VDM_LOG_ORIGIN"] == "1"
         options.extraSinks = extraSinks
+        if let raw = logTarget ?? env["VDM_LOG_TARGET"], !raw.isEmpty {
+            do {
+                options.targets = try LogTarget.parseList(raw)
+            } catch {
+                throw ConfigurationError(variable: logTarget != nil ? "--log-target" : "VDM_LOG_TARGET", problem: error.description)
+            }
+            if !console { options.targets.removeAll { $0 == .console } }
+        }
         let logs = try LogSetup.make(options, warnings: [levelWarning, intervalWarning].compactMap { $0 })
         return ServeSetup(server: ProxyServer(settings: settings, registry: registry, logs: logs, summaryInterval: interval), logs: logs)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Journald
 import Logging
 import LogPipeline
 
@@ -16,9 +17,20 @@ struct LogSetup: Sendable {
         var includeOrigin = false
         var instanceID: String?
         var extraSinks: [any LogSink] = []
+        /// `--log-target` / `VDM_LOG_TARGET` (journald, syslog, console, json:PATH); empty = console (+ --log-json).
+        var targets: [LogTarget] = []
     }
 
     static func make(_ options: Options, warnings: [String] = []) throws -> LogSetup {
+        if !options.targets.isEmpty {
+            var requested = options.targets
+            if let path = options.jsonPath, !requested.contains(.json(path)) { requested.append(.json(path)) }
+            let selection = try LogTargetSelection.build(requested: requested, ecsEncoder: ECSJSONEncoder(includeOrigin: options.includeOrigin))
+            let sink = options.extraSinks.isEmpty ? selection.sink : FanOutSink([selection.sink] + options.extraSinks)
+            let router = LogRouter(sink: sink, level: options.level, instanceID: options.instanceID)
+            let mode = LoggingMode(requested: requested.map(\.description), effective: selection.effective + options.extraSinks.map(\.name))
+            return LogSetup(router: router, mode: mode, warnings: warnings + selection.notes)
+        }
         var sinks: [any LogSink] = []
         var names: [String] = []
         if options.console {
