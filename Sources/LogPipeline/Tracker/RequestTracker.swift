@@ -35,9 +35,12 @@ public actor RequestTracker {
     private var nextWaiterID: UInt64 = 0
     private var observers: [@Sendable (TrackerEvent) -> Void] = []
 
-    public init(logger: Logger, configuration: Configuration = Configuration()) {
+    /// `observers` are registered before any request can start, so they see every event (the
+    /// Prometheus exporter's in-flight gauge relies on seeing each start before its end).
+    public init(logger: Logger, configuration: Configuration = Configuration(), observers: [@Sendable (TrackerEvent) -> Void] = []) {
         self.logger = logger
         self.configuration = configuration
+        self.observers = observers
         self.aggregate = MetricsAggregate(limits: configuration.limits)
         self.errors = RingBuffer(capacity: configuration.recentErrors)
         self.traces = RingBuffer(capacity: configuration.recentTraces)
@@ -137,6 +140,12 @@ public actor RequestTracker {
 
     public func activeRequests() -> [RequestMetrics] {
         active.values.sorted { $0.startMicros != $1.startMicros ? $0.startMicros > $1.startMicros : $0.requestID < $1.requestID }
+    }
+
+    /// The in-flight requests (newest first) and the version they belong to, read atomically, so a
+    /// change-driven view (the SSE stream) can label what it sends with the version it shows.
+    public func activeSnapshot() -> (version: UInt64, requests: [RequestMetrics]) {
+        (version, activeRequests())
     }
 
     public func runningTotals(filter: TotalsFilter = TotalsFilter(), includeActive: Bool = true) -> RunningTotals {

@@ -16,6 +16,8 @@ struct ServerSettings: Sendable {
     var maxRequestBytes = 32 << 20
     /// `LOG_REQUEST_METRICS` (default true).
     var metricsEnabled = true
+    /// `VDM_ACTIVE_REQUESTS_SSE_*`.
+    var activeRequestsStream = ActiveRequestsStreamSettings()
     /// Graceful shutdown: how long in-flight requests may take to finish.
     var shutdownGrace: Duration = .seconds(30)
 
@@ -41,6 +43,7 @@ struct ServerSettings: Sendable {
             default: throw ConfigurationError(variable: "LOG_REQUEST_METRICS", problem: "must be true or false")
             }
         }
+        s.activeRequestsStream = try ActiveRequestsStreamSettings.fromEnvironment(env)
         return s
     }
 

@@ -12,12 +12,18 @@ struct ProxyServer: Sendable {
     let logs: LogSetup
     let tracker: RequestTracker
     let upstream: UpstreamClient
+    let exporter: MetricsExporter
+    let activeRequestsStream: ActiveRequestsStream
 
     init(settings: ServerSettings, registry: ProviderRegistry, logs: LogSetup, summaryInterval: Int) {
         self.settings = settings
         self.registry = registry
         self.logs = logs
-        self.tracker = RequestTracker(logger: logs.logger("vdm.request"), configuration: .init(summaryInterval: summaryInterval))
+        let exporter = MetricsExporter()
+        self.exporter = exporter
+        self.tracker = RequestTracker(logger: logs.logger("vdm.request"), configuration: .init(summaryInterval: summaryInterval),
+                                      observers: [{ exporter.observe($0) }])
+        self.activeRequestsStream = ActiveRequestsStream(tracker: tracker, settings: settings.activeRequestsStream, metricsEnabled: settings.metricsEnabled)
         self.upstream = UpstreamClient.make(settings: settings, logger: logs.logger("AsyncHTTPClient"))
     }
 
@@ -36,7 +42,17 @@ struct ProxyServer: Sendable {
         }
         v1.post("/messages") { request, _ in await messages.handle(request) }
         v1.post("/messages/count_tokens") { request, _ in await countTokens.handle(request) }
+        metricsRoutes.register(on: router, proxyAPIKey: settings.proxyAPIKey, authLogger: logs.logger("vdm.auth"))
         return router
+    }
+
+    var metricsRoutes: MetricsRoutes {
+        MetricsRoutes(
+            runningTotals: RunningTotalsHandler(tracker: tracker, metricsEnabled: settings.metricsEnabled),
+            activeRequests: ActiveRequestsHandler(tracker: tracker, metricsEnabled: settings.metricsEnabled),
+            stream: activeRequestsStream,
+            logs: MetricsLogsHandler(tracker: tracker, logging: logs.mode),
+            prometheus: PrometheusHandler(exporter: exporter, logs: logs))
     }
 
     func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {

@@ -1,0 +1,137 @@
+import LogPipeline
+import Prometheus
+import Synchronization
+
+/// Prometheus series for the proxy's requests, fed with `RequestMetrics` — by the live tracker's
+/// observer (`observe`) or by anything else that has completed requests (`record`), e.g. a replay of
+/// log files — so every producer of metrics shares one vocabulary. Knows nothing of HTTP: the
+/// `/metrics` route only calls `emit(into:)`.
+final class MetricsExporter: Sendable {
+    struct Configuration: Sendable {
+        /// Distinct provider/model label pairs before new models are counted as `(other)`.
+        var maxModelPairs = 200
+        /// The error taxonomy (docs/errors.md) plus `unknown` (an error without a type).
+        var knownErrorTypes: Set<String> = Set(ProxyError.Kind.allCases.map(\.rawValue) + ["unknown"])
+    }
+
+    let registry: PrometheusCollectorRegistry
+
+    private struct SeriesKey: Hashable {
+        var pair: MetricLabels.Pair
+        var streaming: Bool
+    }
+
+    /// One provider/model/streaming combination's handles, made once and reused (the registry's
+    /// lookup takes a lock and hashes the labels on every call).
+    private struct Series: Sendable {
+        let requests: Counter
+        let input: Counter
+        let output: Counter
+        let cacheRead: Counter
+        let cacheCreation: Counter
+        let duration: DurationHistogram
+        let upstream: DurationHistogram
+        let overhead: DurationHistogram
+        let firstToken: DurationHistogram?
+    }
+
+    private struct State {
+        var labels: MetricLabels
+        var series: [SeriesKey: Series] = [:]
+        var logRecordsSeen: UInt64 = 0
+    }
+
+    private let state: Mutex<State>
+    private let inFlight: Gauge
+    private let logRecords: Counter
+    private let logFallback: Gauge
+
+    init(configuration: Configuration = Configuration(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        self.state = Mutex(State(labels: MetricLabels(maxPairs: configuration.maxModelPairs, knownErrorTypes: configuration.knownErrorTypes)))
+        self.inFlight = registry.makeGauge(descriptor: MetricNames.inFlight)
+        self.logRecords = registry.makeCounter(descriptor: MetricNames.logRecords)
+        self.logFallback = registry.makeGauge(descriptor: MetricNames.logFallback)
+    }
+
+    /// The tracker's observer: starts move the in-flight gauge, completions are recorded.
+    func observe(_ event: TrackerEvent) {
+        switch event {
+        case .started:
+            inFlight.increment()
+        case .completed(let m):
+            inFlight.decrement()
+            record(m)
+        }
+    }
+
+    /// Counts one completed request.
+    func record(_ m: RequestMetrics) {
+        let (series, pair, errorType) = state.withLock { state -> (Series, MetricLabels.Pair, String?) in
+            let pair = state.labels.pair(for: m)
+            let key = SeriesKey(pair: pair, streaming: m.isStreaming)
+            let series = state.series[key] ?? makeSeries(key)
+            state.series[key] = series
+            return (series, pair, m.isError ? state.labels.errorType(m.errorType) : nil)
+        }
+        series.requests.increment()
+        // Negative counts can only come from a confused upstream; a counter must never go down.
+        series.input.increment(by: Int64(max(0, m.inputTokens)))
+        series.output.increment(by: Int64(max(0, m.outputTokens)))
+        series.cacheRead.increment(by: Int64(max(0, m.cacheReadTokens)))
+        series.cacheCreation.increment(by: Int64(max(0, m.cacheCreationTokens)))
+        series.duration.record(.nanoseconds(max(0, m.durationNanos)))
+        if m.upstreamNanos > 0 {
+            series.upstream.record(.nanoseconds(m.upstreamNanos))
+            series.overhead.record(.nanoseconds(max(0, m.durationNanos - m.upstreamNanos)))
+        }
+        if let firstToken = series.firstToken, m.firstTokenNanos > 0 {
+            firstToken.record(.nanoseconds(m.firstTokenNanos))
+        }
+        if let errorType {
+            registry.makeCounter(descriptor: MetricNames.errors, labels: [
+                ("provider", pair.provider), ("model", pair.model), ("streaming", String(m.isStreaming)), ("error_type", errorType),
+            ]).increment()
+        }
+    }
+
+    /// The journald/syslog hook: how many records the log router has emitted, and whether a log
+    /// output fell back. Called before each scrape (the router counts; this mirrors it).
+    func updateLogging(recordsEmitted: UInt64, fallbackActive: Bool) {
+        let delta = state.withLock { state -> UInt64 in
+            guard recordsEmitted > state.logRecordsSeen else { return 0 }
+            defer { state.logRecordsSeen = recordsEmitted }
+            return recordsEmitted - state.logRecordsSeen
+        }
+        if delta > 0 { logRecords.increment(by: Int64(clamping: delta)) }
+        logFallback.set(to: fallbackActive ? 1.0 : 0.0)
+    }
+
+    /// Distinct provider/model pairs with series of their own (at most `maxModelPairs`).
+    var labelPairs: Int { state.withLock { $0.labels.admittedCount } }
+
+    /// The text exposition format (version 0.0.4) appended to `buffer`.
+    func emit(into buffer: inout [UInt8]) {
+        registry.emit(into: &buffer)
+    }
+
+    private func makeSeries(_ key: SeriesKey) -> Series {
+        let base = [("provider", key.pair.provider), ("model", key.pair.model)]
+        let split = base + [("streaming", String(key.streaming))]
+        func tokens(_ type: String) -> Counter {
+            registry.makeCounter(descriptor: MetricNames.tokens, labels: base + [("type", type)])
+        }
+        return Series(
+            requests: registry.makeCounter(descriptor: MetricNames.requests, labels: split),
+            input: tokens("input"),
+            output: tokens("output"),
+            cacheRead: tokens("cache_read"),
+            cacheCreation: tokens("cache_creation"),
+            duration: registry.makeDurationHistogram(descriptor: MetricNames.duration, labels: split, buckets: MetricNames.durationBuckets),
+            upstream: registry.makeDurationHistogram(descriptor: MetricNames.upstream, labels: split, buckets: MetricNames.durationBuckets),
+            overhead: registry.makeDurationHistogram(descriptor: MetricNames.overhead, labels: split, buckets: MetricNames.overheadBuckets),
+            firstToken: key.streaming
+                ? registry.makeDurationHistogram(descriptor: MetricNames.firstToken, labels: base, buckets: MetricNames.firstTokenBuckets)
+                : nil)
+    }
+}

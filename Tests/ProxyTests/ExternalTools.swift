@@ -1,0 +1,171 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Programs the Prometheus tests run (`promtool`, `prometheus`; Debian package `prometheus`). Locally a
+/// missing program skips those tests; in CI (`CI=true`) it fails them (see `ExternalTool.enabled`).
+enum ExternalTool {
+    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"]?.lowercased() == "true" }
+
+    static func path(_ name: String) -> String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
+        return paths.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Whether a test needing `name` runs: always in CI (where its absence must fail), else only if installed.
+    static func enabled(_ name: String) -> Bool { isCI || path(name) != nil }
+
+    static func require(_ name: String) throws -> String {
+        guard let path = path(name) else {
+            throw TestFailure("\(name) is not installed (Debian package 'prometheus'; scripts/install-deps installs it)")
+        }
+        return path
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a program to completion, feeding `input` on stdin.
+    static func run(_ path: String, _ arguments: [String], input: [UInt8] = []) async throws -> Output {
+        // stdin from a file, not a pipe: a program that exits early cannot SIGPIPE the test process.
+        let inputURL = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-stdin-\(UUID().uuidString)")
+        try Data(input).write(to: inputURL)
+        defer { try? FileManager.default.removeItem(at: inputURL) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardInput = try FileHandle(forReadingFrom: inputURL)
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (bound, read back, released; the tiny race is acceptable in tests).
+enum FreePort {
+    static func find() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { throw TestFailure("bind() failed") }
+        let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        guard named == 0 else { throw TestFailure("getsockname() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A real Prometheus server (the Debian package's binary) on loopback, scraping one target every
+/// second, with its TSDB in a temporary directory. `stop()` terminates it and removes the directory.
+final class PrometheusServer: @unchecked Sendable {  // Process is not Sendable; only the test task touches it
+    let process: Process
+    let port: Int
+    let directory: URL
+
+    static func start(scraping target: Int, bearer: String?) async throws -> PrometheusServer {
+        let binary = try ExternalTool.require("prometheus")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-prometheus-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
+        var config = """
+        global:
+          scrape_interval: 1s
+          scrape_timeout: 1s
+        scrape_configs:
+          - job_name: vdm
+            metrics_path: /metrics
+            static_configs:
+              - targets: ['127.0.0.1:\(target)']
+
+        """
+        if let bearer {
+            config += "    authorization:\n      type: Bearer\n      credentials: '\(bearer)'\n"
+        }
+        let configURL = directory.appendingPathComponent("prometheus.yml")
+        try config.write(to: configURL, atomically: true, encoding: .utf8)
+        let port = try FreePort.find()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "--config.file=" + configURL.path, "--storage.tsdb.path=" + directory.appendingPathComponent("data").path,
+            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+        ]
+        let logURL = directory.appendingPathComponent("prometheus.log")
+        guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else { throw TestFailure("cannot create \(logURL.path)") }
+        let log = try FileHandle(forWritingTo: logURL)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        let server = PrometheusServer(process: process, port: port, directory: directory)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: server.base + "/-/ready"), timeout: .seconds(2)),
+               response.status == .ok {
+                return server
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+        server.stop()
+        throw TestFailure("prometheus did not become ready: \(text.suffix(2_000))")
+    }
+
+    private init(process: Process, port: Int, directory: URL) {
+        self.process = process
+        self.port = port
+        self.directory = directory
+    }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// The value of an instant query that returns one sample, nil when it returns none.
+    func scalar(_ query: String) async throws -> Double? {
+        var components = URLComponents(string: base + "/api/v1/query")
+        components?.queryItems = [URLQueryItem(name: "query", value: query)]
+        guard let url = components?.url?.absoluteString else { throw TestFailure("bad query \(query)") }
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        let doc = try JSONTestValue.object(body)
+        guard doc["status"] as? String == "success", let data = doc["data"] as? [String: Any], let result = data["result"] as? [[String: Any]] else {
+            throw TestFailure("query \(query) failed: \(body)")
+        }
+        guard let value = result.first?["value"] as? [Any], let text = value.last as? String else { return nil }
+        return Double(text)
+    }
+
+    /// Polls until the query returns `expected` (Prometheus scrapes every second).
+    func waitFor(_ query: String, toEqual expected: Double, timeout: Duration = .seconds(30)) async throws -> Double? {
+        let deadline = ContinuousClock.now + timeout
+        var last: Double?
+        while ContinuousClock.now < deadline {
+            last = try await scalar(query)
+            if last == expected { return last }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return last
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}

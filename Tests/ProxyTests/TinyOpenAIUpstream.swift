@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The smallest OpenAI-compatible upstream the metrics tests need (the full mock lives elsewhere):
+/// `POST /v1/chat/completions` answers JSON, or streams `chunks` deltas `delay` apart followed by
+/// the usage chunk and `[DONE]`; model `fail` gets a 500.
+enum TinyOpenAIUpstream {
+    static let chunks = 12
+    static let delay: Duration = .milliseconds(40)
+    static let usage = #"{"prompt_tokens":31,"completion_tokens":12,"total_tokens":43,"prompt_tokens_details":{"cached_tokens":8}}"#
+
+    static func with<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
+        let router = Router()
+        router.post("/v1/chat/completions") { request, _ -> Response in
+            var request = request
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: try await request.collectBody(upTo: 1 << 20))) as? [String: Any] ?? [:]
+            if json["model"] as? String == "fail" {
+                return Response(status: .internalServerError, headers: [.contentType: "application/json"],
+                                body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"upstream exploded","type":"server_error"}}"#)))
+            }
+            guard json["stream"] as? Bool == true else {
+                let text = #"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},"finish_reason":"stop"}],"usage":\#(usage)}"#
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            }
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                for i in 0..<chunks {
+                    let chunk = #"{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"word\#(i) is here "},"finish_reason":null}]}"#
+                    try await writer.write(ByteBuffer(string: "data: \(chunk)\n\n"))
+                    try await Task.sleep(for: delay)
+                }
+                try await writer.write(ByteBuffer(string: #"data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n"))
+                try await writer.write(ByteBuffer(string: #"data: {"id":"c","object":"chat.completion.chunk","choices":[],"usage":\#(usage)}"# + "\n\ndata: [DONE]\n\n"))
+                try await writer.finish(nil)
+            })
+        }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
+                              logger: Logger(label: "tiny-upstream") { _ in SwiftLogNoOpLogHandler() })
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await app.run()
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw TestFailure("upstream did not start") }
+            defer { group.cancelAll() }
+            return try await body(port)
+        }
+    }
+}
