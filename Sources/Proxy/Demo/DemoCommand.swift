@@ -68,8 +68,9 @@ struct DemoRun: Sendable {
             return try await ProxyRunner.withRunning(setup.server) { proxy in
                 setup.printBanner(port: proxy.port)
                 let (counts, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: requests), to: proxy.baseURL, concurrency: concurrency)
-                let totals = await proxy.tracker.runningTotals(includeActive: false)
-                let yaml = RunningTotalsYAML.render(totals, generatedMicros: WallClock.nowMicros())
+                // The live endpoint itself, over HTTP, as an operator would read it.
+                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: proxy.baseURL + "/metrics/running-totals?include_active=false"), timeout: .seconds(10))
+                let yaml = String(buffer: try await response.body.collect(upTo: 16 << 20))
                 return Outcome(jsonLog: jsonLog, consoleLog: consoleLog, liveYAML: yaml, statusCounts: counts, unexpected: unexpected)
             }
         }
