@@ -97,7 +97,7 @@ import Testing
         #expect(s.inputs.first?.stats.blankLines == 1)
         let report = ReplayReport.text(s)
         #expect(report.contains("\(path):2: malformed JSON"))
-        #expect(report.contains("not used:"))
+        #expect(report.contains("problems:"))
     }
 
     @Test func randomCorruptionNeverCrashes() throws {

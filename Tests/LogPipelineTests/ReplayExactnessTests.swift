@@ -1,6 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
+import Yams
 
 /// Replay rebuilds the live numbers exactly: random workloads through a real tracker, router and
 /// JSON-lines sink into a real file, then replay of that file against the tracker's own render.
@@ -103,5 +104,26 @@ import Testing
         let state = try await Replay.run(paths: [logged.path, logged.path])
         #expect(state.problems.count(.duplicateRecord) == records)
         #expect(state.instances["dup"]?.duplicates == records)
+    }
+}
+
+@Suite struct RunningTotalsJSONTests {
+    /// The JSON document has the YAML document's structure and numbers.
+    @Test func sameStructureAsTheYAML() throws {
+        var a = MetricsAggregate()
+        a.add(sampleMetrics("1", provider: "openai", model: "gpt-4o", streaming: false, input: 10, output: 15, durationMillis: 324))
+        a.add(sampleMetrics("2", provider: "openai", model: "gpt-4o-mini", streaming: true, input: 5, output: 6, cacheRead: 100, durationMillis: 100))
+        a.add(sampleMetrics("3", provider: "open\"router", model: "kat:free \u{e9}", input: 7, output: 8, durationMillis: 50, error: "boom", errorType: "upstream_5xx"))
+        let totals = RunningTotals(aggregate: a, active: [], filter: TotalsFilter(), includeActive: false)
+        let yaml = try #require(try Yams.load(yaml: RunningTotalsYAML.render(totals, generatedMicros: 0)) as? [String: Any])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(RunningTotalsJSON.render(totals, generatedMicros: 0).utf8)) as? [String: Any])
+        for key in ["summary", "providers"] {
+            let y = try #require(yaml[key])
+            let j = try #require(json[key])
+            #expect(NSDictionary(dictionary: ["v": y]).isEqual(to: ["v": j]), "\(key): \(y) vs \(j)")
+        }
+        #expect(json["include_active"] as? Bool == false)
+        // Integers are JSON integers.
+        #expect(RunningTotalsJSON.render(totals, generatedMicros: 0).contains("\"total_requests\":3,"))
     }
 }

@@ -137,16 +137,27 @@ enum JSONScan {
 
     // MARK: numbers and literals
 
-    /// Scans a JSON number at `i`; returns its end and whether it is an integer (no fraction or exponent).
+    /// Scans a JSON number at `i`; returns its end, whether it is an integer (no fraction or
+    /// exponent) and, for an integer that fits, its value (computed in the same pass).
     @inline(__always)
-    static func number(_ p: UnsafePointer<UInt8>, at start: Int, _ end: Int) throws(Failure) -> (end: Int, integer: Bool) {
+    static func number(_ p: UnsafePointer<UInt8>, at start: Int, _ end: Int) throws(Failure) -> (end: Int, integer: Bool, value: Int64?) {
         var i = start
-        if i < end, p[i] == UInt8(ascii: "-") { i += 1 }
+        let negative = i < end && p[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
         guard i < end, isDigit(p[i]) else { throw .malformed(start, "bad number") }
+        var magnitude: UInt64 = 0
+        var digits = 0
         if p[i] == UInt8(ascii: "0") {
             i += 1
+            digits = 1
         } else {
-            while i < end, isDigit(p[i]) { i += 1 }
+            while i < end {
+                let d = p[i] &- 0x30
+                guard d < 10 else { break }
+                magnitude = magnitude &* 10 &+ UInt64(d)
+                digits &+= 1
+                i += 1
+            }
         }
         var integer = true
         if i < end, p[i] == UInt8(ascii: ".") {
@@ -162,7 +173,12 @@ enum JSONScan {
             guard i < end, isDigit(p[i]) else { throw .malformed(i, "bad exponent") }
             while i < end, isDigit(p[i]) { i += 1 }
         }
-        return (i, integer)
+        // Up to 18 digits cannot overflow; longer ones take the checked path.
+        guard integer else { return (i, false, nil) }
+        if digits <= 18 {
+            return (i, true, negative ? -Int64(magnitude) : Int64(magnitude))
+        }
+        return (i, true, int64(p, start, i))
     }
 
     @inline(__always)

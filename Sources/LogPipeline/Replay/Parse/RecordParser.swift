@@ -48,24 +48,29 @@ public final class RecordParser {
         var generation: UInt32 = 0
         var kind: ValueKind = .null
         var escaped = false
+        /// An integer that fits in Int64 (computed while scanning).
+        var fits = false
+        var integer: Int64 = 0
     }
 
-    private var slots: [Slot]
+    // Unchecked exclusivity: these are touched for every key of every line, the parser is confined
+    // to one task, and no access to them overlaps another (no callbacks while one is in progress).
+    @exclusivity(unchecked) private var slots: [Slot]
     private let fieldCount = RecordField.allCases.count
     /// The actions we know, as bytes: completed, started, checkpoint, then the summary lines.
     private let actions: [[UInt8]] = [
         EventAction.requestCompleted, EventAction.requestStarted, EventAction.summaryCheckpoint,
         EventAction.summaryModels, EventAction.summaryErrors,
     ].map { Array($0.utf8) }
-    private var generation: UInt32 = 0
+    @exclusivity(unchecked) private var generation: UInt32 = 0
     private let keys = RecordKeyTable()
     /// For each field, the field that followed it on the previous line (the guess for the next key).
-    private var nextGuess: [Int]
+    @exclusivity(unchecked) private var nextGuess: [Int]
     private var guessKey: [(offset: Int, length: Int)]
-    private var base: UnsafePointer<UInt8>?
-    private var count = 0
+    @exclusivity(unchecked) private var base: UnsafePointer<UInt8>?
+    @exclusivity(unchecked) private var count = 0
     private var inner: UnsafeMutableRawBufferPointer
-    private var scratch: [UInt8] = []
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
     /// Whether the current record came out of a journal entry's `VDM_ECS_JSON` field.
     public private(set) var fromJournal = false
 
@@ -128,9 +133,24 @@ public final class RecordParser {
             var previous = fieldCount  // "start of object" for the key guess
             while true {
                 guard i < end, p[i] == UInt8(ascii: "\"") else { throw .malformed(i, "expected a key") }
-                var keyEscaped = false
-                let keyEnd = try JSONScan.string(p, from: i + 1, end, escaped: &keyEscaped)
-                let found = keyEscaped ? escapedKeyField(p, i + 1, keyEnd) : lookupField(p + i + 1, keyEnd - i - 1, after: previous)
+                // Fast path: the key we guess, byte for byte and closed by a quote, is that key (its
+                // bytes are known plain ASCII, so there is nothing to validate or unescape).
+                var found = -1
+                var keyEnd = -1
+                let guess = nextGuess[previous]
+                if guess >= 0 {
+                    let g = guessKey[guess]
+                    let close = i + 1 + g.length
+                    if close < end, p[close] == UInt8(ascii: "\""), keys.matches(p + i + 1, g.length, offset: g.offset, keyLength: g.length) {
+                        found = guess
+                        keyEnd = close
+                    }
+                }
+                if keyEnd < 0 {
+                    var keyEscaped = false
+                    keyEnd = try JSONScan.string(p, from: i + 1, end, escaped: &keyEscaped)
+                    found = keyEscaped ? escapedKeyField(p, i + 1, keyEnd) : keys.lookup(p + i + 1, keyEnd - i - 1)
+                }
                 i = keyEnd + 1
                 JSONScan.skipSpace(p, &i, end)
                 guard i < end, p[i] == UInt8(ascii: ":") else { throw .malformed(i, "expected ':'") }
@@ -151,16 +171,6 @@ public final class RecordParser {
         }
         JSONScan.skipSpace(p, &i, end)
         guard i == end else { throw p[i] < 0x20 ? .controlByte(i) : .malformed(i, "text after the object") }
-    }
-
-    @inline(__always)
-    private func lookupField(_ key: UnsafePointer<UInt8>, _ length: Int, after previous: Int) -> Int {
-        let guess = nextGuess[previous]
-        if guess >= 0 {
-            let g = guessKey[guess]
-            if keys.matches(key, length, offset: g.offset, keyLength: g.length) { return guess }
-        }
-        return keys.lookup(key, length)
     }
 
     private func escapedKeyField(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
@@ -188,9 +198,13 @@ public final class RecordParser {
             slot.escaped = escaped
             next = close + 1
         case UInt8(ascii: "-"), 0x30...0x39:
-            let (e, integer) = try JSONScan.number(p, at: i, end)
+            let (e, integer, v) = try JSONScan.number(p, at: i, end)
             slot.kind = integer ? .integer : .number
             slot.end = Int32(truncatingIfNeeded: e)
+            if let v {
+                slot.fits = true
+                slot.integer = v
+            }
             next = e
         case UInt8(ascii: "t"):
             next = try JSONScan.literal(p, at: i, end, "true")
@@ -350,9 +364,9 @@ public final class RecordParser {
     /// The integer value of `f`; nil when absent; throws when present but not an integer.
     public func int(_ f: RecordField) throws(FieldProblem) -> Int64? {
         guard let s = slot(f) else { return nil }
-        guard s.kind == .integer, let p = base else { throw FieldProblem(field: f.key, reason: "not an integer") }
-        guard let v = JSONScan.int64(p, Int(s.start), Int(s.end)) else { throw FieldProblem(field: f.key, reason: "out of range") }
-        return v
+        guard s.kind == .integer else { throw FieldProblem(field: f.key, reason: "not an integer") }
+        guard s.fits else { throw FieldProblem(field: f.key, reason: "out of range") }
+        return s.integer
     }
 
     public func bool(_ f: RecordField) throws(FieldProblem) -> Bool? {
@@ -403,6 +417,23 @@ public final class RecordParser {
     public var level: String { (try? string(.level)) ?? "" }
     public var logger: String { (try? string(.logger)) ?? "" }
     public var message: String { (try? string(.message)) ?? "" }
+
+    /// The current record's JSON line as read (for a journal entry, its `VDM_ECS_JSON` value).
+    public var currentLine: String {
+        guard let p = base else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: p, count: count), as: UTF8.self)
+    }
+
+    /// The message cut to at most `maxBytes` of UTF-8 (at a scalar boundary, with `…` when cut),
+    /// without decoding what is cut away.
+    public func messagePrefix(maxBytes: Int) -> String {
+        withStringBytes(.message) { b in
+            guard b.count > maxBytes else { return String(decoding: b, as: UTF8.self) }
+            var n = maxBytes
+            while n > 0, b[n] & 0xC0 == 0x80 { n -= 1 }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<n]), as: UTF8.self) + "…"
+        } ?? ""
+    }
     public var action: String? { try? string(.action) }
 
     // MARK: typed payloads

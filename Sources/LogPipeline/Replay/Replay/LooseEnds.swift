@@ -6,20 +6,51 @@ public struct RecordSummary: Sendable, Equatable, Codable {
     public var level: String
     public var logger: String
     public var action: String?
-    /// The message, cut to `maxMessage` characters.
+    /// The message (cut to `maxMessageBytes` for loose ends; whole in traces).
     public var message: String
 
-    static let maxMessage = 200
+    static let maxMessageBytes = 240
 
-    init(_ parser: RecordParser, at location: SourceLocation) {
+    /// Decodes a record line kept as read (a placeholder if it no longer parses, which cannot
+    /// happen for lines the reader accepted).
+    init(line: String, at location: SourceLocation, sequence: UInt64) {
+        let parser = RecordParser()
+        var text = line
+        let parsed = text.withUTF8 { buf -> RecordSummary? in
+            guard case .record = parser.parse(UnsafeRawBufferPointer(buf)) else { return nil }
+            return RecordSummary(parser, at: location)
+        }
+        self = parsed ?? RecordSummary(sequence: sequence, location: location, timestampMicros: nil, level: "", logger: "", action: nil, message: line)
+    }
+
+    init(sequence: UInt64, location: SourceLocation, timestampMicros: Int64?, level: String, logger: String, action: String?, message: String) {
+        self.sequence = sequence
+        self.location = location
+        self.timestampMicros = timestampMicros
+        self.level = level
+        self.logger = logger
+        self.action = action
+        self.message = message
+    }
+
+    /// One string field of a record line kept as read.
+    static func field(_ f: RecordField, of line: String) -> String? {
+        let parser = RecordParser()
+        var text = line
+        return text.withUTF8 { buf -> String? in
+            guard case .record = parser.parse(UnsafeRawBufferPointer(buf)) else { return nil }
+            return try? parser.string(f)
+        }
+    }
+
+    init(_ parser: RecordParser, at location: SourceLocation, cut: Bool = true) {
         sequence = parser.sequence
         self.location = location
         timestampMicros = parser.timestampMicros
         level = parser.level
         logger = parser.logger
         action = parser.action
-        let text = parser.message
-        message = text.count > Self.maxMessage ? String(text.prefix(Self.maxMessage)) + "…" : text
+        message = cut ? parser.messagePrefix(maxBytes: Self.maxMessageBytes) : parser.message
     }
 }
 
@@ -31,15 +62,28 @@ public struct LooseEnds: Sendable, Equatable, Codable {
         public var instance: String
         public var requestID: String
         public static func < (a: Key, b: Key) -> Bool { a.instance != b.instance ? a.instance < b.instance : a.requestID < b.requestID }
+        /// The request id alone (ids are per request, so this rarely collides): half the hashing
+        /// on a path taken for most records.
+        public func hash(into hasher: inout Hasher) { hasher.combine(requestID) }
     }
 
+    /// An open request. Its records are kept as read (one copy of each line, decoded only for a
+    /// report), because most requests complete and their records are then dropped unread.
     public struct Open: Sendable, Equatable, Codable {
         public var key: Key
-        public var started: RecordSummary
-        public var requestedModel: String
-        public var provider: String
+        /// The `request.started` record's JSON line, where it was and its sequence number.
+        public var startedLine: String
+        public var startedLocation: SourceLocation
+        public var startedSequence: UInt64
         /// The latest record of this request read with it (highest sequence).
-        public var lastRecord: RecordSummary
+        public var lastLine: String
+        public var lastLocation: SourceLocation
+        public var lastSequence: UInt64
+
+        public var started: RecordSummary { RecordSummary(line: startedLine, at: startedLocation, sequence: startedSequence) }
+        public var lastRecord: RecordSummary { RecordSummary(line: lastLine, at: lastLocation, sequence: lastSequence) }
+        public var requestedModel: String { RecordSummary.field(.requestedModel, of: startedLine) ?? "" }
+        public var provider: String { RecordSummary.field(.provider, of: startedLine) ?? "" }
     }
 
     /// Completions without a start read so far are kept (up to this many) to cancel starts read
@@ -58,9 +102,10 @@ public struct LooseEnds: Sendable, Equatable, Codable {
             unmatchedCompletionCount -= 1
             return
         }
-        let summary = RecordSummary(parser, at: location)
-        open[key] = Open(key: key, started: summary, requestedModel: (try? parser.string(.requestedModel)) ?? "",
-                         provider: (try? parser.string(.provider)) ?? "", lastRecord: summary)
+        let line = parser.currentLine
+        let seq = parser.sequence
+        open[key] = Open(key: key, startedLine: line, startedLocation: location, startedSequence: seq,
+                         lastLine: line, lastLocation: location, lastSequence: seq)
     }
 
     mutating func completed(_ key: Key) {
@@ -75,8 +120,12 @@ public struct LooseEnds: Sendable, Equatable, Codable {
 
     /// Another record of a request: remembered as its last record if it is the latest so far.
     mutating func touch(_ key: Key, _ parser: RecordParser, at location: SourceLocation) {
-        guard let existing = open[key], parser.sequence > existing.lastRecord.sequence else { return }
-        open[key]?.lastRecord = RecordSummary(parser, at: location)
+        guard let i = open.index(forKey: key) else { return }
+        let seq = parser.sequence
+        guard seq > open.values[i].lastSequence else { return }
+        open.values[i].lastLine = parser.currentLine
+        open.values[i].lastLocation = location
+        open.values[i].lastSequence = seq
     }
 
     public mutating func merge(_ other: LooseEnds) {
@@ -86,7 +135,11 @@ public struct LooseEnds: Sendable, Equatable, Codable {
             if unmatchedCompletions.remove(key) != nil {
                 unmatchedCompletionCount -= 1
             } else if let mine = open[key] {
-                if entry.lastRecord.sequence > mine.lastRecord.sequence { open[key]?.lastRecord = entry.lastRecord }
+                if entry.lastSequence > mine.lastSequence {
+                    open[key]?.lastLine = entry.lastLine
+                    open[key]?.lastLocation = entry.lastLocation
+                    open[key]?.lastSequence = entry.lastSequence
+                }
             } else {
                 open[key] = entry
             }
@@ -106,7 +159,7 @@ public struct LooseEnds: Sendable, Equatable, Codable {
 
     /// Open requests, by instance then start sequence.
     public var sorted: [Open] {
-        open.values.sorted { $0.key.instance != $1.key.instance ? $0.key.instance < $1.key.instance : $0.started.sequence < $1.started.sequence }
+        open.values.sorted { $0.key.instance != $1.key.instance ? $0.key.instance < $1.key.instance : $0.startedSequence < $1.startedSequence }
     }
 
     public var count: Int { open.count }

@@ -7,9 +7,11 @@ public enum ReplayReport {
         var out = ""
         let bytes = state.inputs.reduce(0) { $0 + $1.stats.bytes }
         let lines = state.inputs.reduce(0) { $0 + $1.stats.lines }
-        let unused = state.problems.total
+        let duplicates = state.problems.count(.duplicateRecord)
+        let unused = state.problems.total - duplicates
         out += "replay: \(state.inputs.count) input(s), \(lines) lines, \(bytes) bytes; "
-        out += "\(state.recordsRead - unusedRecords(state)) records used, \(unused) not used"
+        out += "\(state.recordsRead - unusedRecords(state)) records used, \(unused) lines or records not used"
+        if duplicates > 0 { out += ", \(duplicates) duplicate record(s) (in the totals more than once)" }
         if state.looseEnds.count > 0 { out += ", \(state.looseEnds.count) request(s) never completed" }
         out += "\n"
         for input in state.inputs {
@@ -36,13 +38,13 @@ public enum ReplayReport {
 
     /// Records with a valid envelope that were nonetheless not used (their problem is listed).
     static func unusedRecords(_ state: ReplayState) -> Int {
-        state.problems.count(.invalidRecord) + state.problems.count(.unknownAction) + state.problems.count(.duplicateRecord)
+        state.problems.count(.invalidRecord) + state.problems.count(.unknownAction)
     }
 
     public static func problemsText(_ problems: InputProblems) -> String {
         guard !problems.isEmpty else { return "" }
         let kinds = problems.counts.keys.sorted()
-        var out = "  not used: " + kinds.map { "\(problems.count($0)) \($0.label)" }.joined(separator: ", ") + "\n"
+        var out = "  problems: " + kinds.map { "\(problems.count($0)) \($0.label)" }.joined(separator: ", ") + "\n"
         for example in problems.examples {
             out += "    \(example.location): \(example.kind.label): \(example.detail)\n"
         }

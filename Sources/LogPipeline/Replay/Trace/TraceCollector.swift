@@ -49,7 +49,7 @@ public struct TraceCollector: RecordConsumer {
         case .started: metrics = (try? parser.startedPayload())?.metrics
         default: break
         }
-        records[id, default: []].append(TraceRecord(summary: RecordSummary(parser, at: location), instance: parser.instanceID, metrics: metrics))
+        records[id, default: []].append(TraceRecord(summary: RecordSummary(parser, at: location, cut: false), instance: parser.instanceID, metrics: metrics))
     }
 
     public mutating func problem(_ problem: InputProblem) {
