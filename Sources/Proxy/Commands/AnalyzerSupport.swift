@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LogPipeline
+import Synchronization
 
 /// `--format`: any `TotalsFormat` (a format added there is accepted here with no change).
 struct FormatArgument: ExpressibleByArgument {
@@ -50,16 +51,33 @@ func withProgress<T: Sendable>(paths: [String], threshold: Int = 64 << 20,
     let total = ProgressLine.totalSize(paths)
     guard AnalyzerIO.stderrIsTerminal, total >= threshold else { return try await work(nil) }
     let counter = ProgressCounter()
-    let line = ProgressLine(total: total)
-    let ticker = Task {
-        while !Task.isCancelled {
-            AnalyzerIO.standardError(line.render(done: counter.value))
-            try? await Task.sleep(for: .milliseconds(200))
-        }
-    }
-    defer {
-        ticker.cancel()
-        AnalyzerIO.standardError("\r" + String(repeating: " ", count: 80) + "\r")
-    }
+    let ticker = ProgressTicker(line: ProgressLine(total: total), counter: counter)
+    defer { ticker.stop() }
     return try await work(counter)
+}
+
+/// Redraws the progress line from its own thread: the readers block the concurrency pool's
+/// threads (one per core) while they parse, so a Task would not get to run.
+final class ProgressTicker: Sendable {
+    private let stopped = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(line: ProgressLine, counter: ProgressCounter) {
+        let thread = Thread { [self] in
+            while !stopped.load(ordering: .relaxed) {
+                AnalyzerIO.standardError(line.render(done: counter.value))
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            AnalyzerIO.standardError("\r" + String(repeating: " ", count: 80) + "\r")
+            finished.signal()
+        }
+        thread.name = "vdm-progress"
+        thread.start()
+    }
+
+    /// Stops the thread and waits until it has cleared the line.
+    func stop() {
+        stopped.store(true, ordering: .relaxed)
+        finished.wait()
+    }
 }
