@@ -71,8 +71,6 @@ public final class RecordParser {
     @exclusivity(unchecked) private var count = 0
     private var inner: UnsafeMutableRawBufferPointer
     @exclusivity(unchecked) private var scratch: [UInt8] = []
-    /// Whether the current record came out of a journal entry's `VDM_ECS_JSON` field.
-    public private(set) var fromJournal = false
 
     public init() {
         let n = RecordField.allCases.count
@@ -92,7 +90,6 @@ public final class RecordParser {
 
     /// Parses `line` (without its newline). `line` must stay valid until the caller is done asking.
     public func parse(_ line: UnsafeRawBufferPointer) -> LineClass {
-        fromJournal = false
         guard let raw = line.baseAddress, line.count > 0 else { return .blank }
         let p = raw.assumingMemoryBound(to: UInt8.self)
         var i = 0
@@ -279,7 +276,6 @@ public final class RecordParser {
             return .problem(.malformedJournalEntry, "\(JournalField.payload): unexpected value type")
         }
         let result = parseInner(copying: scratch)
-        fromJournal = true
         return result
     }
 
