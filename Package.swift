@@ -31,10 +31,17 @@ let package = Package(
         .target(
             name: "LogPipeline",
             dependencies: [
+                "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
+        ),
+        // zlib through pkg-config, for reading `.gz` logs in-process; zlib1g-dev at build time.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         // libsystemd through pkg-config; libsystemd-dev at build time.
         .systemLibrary(

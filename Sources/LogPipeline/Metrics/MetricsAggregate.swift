@@ -6,11 +6,23 @@ public struct MetricsAggregate: Sendable, Equatable, Codable {
         public var counters = SplitCounters()
         /// Latest request start seen, µs since the epoch.
         public var lastAccessedMicros: Int64 = 0
+
+        mutating func add(_ m: RequestMetrics) {
+            counters.add(m)
+            lastAccessedMicros = max(lastAccessedMicros, m.startMicros)
+        }
     }
 
     public struct ProviderBucket: Sendable, Equatable, Codable {
         public var models: [String: ModelBucket] = [:]
         public var lastAccessedMicros: Int64 = 0
+
+        mutating func add(_ m: RequestMetrics, limits: AggregateLimits) {
+            let name = m.modelKey
+            let modelKey = limits.admit(name, among: models.count, exists: models[name] != nil, cap: limits.maxModelsPerProvider)
+            models[modelKey, default: ModelBucket()].add(m)
+            lastAccessedMicros = max(lastAccessedMicros, m.startMicros)
+        }
     }
 
     public var providers: [String: ProviderBucket] = [:]
@@ -23,18 +35,13 @@ public struct MetricsAggregate: Sendable, Equatable, Codable {
         self.limits = limits
     }
 
-    /// Adds one completed request.
+    /// Adds one completed request. Mutates the buckets in place (no copy of a provider's model
+    /// table per request: replay adds millions of records through here).
     public mutating func add(_ m: RequestMetrics) {
         completed += 1
-        let providerKey = limits.admit(m.providerKey, among: providers.keys.count, exists: providers[m.providerKey] != nil, cap: limits.maxProviders)
-        var provider = providers[providerKey] ?? ProviderBucket()
-        let modelKey = limits.admit(m.modelKey, among: provider.models.count, exists: provider.models[m.modelKey] != nil, cap: limits.maxModelsPerProvider)
-        var model = provider.models[modelKey] ?? ModelBucket()
-        model.counters.add(m)
-        model.lastAccessedMicros = max(model.lastAccessedMicros, m.startMicros)
-        provider.models[modelKey] = model
-        provider.lastAccessedMicros = max(provider.lastAccessedMicros, m.startMicros)
-        providers[providerKey] = provider
+        let name = m.providerKey
+        let providerKey = limits.admit(name, among: providers.count, exists: providers[name] != nil, cap: limits.maxProviders)
+        providers[providerKey, default: ProviderBucket()].add(m, limits: limits)
         if m.isError {
             let type = m.errorType ?? "unknown"
             let key = limits.admit(type, among: errorCounts.count, exists: errorCounts[type] != nil, cap: limits.maxErrorTypes)

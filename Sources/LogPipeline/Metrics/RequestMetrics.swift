@@ -4,7 +4,7 @@
 /// Token semantics: `inputTokens` is Anthropic's `input_tokens`, which EXCLUDES cache reads and cache
 /// writes. For OpenAI upstreams it is `prompt_tokens - cached_tokens`. Total prompt size is
 /// `inputTokens + cacheReadTokens + cacheCreationTokens` (what OTel calls `gen_ai.usage.input_tokens`).
-public struct RequestMetrics: Sendable, Equatable, Hashable {
+public struct RequestMetrics: Sendable, Equatable, Hashable, Codable {
     public var requestID: String
     /// The model string the client sent (may carry a `provider:` prefix).
     public var requestedModel: String

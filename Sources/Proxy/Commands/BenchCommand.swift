@@ -4,7 +4,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Micro-benchmarks of the hot paths (run a release build: swift run -c release vdm bench …).",
-        subcommands: [LoggingBenchCommand.self, ProxyBenchCommand.self]
+        subcommands: [LoggingBenchCommand.self, ProxyBenchCommand.self, GenerateLogsCommand.self, ReplayBenchCommand.self]
     )
 }
 
@@ -33,5 +33,35 @@ struct ProxyBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         print(try await ProxyBench.run(rate: rate, seconds: seconds, concurrency: concurrency, logDirectory: logs), terminator: "")
+    }
+}
+
+struct GenerateLogsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gen-logs",
+        abstract: "Write a realistic ECS JSON log (several instances, checkpoints, library lines) for the replay benchmark.")
+
+    @Option(help: "Approximate size: 1G, 512M, 64K or bytes.") var size = "1G"
+    @Option(help: "Output file (keep it out of the repository, e.g. /tmp).") var out: String
+    @Option(help: "Process lifetimes (service.instance.id values) one after another.") var instances = 4
+    @Option(help: "Seed (same seed, same file).") var seed: UInt64 = 1
+
+    func run() throws {
+        guard let bytes = LogGenerator.parseSize(size) else { throw ValidationError("bad --size \(size)") }
+        let records = try LogGenerator.generate(bytes: bytes, path: out, instances: instances, seed: seed)
+        print("wrote \(records) records to \(out)")
+    }
+}
+
+struct ReplayBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay throughput in MB/s (medians), on one core and on all (scripts/bench-replay adds jq and peak RSS).")
+
+    @Argument(help: "Log files.") var files: [String]
+    @Option(help: "Runs (the median is reported).") var runs = 3
+
+    func run() async throws {
+        print(try await ReplayBench.run(paths: files, runs: runs), terminator: "")
     }
 }

@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The keys the reader looks at (docs/log-schema.md). Any other key is validated and skipped.
+public enum RecordField: Int, CaseIterable, Sendable {
+    // envelope
+    case timestamp, level, message, logger, instanceID, sequence, requestID, schema, action
+    // request.started / request.completed
+    case requestedModel, provider, resolvedModel, streaming, outcome, httpStatus
+    case inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens
+    case toolUses, toolResults, toolCalls, toolsDefined, messageCount, maxTokens
+    case requestBytes, responseBytes, startMicros, durationNanos, upstreamNanos, firstTokenNanos
+    case stopReason, errorType, errorMessage
+    // summary.checkpoint
+    case checkpointInterval, checkpointRequests, checkpointErrors, checkpointInputTokens, checkpointOutputTokens
+    case checkpointCacheReadTokens, checkpointCacheCreationTokens, checkpointToolUses, checkpointToolResults
+    case checkpointToolCalls, checkpointDurationNanos
+    // journalctl -o json entries
+    case journalPayload, journalCursor, journalRealtime
+
+    public var key: String {
+        switch self {
+        case .timestamp: "@timestamp"
+        case .level: "log.level"
+        case .message: "message"
+        case .logger: "log.logger"
+        case .instanceID: "service.instance.id"
+        case .sequence: "event.sequence"
+        case .requestID: "http.request.id"
+        case .schema: "vdm.schema"
+        case .action: "event.action"
+        case .requestedModel: FieldName.requestedModel
+        case .provider: FieldName.provider
+        case .resolvedModel: FieldName.resolvedModel
+        case .streaming: FieldName.streaming
+        case .outcome: FieldName.outcome
+        case .httpStatus: FieldName.httpStatus
+        // Anthropic semantics; `gen_ai.usage.input_tokens` (input + cache) is deliberately not read.
+        case .inputTokens: FieldName.inputTokens
+        case .outputTokens: FieldName.outputTokens
+        case .cacheReadTokens: FieldName.cacheReadTokens
+        case .cacheCreationTokens: FieldName.cacheCreationTokens
+        case .toolUses: FieldName.toolUses
+        case .toolResults: FieldName.toolResults
+        case .toolCalls: FieldName.toolCalls
+        case .toolsDefined: FieldName.toolsDefined
+        case .messageCount: FieldName.messageCount
+        case .maxTokens: FieldName.maxTokens
+        case .requestBytes: FieldName.requestBytes
+        case .responseBytes: FieldName.responseBytes
+        case .startMicros: FieldName.startMicros
+        case .durationNanos: FieldName.durationNanos
+        case .upstreamNanos: FieldName.upstreamNanos
+        case .firstTokenNanos: FieldName.firstTokenNanos
+        case .stopReason: FieldName.stopReason
+        case .errorType: FieldName.errorType
+        case .errorMessage: FieldName.errorMessage
+        case .checkpointInterval: FieldName.checkpointInterval
+        case .checkpointRequests: FieldName.checkpointRequests
+        case .checkpointErrors: FieldName.checkpointErrors
+        case .checkpointInputTokens: FieldName.checkpointInputTokens
+        case .checkpointOutputTokens: FieldName.checkpointOutputTokens
+        case .checkpointCacheReadTokens: FieldName.checkpointCacheReadTokens
+        case .checkpointCacheCreationTokens: FieldName.checkpointCacheCreationTokens
+        case .checkpointToolUses: FieldName.checkpointToolUses
+        case .checkpointToolResults: FieldName.checkpointToolResults
+        case .checkpointToolCalls: FieldName.checkpointToolCalls
+        case .checkpointDurationNanos: FieldName.checkpointDurationNanos
+        case .journalPayload: JournalField.payload
+        case .journalCursor: "__CURSOR"
+        case .journalRealtime: "__REALTIME_TIMESTAMP"
+        }
+    }
+}
+
+/// journald field names the reader knows.
+public enum JournalField {
+    /// The journald sink stores each record's full ECS JSON line in this field.
+    public static let payload = "VDM_ECS_JSON"
+}
+
+/// Key bytes → field, by length bucket then byte comparison, with a guess of the next key learnt
+/// from the previous line (our own records always use the same order, so the guess nearly always hits).
+struct RecordKeyTable {
+    private var bytes: [UInt8] = []
+    /// (offset into `bytes`, length, field), grouped by length.
+    private var entries: [(offset: Int, length: Int, field: Int)] = []
+    private var bucketStart: [Int]
+    private var bucketEnd: [Int]
+    static let maxKeyLength = 64
+
+    init() {
+        bucketStart = Array(repeating: 0, count: Self.maxKeyLength + 1)
+        bucketEnd = Array(repeating: 0, count: Self.maxKeyLength + 1)
+        let sorted = RecordField.allCases.sorted { $0.key.utf8.count < $1.key.utf8.count }
+        for f in sorted {
+            let k = Array(f.key.utf8)
+            entries.append((bytes.count, k.count, f.rawValue))
+            bytes.append(contentsOf: k)
+        }
+        for length in 0...Self.maxKeyLength {
+            bucketStart[length] = entries.firstIndex { $0.length == length } ?? 0
+            bucketEnd[length] = (entries.lastIndex { $0.length == length }).map { $0 + 1 } ?? 0
+        }
+    }
+
+    func offset(of field: Int) -> (offset: Int, length: Int)? {
+        entries.first { $0.field == field }.map { ($0.offset, $0.length) }
+    }
+
+    @inline(__always)
+    func matches(_ p: UnsafePointer<UInt8>, _ length: Int, offset: Int, keyLength: Int) -> Bool {
+        guard keyLength == length else { return false }
+        return bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return false }
+            return Self.equal(base + offset, p, length)
+        }
+    }
+
+    /// Byte comparison for short keys, eight at a time: cheaper than a call to memcmp.
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+        var i = 0
+        while i &+ 8 <= n {
+            if x.loadUnaligned(fromByteOffset: i, as: UInt64.self) != y.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i &+= 8
+        }
+        while i < n {
+            if a[i] != b[i] { return false }
+            i &+= 1
+        }
+        return true
+    }
+
+    /// The field whose key is `p[0..<length]`, or -1.
+    func lookup(_ p: UnsafePointer<UInt8>, _ length: Int) -> Int {
+        guard length <= Self.maxKeyLength else { return -1 }
+        let lo = bucketStart[length], hi = bucketEnd[length]
+        guard lo < hi else { return -1 }
+        return bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return -1 }
+            for e in lo..<hi where Self.equal(base + entries[e].offset, p, length) {
+                return entries[e].field
+            }
+            return -1
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// `vdm replay` as a library: inputs in, mergeable state out, rendered by the live renderers.
+///
+/// The end-to-end exactness check is one call:
+/// `try await Replay.totalsDocument(paths: [logFile], format: .yaml)` compared, through
+/// `TotalsFormat.comparable`, with the live `/metrics/running-totals?include_active=false`.
+public enum Replay {
+    /// Checks every input can be opened before any work starts, so a typo fails fast and clearly.
+    public static func checkReadable(_ paths: [String]) throws(InputError) {
+        if paths.filter({ $0 == "-" }).count > 1 { throw InputError(path: "-", reason: "stdin given more than once") }
+        for path in paths where path != "-" {
+            _ = try FileSource(path: path)
+        }
+    }
+
+    /// Reads `paths` (`-` is stdin; `.gz` and journal formats auto-detected), each in its own task
+    /// with its own state (at most `parallelism` at once), then merges: the result does not depend
+    /// on the order of `paths`.
+    public static func run(paths: [String], limits: AggregateLimits = AggregateLimits(),
+                           parallelism: Int = Replay.processorCount, progress: ProgressCounter? = nil) async throws(InputError) -> ReplayState {
+        try checkReadable(paths)
+        let width = max(1, min(parallelism, paths.count))
+        do {
+            return try await withThrowingTaskGroup(of: ReplayState.self) { group in
+                var next = 0
+                func launch() {
+                    let path = paths[next]
+                    next += 1
+                    group.addTask { try readOne(path: path, limits: limits, progress: progress) }
+                }
+                while next < width { launch() }
+                var total = ReplayState()
+                while let partial = try await group.next() {
+                    total.merge(partial)
+                    if next < paths.count { launch() }
+                }
+                return total
+            }
+        } catch let error as InputError {
+            throw error
+        } catch {
+            throw InputError(path: paths.joined(separator: " "), reason: "\(error)")
+        }
+    }
+
+    /// Reads one input into its own state, on the calling thread.
+    public static func readOne(path: String, limits: AggregateLimits = AggregateLimits(), progress: ProgressCounter? = nil) throws(InputError) -> ReplayState {
+        let reader = RecordReader()
+        var accumulator = ReplayAccumulator(limits: limits)
+        let stats = try reader.read(path: path, progress: progress, into: &accumulator)
+        accumulator.addInput(InputSummary(path: path, stats: stats))
+        return accumulator.state
+    }
+
+    /// Replays record lines already split (e.g. a journal reader's `VDM_ECS_JSON` values).
+    public static func state(lines: some Sequence<String>, name: String, limits: AggregateLimits = AggregateLimits()) -> ReplayState {
+        let reader = RecordReader()
+        var accumulator = ReplayAccumulator(limits: limits)
+        let stats = reader.read(lines: lines, name: name, into: &accumulator)
+        accumulator.addInput(InputSummary(path: name, stats: stats))
+        return accumulator.state
+    }
+
+    /// The running-totals document replay renders for `paths`: equal to the live
+    /// `/metrics/running-totals?include_active=false` apart from the generation time.
+    public static func totalsDocument(paths: [String], format: TotalsFormat = .yaml, filter: TotalsFilter = TotalsFilter(),
+                                      generatedMicros: Int64 = WallClock.nowMicros()) async throws(InputError) -> String {
+        let state = try await run(paths: paths)
+        return format.render(state.runningTotals(filter: filter), generatedMicros: generatedMicros)
+    }
+
+    public static var processorCount: Int {
+        max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+}

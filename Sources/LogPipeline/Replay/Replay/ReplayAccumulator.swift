@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Builds a `ReplayState` from records: completed requests go through `MetricsAggregate.add`, the
+/// live tracker's own aggregation; every record with a valid envelope is sequence-checked; starts
+/// are paired with completions; anything unusable is counted with its location.
+public struct ReplayAccumulator: RecordConsumer {
+    private var base = ReplayState()
+    private let limits: AggregateLimits
+    /// Ledgers by index, so a record costs one array access rather than several hashed lookups.
+    private var ledgers: [InstanceLedger] = []
+    private var ids: [String] = []
+    private var indexOf: [String: Int] = [:]
+    /// The last instance id read, as bytes, and its index (records come in long runs of one
+    /// instance, so most lines need no new String and no hashing for it).
+    private var cachedInstanceBytes: [UInt8] = []
+    private var cachedIndex = -1
+
+    /// The result so far.
+    public var state: ReplayState {
+        var s = base
+        for (i, id) in ids.enumerated() { s.instances[id] = ledgers[i] }
+        return s
+    }
+
+    public init(limits: AggregateLimits = AggregateLimits()) {
+        self.limits = limits
+    }
+
+    public mutating func record(_ kind: RecordKind, _ parser: RecordParser, at location: SourceLocation) {
+        let i = instanceIndex(parser)
+        let instance = ids[i]
+        let seq = parser.sequence
+        if !ledgers[i].sequences.insert(seq) {
+            ledgers[i].duplicates += 1
+            base.problems.record(InputProblem(kind: .duplicateRecord, location: location,
+                                              detail: "instance \(instance) sequence \(seq) already read"))
+        }
+        ledgers[i].records += 1
+        switch kind {
+        case .completed:
+            do throws(FieldProblem) {
+                let m = try parser.completedMetrics()
+                ledgers[i].aggregate.add(m)
+                ledgers[i].completed += 1
+                if !m.requestID.isEmpty { base.looseEnds.completed(.init(instance: instance, requestID: m.requestID)) }
+            } catch {
+                base.problems.record(InputProblem(kind: .invalidRecord, location: location, detail: "request.completed: \(error)"))
+            }
+        case .started:
+            ledgers[i].started += 1
+            if let id = parser.requestID {
+                base.looseEnds.started(.init(instance: instance, requestID: id), parser, at: location)
+            }
+        case .checkpoint:
+            do throws(FieldProblem) {
+                _ = try parser.checkpointPayload()
+                ledgers[i].checkpoints += 1
+            } catch {
+                base.problems.record(InputProblem(kind: .invalidRecord, location: location, detail: "summary.checkpoint: \(error)"))
+            }
+        case .summaryLine, .plain:
+            ledgers[i].other += 1
+            touch(instance, parser, location)
+        case .unknownAction:
+            base.problems.record(InputProblem(kind: .unknownAction, location: location, detail: "event.action \(parser.action ?? "?")"))
+            touch(instance, parser, location)
+        }
+    }
+
+    public mutating func problem(_ problem: InputProblem) {
+        base.problems.record(problem)
+    }
+
+    mutating func addInput(_ summary: InputSummary) {
+        base.inputs.append(summary)
+    }
+
+    private mutating func touch(_ instance: String, _ parser: RecordParser, _ location: SourceLocation) {
+        guard base.looseEnds.count > 0, let id = parser.requestID else { return }
+        base.looseEnds.touch(.init(instance: instance, requestID: id), parser, at: location)
+    }
+
+    private mutating func instanceIndex(_ parser: RecordParser) -> Int {
+        let cached = cachedInstanceBytes
+        let same = cachedIndex >= 0 && (parser.withStringBytes(.instanceID) { b in
+            b.count == cached.count && cached.withUnsafeBytes { c in
+                guard let x = b.baseAddress, let y = c.baseAddress else { return b.count == 0 }
+                return memcmp(x, y, b.count) == 0
+            }
+        } ?? false)
+        if same { return cachedIndex }
+        let id = parser.instanceID
+        cachedInstanceBytes = Array(id.utf8)
+        if let known = indexOf[id] {
+            cachedIndex = known
+        } else {
+            cachedIndex = ids.count
+            indexOf[id] = cachedIndex
+            ids.append(id)
+            ledgers.append(InstanceLedger(limits: limits))
+        }
+        return cachedIndex
+    }
+}
