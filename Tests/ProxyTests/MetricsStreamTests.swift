@@ -79,14 +79,13 @@ import Testing
                 values.map { String(format: "%.1f", $0) }.joined(separator: " ") + " (max \(String(format: "%.1f", values.max() ?? 0)))"
             }
             print("SSE update latency ms after a quiet moment: \(line(latencies)); back to back: \(line(backToBack))")
-            // Pushed, not polled: a 0.5 s poll would put the median near 250 ms. Medians and a share,
-            // because the test suites run in parallel on two cores and the scheduler adds outliers.
+            // Pushed, not polled: a 0.5 s poll would put the median near 250 ms.
             func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            // scripts/test runs this suite on its own (measured there: ~2 ms quiet, ~50 ms back to back,
+            // the deliberate spacing of start/end events); 250 ms leaves room for a scheduler outlier.
             #expect(median(latencies) < 100)
             #expect(median(backToBack) < 100)
-            #expect(latencies.filter { $0 < 100 }.count >= latencies.count * 7 / 10)
-            #expect(backToBack.filter { $0 < 100 }.count >= backToBack.count * 7 / 10)
-            #expect((latencies + backToBack).allSatisfy { $0 < 1_000 })
+            #expect((latencies + backToBack).allSatisfy { $0 < 250 })
             // Event ids never go backwards.
             let ids = stream.updates.compactMap { $0.id.flatMap(UInt64.init) }
             #expect(ids == ids.sorted())
