@@ -18,31 +18,64 @@ import Testing
             return
         }
         let requestID = "journal-trace-\(UUID().uuidString.lowercased())"
-        try await MockUpstream.withRunning { mock in
-            let env = ["OPENAI_API_KEY": "sk-journal-trace-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1", "LOG_SUMMARY_INTERVAL": "0"]
-            let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, console: false, logTarget: "journald")
-            #expect(setup.logs.mode.effective == ["journald"])
-            try await ProxyRunner.withRunning(setup.server) { proxy in
-                var request = HTTPClientRequestBuilder.post(proxy.baseURL + "/v1/messages", body: anthropicBody(stream: true))
-                request.headers.add(name: "x-request-id", value: requestID)
-                let status = try await HTTPClientRequestBuilder.send(request)
-                #expect(status == 200)
-                while await proxy.tracker.activeCount > 0 { try await Task.sleep(for: .milliseconds(20)) }
-            }
-        }
+        try await Self.send(requestIDs: [requestID])
         // journald stores asynchronously: poll the real command until both records are there.
         var output = ""
         for _ in 0..<50 {
-            let log = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-trace-\(UUID().uuidString).json").path
-            let child = try ChildProcess.start(ServeProcessTests.binary, ["trace", String(requestID.prefix(20)), "--journal", "--directory", directory, "--json"], env: [:], output: log)
-            child.process.waitUntilExit()
-            output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if child.process.terminationStatus == 0, output.contains("request.completed") { break }
+            let result = try Self.trace(String(requestID.prefix(20)), directory: directory)
+            output = result.output
+            if result.status == 0, output.contains("request.completed") { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(output.contains("request.started"), "\(output)")
         #expect(output.contains("request.completed"), "\(output)")
         #expect(output.contains(requestID))
         #expect(!output.contains("sk-journal-trace-0123456789abcdefghij"))
+    }
+
+    @Test func anAmbiguousPrefixListsTheCandidatesFromTheJournal() async throws {
+        guard let directory = Self.journalDirectory else {
+            #expect(!Self.required, "no private journald (run under scripts/with-journald)")
+            return
+        }
+        let common = "amb-\(UUID().uuidString.lowercased().prefix(8))"
+        let ids = [common + "-first", common + "-second"]
+        try await Self.send(requestIDs: ids)
+        var result = (status: Int32(0), output: "")
+        for _ in 0..<50 {
+            result = try Self.trace(common, directory: directory)
+            if ids.allSatisfy(result.output.contains) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(result.status == 1, "\(result.output)")
+        #expect(ids.allSatisfy(result.output.contains), "\(result.output)")
+        #expect(!result.output.contains("request.completed"), "candidates only, no records: \(result.output)")
+    }
+
+    /// The real `vdm trace PREFIX --journal --directory DIR --json`: exit status and output.
+    static func trace(_ prefix: String, directory: String) throws -> (status: Int32, output: String) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-trace-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let child = try ChildProcess.start(ServeProcessTests.binary, ["trace", prefix, "--journal", "--directory", directory, "--json"], env: [:], output: log)
+        child.process.waitUntilExit()
+        return (child.process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    /// One streamed request per id through a proxy logging to journald only.
+    static func send(requestIDs: [String]) async throws {
+        try await MockUpstream.withRunning { mock in
+            let env = ["OPENAI_API_KEY": "sk-journal-trace-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1", "LOG_SUMMARY_INTERVAL": "0"]
+            let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, console: false, logTarget: "journald")
+            #expect(setup.logs.mode.effective == ["journald"])
+            try await ProxyRunner.withRunning(setup.server) { proxy in
+                for requestID in requestIDs {
+                    var request = HTTPClientRequestBuilder.post(proxy.baseURL + "/v1/messages", body: anthropicBody(stream: true))
+                    request.headers.add(name: "x-request-id", value: requestID)
+                    let status = try await HTTPClientRequestBuilder.send(request)
+                    #expect(status == 200)
+                }
+                while await proxy.tracker.activeCount > 0 { try await Task.sleep(for: .milliseconds(20)) }
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Journald
 import LogPipeline
 
 /// `vdm replay`: rebuilds the running totals from log records, exactly as the live endpoint shows
@@ -23,8 +24,39 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Exit 1 when any line or record was not used, or a request never completed.") var strict = false
     @Flag(name: .shortAndLong, help: "No report on stderr.") var quiet = false
     @Option(help: "Files read at once (default: the number of cores).") var jobs: Int?
+    @Flag(help: "Read the journal (entries of vandamme-proxy) instead of files.") var journal = false
+    @Option(help: "With --journal: read the journal files in this directory (journalctl --directory).") var directory: String?
+    @Option(help: "With --journal: entries from this time on (YYYY-MM-DD[ HH:MM[:SS]] local, ISO 8601, @SECONDS).") var since: String?
+    @Option(help: "With --journal: entries up to this time.") var until: String?
+
+    func validate() throws {
+        if journal && !files.isEmpty { throw ValidationError("give log files, or --journal (optionally with --directory), not both") }
+        if !journal && (directory != nil || since != nil || until != nil) {
+            throw ValidationError("--directory, --since and --until go with --journal")
+        }
+        _ = try JournalTime.parse(since, option: "--since")
+        _ = try JournalTime.parse(until, option: "--until")
+    }
 
     func run() async throws {
+        let result: ReplayState
+        if journal {
+            do {
+                result = try JournalReplay.state(source: directory.map { .directory($0) } ?? .local,
+                                                 since: try JournalTime.parse(since, option: "--since"),
+                                                 until: try JournalTime.parse(until, option: "--until"))
+            } catch let error as JournalReaderError {
+                AnalyzerIO.standardError("vdm replay: \(error)\n")
+                throw ExitCode(66)
+            }
+        } else {
+            result = try await replayFiles()
+        }
+        try AnalyzerOutput.finish(result, command: "replay", format: format.format, filter: TotalsFilter(provider: provider, model: model),
+                                  byInstance: byInstance, statePath: state, strict: strict, quiet: quiet)
+    }
+
+    private func replayFiles() async throws -> ReplayState {
         let paths = files.isEmpty ? ["-"] : files
         let parallelism = jobs ?? Replay.processorCount
         let result: ReplayState
@@ -35,8 +67,7 @@ struct ReplayCommand: AsyncParsableCommand {
         } catch let error as InputError {
             throw AnalyzerIO.fail("replay", error)
         }
-        try AnalyzerOutput.finish(result, command: "replay", format: format.format, filter: TotalsFilter(provider: provider, model: model),
-                                  byInstance: byInstance, statePath: state, strict: strict, quiet: quiet)
+        return result
     }
 }
 
