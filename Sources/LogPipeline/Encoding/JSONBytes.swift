@@ -16,6 +16,9 @@ public enum JSONBytes {
         let n = bytes.count
         var i = 0
         while i < n {
+            // Eight bytes at a time while none needs escaping: most values need none.
+            while i + 8 <= n, !wordNeedsEscape(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
+            guard i < n else { break }
             let c = bytes[i]
             if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") && c != 0x7F {
                 i += 1
@@ -28,6 +31,20 @@ public enum JSONBytes {
         }
         if start < n { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<n])) }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the eight bytes is a control character, `"`, `\\` or DEL (SWAR: the classic
+    /// has-less-than and has-zero-byte bit tricks, exact as to whether such a byte exists).
+    @inline(__always)
+    static func wordNeedsEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let control = (w &- ones &* 0x20) & ~w
+        let quote = w ^ (ones &* 0x22)
+        let backslash = w ^ (ones &* 0x5C)
+        let delete = w ^ (ones &* 0x7F)
+        let zeros = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((delete &- ones) & ~delete)
+        return (control | zeros) & high != 0
     }
 
     @inline(__always)
