@@ -17,43 +17,50 @@ public struct ECSJSONEncoder: Sendable {
     }
 
     public func encode(_ record: LogRecord, into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"@timestamp":""#.utf8)
+        withLineBuffer { line in
+            encode(record, to: &line)
+            out.append(contentsOf: line.bytes)
+        }
+    }
+
+    func encode(_ record: LogRecord, to out: inout LineBuffer) {
+        out.append(literal: #"{"@timestamp":""#)
         WallClock.appendISO8601(micros: record.timestampMicros, to: &out)
-        out.append(contentsOf: #"","log.level":""#.utf8)
-        out.append(contentsOf: record.level.ecsName.utf8)
-        out.append(contentsOf: #"","message":"#.utf8)
+        out.append(literal: #"","log.level":""#)
+        out.append(utf8: record.level.ecsName)
+        out.append(literal: #"","message":"#)
         appendValue(record.message, &out)
-        out.append(contentsOf: #","ecs.version":""#.utf8)
-        out.append(contentsOf: Schema.ecsVersion.utf8)
-        out.append(contentsOf: #"","log.logger":"#.utf8)
+        out.append(literal: #","ecs.version":""#)
+        out.append(utf8: Schema.ecsVersion)
+        out.append(literal: #"","log.logger":"#)
         appendValue(record.logger, &out)
-        out.append(contentsOf: #","service.name":""#.utf8)
-        out.append(contentsOf: Schema.serviceName.utf8)
-        out.append(contentsOf: #"","service.instance.id":"#.utf8)
+        out.append(literal: #","service.name":""#)
+        out.append(utf8: Schema.serviceName)
+        out.append(literal: #"","service.instance.id":"#)
         JSONBytes.appendString(record.instanceID, to: &out)
-        out.append(contentsOf: #","event.sequence":"#.utf8)
+        out.append(literal: #","event.sequence":"#)
         JSONBytes.appendInt(Int64(truncatingIfNeeded: record.sequence), to: &out)
         if let id = record.correlationID {
-            out.append(contentsOf: #","http.request.id":"#.utf8)
+            out.append(literal: #","http.request.id":"#)
             appendValue(id, &out)
         }
-        out.append(contentsOf: #","vdm.schema":"#.utf8)
+        out.append(literal: #","vdm.schema":"#)
         JSONBytes.appendInt(Int64(Schema.version), to: &out)
         if let original = record.originalLevel {
-            out.append(contentsOf: #","log.original_level":""#.utf8)
-            out.append(contentsOf: original.ecsName.utf8)
+            out.append(literal: #","log.original_level":""#)
+            out.append(utf8: original.ecsName)
             out.append(UInt8(ascii: "\""))
         }
         if let payload = record.payload {
-            out.append(contentsOf: #","event.action":"#.utf8)
+            out.append(literal: #","event.action":"#)
             JSONBytes.appendString(payload.action, to: &out)
-            var visitor = JSONFieldWriter(out: out, redactor: redactor)
-            out = []
-            payload.visitFields(&visitor)
-            out = visitor.out
+            withUnsafeMutablePointer(to: &out) { pointer in
+                var visitor = JSONFieldWriter(out: pointer, redactor: redactor)
+                payload.visitFields(&visitor)
+            }
         }
         if !record.metadata.isEmpty {
-            out.append(contentsOf: #","labels":{"#.utf8)
+            out.append(literal: #","labels":{"#)
             var first = true
             for key in record.metadata.keys.sorted() {
                 guard let value = record.metadata[key] else { continue }
@@ -65,20 +72,20 @@ public struct ECSJSONEncoder: Sendable {
             out.append(UInt8(ascii: "}"))
         }
         if let error = record.error {
-            out.append(contentsOf: #","error.type":"#.utf8)
+            out.append(literal: #","error.type":"#)
             appendValue(String(reflecting: type(of: error)), &out)
-            out.append(contentsOf: #","error.message":"#.utf8)
+            out.append(literal: #","error.message":"#)
             appendValue(String(describing: error), &out)
         }
         if includeOrigin {
-            out.append(contentsOf: #","log.origin.file.name":"#.utf8)
+            out.append(literal: #","log.origin.file.name":"#)
             JSONBytes.appendString(record.file, to: &out)
-            out.append(contentsOf: #","log.origin.file.line":"#.utf8)
+            out.append(literal: #","log.origin.file.line":"#)
             JSONBytes.appendInt(Int64(record.line), to: &out)
-            out.append(contentsOf: #","log.origin.function":"#.utf8)
+            out.append(literal: #","log.origin.function":"#)
             JSONBytes.appendString(record.function, to: &out)
         }
-        out.append(contentsOf: "}\n".utf8)
+        out.append(literal: "}\n")
     }
 
     public func encode(_ record: LogRecord) -> String {
@@ -89,7 +96,7 @@ public struct ECSJSONEncoder: Sendable {
     }
 
     @inline(__always)
-    private func appendValue(_ text: String, _ out: inout [UInt8]) {
+    private func appendValue<O: ByteOutput>(_ text: String, _ out: inout O) {
         JSONBytes.appendString(redactor.redact(text), to: &out)
     }
 
@@ -110,26 +117,28 @@ public struct ECSJSONEncoder: Sendable {
     }
 }
 
-/// Writes payload fields as `,"key":value` pairs.
+/// Writes payload fields as `,"key":value` pairs into the encoder's output, which outlives it (the
+/// pointer is only used inside `encode`'s `withUnsafeMutablePointer` scope). Concrete, not generic:
+/// payloads call it through an existential, where a generic writer would stay unspecialized.
 struct JSONFieldWriter: LogFieldVisitor {
-    var out: [UInt8]
+    let out: UnsafeMutablePointer<LineBuffer>
     let redactor: Redactor
 
     mutating func visit(_ key: String, int value: Int64) {
-        out.append(UInt8(ascii: ","))
-        JSONBytes.appendKey(key, to: &out)
-        JSONBytes.appendInt(value, to: &out)
+        out.pointee.append(UInt8(ascii: ","))
+        JSONBytes.appendKey(key, to: &out.pointee)
+        JSONBytes.appendInt(value, to: &out.pointee)
     }
 
     mutating func visit(_ key: String, string value: String) {
-        out.append(UInt8(ascii: ","))
-        JSONBytes.appendKey(key, to: &out)
-        JSONBytes.appendString(redactor.redact(value), to: &out)
+        out.pointee.append(UInt8(ascii: ","))
+        JSONBytes.appendKey(key, to: &out.pointee)
+        JSONBytes.appendString(redactor.redact(value), to: &out.pointee)
     }
 
     mutating func visit(_ key: String, bool value: Bool) {
-        out.append(UInt8(ascii: ","))
-        JSONBytes.appendKey(key, to: &out)
-        out.append(contentsOf: (value ? "true" : "false").utf8)
+        out.pointee.append(UInt8(ascii: ","))
+        JSONBytes.appendKey(key, to: &out.pointee)
+        out.pointee.append(literal: value ? "true" : "false")
     }
 }

@@ -1,16 +1,17 @@
 /// Appending JSON tokens to a byte buffer. Hand-written: it runs for every field of every record.
 public enum JSONBytes {
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    static func hex(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
 
     /// Appends `"text"` with JSON escaping. Control characters become `\uXXXX` (or the short forms),
     /// so a value can never break the one-record-per-line rule.
     @inlinable
-    public static func appendString(_ text: String, to out: inout [UInt8]) {
+    public static func appendString<O: ByteOutput>(_ text: String, to out: inout O) {
         var text = text
         text.withUTF8 { appendString(utf8: UnsafeRawBufferPointer($0), to: &out) }
     }
 
-    public static func appendString(utf8 bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    public static func appendString<O: ByteOutput>(utf8 bytes: UnsafeRawBufferPointer, to out: inout O) {
         out.append(UInt8(ascii: "\""))
         var start = 0
         let n = bytes.count
@@ -48,7 +49,7 @@ public enum JSONBytes {
     }
 
     @inline(__always)
-    static func appendEscape(_ c: UInt8, to out: inout [UInt8]) {
+    static func appendEscape<O: ByteOutput>(_ c: UInt8, to out: inout O) {
         out.append(UInt8(ascii: "\\"))
         switch c {
         case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
@@ -57,13 +58,17 @@ public enum JSONBytes {
         case 0x0D: out.append(UInt8(ascii: "r"))
         case 0x09: out.append(UInt8(ascii: "t"))
         default:
-            out.append(contentsOf: [UInt8(ascii: "u"), 48, 48, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+            out.append(UInt8(ascii: "u"))
+            out.append(48)
+            out.append(48)
+            out.append(hex(c >> 4))
+            out.append(hex(c & 0xF))
         }
     }
 
     /// Appends a decimal integer without going through `String`.
     @inlinable
-    public static func appendInt(_ value: Int64, to out: inout [UInt8]) {
+    public static func appendInt<O: ByteOutput>(_ value: Int64, to out: inout O) {
         if value == 0 { out.append(48); return }
         var v = value.magnitude
         if value < 0 { out.append(UInt8(ascii: "-")) }
@@ -93,7 +98,7 @@ public enum JSONBytes {
 
     /// Appends `"key":` (keys are ours, plain ASCII; still escaped for safety when they come from metadata).
     @inline(__always)
-    public static func appendKey(_ key: String, to out: inout [UInt8]) {
+    public static func appendKey<O: ByteOutput>(_ key: String, to out: inout O) {
         appendString(key, to: &out)
         out.append(UInt8(ascii: ":"))
     }

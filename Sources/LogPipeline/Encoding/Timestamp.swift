@@ -15,7 +15,7 @@ public enum WallClock {
     }
 
     /// `2026-11-28T23:08:09.382331Z` appended to `out`.
-    public static func appendISO8601(micros: Int64, to out: inout [UInt8]) {
+    public static func appendISO8601<O: ByteOutput>(micros: Int64, to out: inout O) {
         let secs = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
         let frac = micros - secs * 1_000_000
         let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
@@ -84,7 +84,7 @@ public enum WallClock {
     }
 
     @inline(__always)
-    static func appendDigits(_ value: Int64, _ width: Int, _ out: inout [UInt8]) {
+    static func appendDigits<O: ByteOutput>(_ value: Int64, _ width: Int, _ out: inout O) {
         var v = value
         var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (48, 48, 48, 48, 48, 48)
         withUnsafeMutableBytes(of: &tmp) { raw in
@@ -94,7 +94,7 @@ public enum WallClock {
                 v /= 10
                 i -= 1
             }
-            out.append(contentsOf: raw[0..<width])
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<width]))
         }
     }
 

@@ -36,22 +36,26 @@ public final class LogRouter: Sendable {
     public func flush() { sink.flush() }
 
     func emit(label: String, event: LogEvent, handlerMetadata: Logger.Metadata, provider: Logger.MetadataProvider?) {
-        var metadata = handlerMetadata
-        if let provided = provider?.get(), !provided.isEmpty {
-            metadata.merge(provided) { _, new in new }
-        }
-        if let explicit = event.metadata, !explicit.isEmpty {
-            metadata.merge(explicit) { _, new in new }
-        }
-        var correlationID: String?
-        if let value = metadata.removeValue(forKey: CorrelationContext.metadataKey) {
-            correlationID = Self.text(value)
-        }
+        // The correlation id and the payload are taken out of each source before anything is merged:
+        // usually nothing else is left, so the hot path builds no merged dictionary. Precedence as
+        // swift-log's: handler metadata < provider < the log call's own metadata.
+        var handler = handlerMetadata
+        var provided = provider?.get() ?? [:]
+        var explicit = event.metadata ?? [:]
+        let key = CorrelationContext.metadataKey
+        var correlation: Logger.MetadataValue?
+        if handler[key] != nil { correlation = handler.removeValue(forKey: key) }
+        if provided[key] != nil { correlation = provided.removeValue(forKey: key) }
+        if explicit[key] != nil { correlation = explicit.removeValue(forKey: key) }
+        let correlationID = correlation.map(Self.text)
         var payload: (any StructuredPayload)?
-        if case .stringConvertible(let value)? = metadata[PayloadKey.name], let typed = value as? any StructuredPayload {
-            payload = typed
-            metadata.removeValue(forKey: PayloadKey.name)
+        if case .stringConvertible(let value)? = explicit[PayloadKey.name], let box = value as? PayloadBox {
+            payload = box.payload
+            explicit.removeValue(forKey: PayloadKey.name)
         }
+        var metadata = handler
+        if !provided.isEmpty { metadata.merge(provided) { _, new in new } }
+        if !explicit.isEmpty { metadata.merge(explicit) { _, new in new } }
         let written = downgrade.apply(level: event.level, label: label)
         let record = LogRecord(
             timestampMicros: WallClock.nowMicros(),
@@ -88,8 +92,16 @@ enum PayloadKey {
 extension Logger.Metadata {
     /// Metadata carrying a structured payload; log it with `logger.info("…", metadata: .payload(p))`.
     public static func payload(_ payload: some StructuredPayload) -> Logger.Metadata {
-        [PayloadKey.name: .stringConvertible(payload)]
+        [PayloadKey.name: .stringConvertible(PayloadBox(payload: payload))]
     }
+}
+
+/// Carries a payload through swift-log's metadata. A concrete final class, so the router's cast back
+/// is a class check instead of a protocol-conformance lookup on every record.
+final class PayloadBox: CustomStringConvertible, Sendable {
+    let payload: any StructuredPayload
+    init(payload: any StructuredPayload) { self.payload = payload }
+    var description: String { payload.description }
 }
 
 /// swift-log handler that forwards to a `LogRouter`. A value type as swift-log requires: copies own

@@ -26,18 +26,30 @@ public struct LogDestinationError: Error, CustomStringConvertible {
 /// Producers copy their line into a shared buffer and return; the writer thread drains it with one
 /// `write(2)` per batch. The buffer is bounded: when it is full, producers wait for the writer, so
 /// memory stays bounded and nothing is dropped. Line order is the order of `append` calls.
+///
+/// After a small batch the writer lingers (`linger`, 1 ms) before taking the next one, and producers
+/// wake it only when it is asleep: under load a record then costs a lock and a copy instead of a futex
+/// wake and a `write(2)` of its own. A record reaches the file at most `linger` later; `flush()` cuts
+/// the linger short.
 final class BufferedWriter: @unchecked Sendable {
     // @unchecked: every mutable field below is only touched with `condition` held.
     private let condition = NSCondition()
     private var pending: [UInt8] = []
     private var writing = false
     private var closed = false
+    private var writerAsleep = false
+    private var producersWaiting = 0
+    private var flushRequested = false
     private var failed = false  // writer thread only
     private let fd: Int32
     private let ownsFD: Bool
     private let capacity: Int
 
-    init(destination: LogDestination, capacity: Int = 4 << 20) throws {
+    private let linger: Duration
+    /// Batches at least this large are written back to back, without lingering.
+    private static let fullBatch = 64 << 10
+
+    init(destination: LogDestination, capacity: Int = 4 << 20, linger: Duration = .milliseconds(1)) throws {
         switch destination {
         case .standardOutput: fd = STDOUT_FILENO; ownsFD = false
         case .standardError: fd = STDERR_FILENO; ownsFD = false
@@ -50,6 +62,7 @@ final class BufferedWriter: @unchecked Sendable {
             ownsFD = true
         }
         self.capacity = capacity
+        self.linger = linger
         pending.reserveCapacity(64 << 10)
         let thread = Thread { [self] in self.run() }
         thread.name = "vdm-log-writer"
@@ -58,17 +71,28 @@ final class BufferedWriter: @unchecked Sendable {
 
     func append(_ bytes: [UInt8]) {
         condition.lock()
-        while pending.count >= capacity && !closed { condition.wait() }
-        let wasIdle = pending.isEmpty
+        while pending.count >= capacity && !closed {
+            producersWaiting += 1
+            condition.broadcast()  // a lingering writer takes the full buffer now
+            condition.wait()
+            producersWaiting -= 1
+        }
         pending.append(contentsOf: bytes)
-        if wasIdle { condition.broadcast() }
+        if writerAsleep { condition.broadcast() }
         condition.unlock()
     }
 
     /// Waits until every byte appended before the call has been written.
     func flush() {
         condition.lock()
-        while !pending.isEmpty || writing { condition.wait() }
+        flushRequested = true
+        condition.broadcast()
+        while !pending.isEmpty || writing {
+            producersWaiting += 1
+            condition.wait()
+            producersWaiting -= 1
+        }
+        flushRequested = false
         condition.unlock()
     }
 
@@ -85,7 +109,11 @@ final class BufferedWriter: @unchecked Sendable {
         batch.reserveCapacity(64 << 10)
         while true {
             condition.lock()
-            while pending.isEmpty && !closed { condition.wait() }
+            while pending.isEmpty && !closed {
+                writerAsleep = true
+                condition.wait()
+                writerAsleep = false
+            }
             if pending.isEmpty && closed {
                 condition.unlock()
                 if ownsFD { _ = Glibc.close(fd) }
@@ -93,7 +121,7 @@ final class BufferedWriter: @unchecked Sendable {
             }
             swap(&batch, &pending)
             writing = true
-            condition.broadcast()  // room for waiting producers
+            if producersWaiting > 0 { condition.broadcast() }  // room for producers waiting on a full buffer
             condition.unlock()
 
             if !Self.writeAll(batch, to: fd) {
@@ -106,11 +134,18 @@ final class BufferedWriter: @unchecked Sendable {
                 }
                 _ = Self.writeAll(batch, to: STDERR_FILENO)
             }
+            let wasSmall = batch.count < Self.fullBatch
             batch.removeAll(keepingCapacity: true)
 
             condition.lock()
             writing = false
-            condition.broadcast()
+            if producersWaiting > 0 { condition.broadcast() }
+            let lingering = wasSmall && !flushRequested && !closed
+            if lingering {
+                // Let more records gather (producers do not wake it for that); flush(), close() and a
+                // full buffer do.
+                _ = condition.wait(until: Date(timeIntervalSinceNow: linger.seconds))
+            }
             condition.unlock()
         }
     }
@@ -130,4 +165,8 @@ final class BufferedWriter: @unchecked Sendable {
             return true
         }
     }
+}
+
+private extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
