@@ -15,7 +15,7 @@ struct ReplayCommand: AsyncParsableCommand {
             """)
 
     @Argument(help: "Log files; - (or nothing) reads stdin.") var files: [String] = []
-    @Option(help: "Output format.") var format = FormatArgument(.yaml)
+    @Option(help: "Output format (prometheus: the /metrics families built from completed requests).") var format = ReplayFormat.totals(.yaml)
     @Option(help: "Only providers matching this wildcard (* and ?, case-insensitive).") var provider: String?
     @Option(help: "Only models matching this wildcard.") var model: String?
     @Flag(help: "Also one totals document per service.instance.id.") var byInstance = false
@@ -24,19 +24,35 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "No report on stderr.") var quiet = false
     @Option(help: "Files read at once (default: the number of cores).") var jobs: Int?
 
+    func validate() throws {
+        if format == .prometheus && byInstance {
+            throw ValidationError("--by-instance has no Prometheus form (an exposition is one set of series)")
+        }
+    }
+
     func run() async throws {
         let paths = files.isEmpty ? ["-"] : files
         let parallelism = jobs ?? Replay.processorCount
+        let filter = TotalsFilter(provider: provider, model: model)
         let result: ReplayState
+        let document: String
         do {
-            result = try await withProgress(paths: paths) { progress in
-                try await Replay.run(paths: paths, parallelism: parallelism, progress: progress)
+            switch format {
+            case .totals(let totalsFormat):
+                result = try await withProgress(paths: paths) { progress in
+                    try await Replay.run(paths: paths, parallelism: parallelism, progress: progress)
+                }
+                document = ReplayOutput.document(result, format: totalsFormat, filter: filter, byInstance: byInstance,
+                                                 generatedMicros: WallClock.nowMicros())
+            case .prometheus:
+                (result, document) = try await withProgress(paths: paths) { progress in
+                    try await ReplayExposition.run(paths: paths, filter: filter, parallelism: parallelism, progress: progress)
+                }
             }
         } catch let error as InputError {
             throw AnalyzerIO.fail("replay", error)
         }
-        try AnalyzerOutput.finish(result, command: "replay", format: format.format, filter: TotalsFilter(provider: provider, model: model),
-                                  byInstance: byInstance, statePath: state, strict: strict, quiet: quiet)
+        try AnalyzerOutput.finish(result, command: "replay", document: document, statePath: state, strict: strict, quiet: quiet)
     }
 }
 
@@ -63,14 +79,15 @@ struct MergeCommand: ParsableCommand {
         } catch {
             throw AnalyzerIO.fail("merge", error)
         }
-        try AnalyzerOutput.finish(merged, command: "merge", format: format.format, filter: TotalsFilter(provider: provider, model: model),
-                                  byInstance: byInstance, statePath: state, strict: strict, quiet: quiet)
+        let document = ReplayOutput.document(merged, format: format.format, filter: TotalsFilter(provider: provider, model: model),
+                                             byInstance: byInstance, generatedMicros: WallClock.nowMicros())
+        try AnalyzerOutput.finish(merged, command: "merge", document: document, statePath: state, strict: strict, quiet: quiet)
     }
 }
 
 enum AnalyzerOutput {
-    static func finish(_ result: ReplayState, command: String, format: TotalsFormat, filter: TotalsFilter,
-                       byInstance: Bool, statePath: String?, strict: Bool, quiet: Bool) throws {
+    /// Writes the state file if asked, `document` to stdout, the report to stderr; the exit status.
+    static func finish(_ result: ReplayState, command: String, document: String, statePath: String?, strict: Bool, quiet: Bool) throws {
         if let statePath {
             do {
                 try ReplayOutput.encode(result).write(to: URL(fileURLWithPath: statePath))
@@ -79,8 +96,7 @@ enum AnalyzerOutput {
                 throw ExitCode.failure
             }
         }
-        AnalyzerIO.standardOutput(ReplayOutput.document(result, format: format, filter: filter, byInstance: byInstance,
-                                                        generatedMicros: WallClock.nowMicros()))
+        AnalyzerIO.standardOutput(document)
         if !quiet { AnalyzerIO.standardError(ReplayReport.text(result)) }
         if strict && (!result.problems.isEmpty || result.looseEnds.count > 0) { throw AnalyzerExit.findings }
     }
