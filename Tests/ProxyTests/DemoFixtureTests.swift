@@ -104,6 +104,18 @@ import Testing
         #expect(PrometheusSamples(expected).sum("vdm_requests_total") == Double(try Self.completedLines()))
     }
 
+    /// `--provider` keeps that provider's series, with the values of the whole exposition.
+    @Test func prometheusReplayFiltersByProvider() async throws {
+        let whole = PrometheusSamples(try Self.text(Self.expectedProm))
+        let (_, exposition) = try await ReplayExposition.run(paths: [Self.jsonLines], filter: TotalsFilter(provider: "anth*"))
+        let filtered = PrometheusSamples(exposition)
+        #expect(Set(filtered.samples.compactMap { $0.labels["provider"] }) == ["anthropic"])
+        for name in ["vdm_requests_total", "vdm_tokens_total", "vdm_request_errors_total", "vdm_request_duration_seconds_count"] {
+            let expected = whole.sum(name) { $0["provider"] == "anthropic" }
+            #expect(expected > 0 && filtered.sum(name) == expected, "\(name)")
+        }
+    }
+
     @Test(.enabled(if: ExternalTool.enabled("promtool"), "promtool is not installed (Debian package prometheus)"))
     func promtoolAcceptsTheExpectedText() async throws {
         let result = try await ExternalTool.run(try ExternalTool.require("promtool"), ["check", "metrics"], input: Array(try Self.text(Self.expectedProm).utf8))

@@ -7,7 +7,7 @@ import LogPipeline
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Rebuild the running totals from log files (ECS JSON lines, journalctl -o json/-o export, .gz; - for stdin).",
+        abstract: "Rebuild the running totals (or /metrics' request families) from log files (ECS JSON lines, journalctl -o json/-o export, .gz; - for stdin).",
         discussion: """
             The totals go to stdout; what was read, used and not (with file:line) and requests that never \
             completed go to stderr. Exit status: 0, even with bad lines unless --strict; 1 with --strict when \
