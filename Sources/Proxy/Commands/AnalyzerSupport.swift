@@ -18,6 +18,34 @@ struct FormatArgument: ExpressibleByArgument {
     static var allValueStrings: [String] { TotalsFormat.allCases.map(\.rawValue) }
 }
 
+/// `vdm replay --format`: the totals formats, plus Prometheus text. Only replay offers Prometheus: its
+/// histograms need every request, which the aggregated states `vdm merge` reads no longer hold.
+enum ReplayFormat: ExpressibleByArgument, Equatable {
+    case totals(TotalsFormat)
+    case prometheus
+
+    static let prometheusName = "prometheus"
+
+    init?(argument: String) {
+        if argument == Self.prometheusName {
+            self = .prometheus
+        } else if let format = TotalsFormat(rawValue: argument) {
+            self = .totals(format)
+        } else {
+            return nil
+        }
+    }
+
+    var defaultValueDescription: String {
+        switch self {
+        case .totals(let format): format.rawValue
+        case .prometheus: Self.prometheusName
+        }
+    }
+
+    static var allValueStrings: [String] { TotalsFormat.allCases.map(\.rawValue) + [prometheusName] }
+}
+
 /// Exit statuses of the analyzer commands (documented in docs/analyzer.md).
 enum AnalyzerExit {
     /// Findings: unused input with --strict, a gap or disagreement (summaries), no unique match (trace).

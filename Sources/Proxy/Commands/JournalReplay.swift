@@ -8,10 +8,11 @@ import LogPipeline
 /// line the unit's stderr sent to the journal, say) contributes its `MESSAGE`, so it is counted and
 /// reported as not a record instead of vanishing.
 enum JournalReplay {
-    static func state(source: JournalSource, since: UInt64?, until: UInt64?) throws(JournalReaderError) -> ReplayState {
+    static func state(source: JournalSource, since: UInt64?, until: UInt64?,
+                      onCompleted: Replay.CompletionObserver? = nil) throws(JournalReaderError) -> ReplayState {
         let query = JournalQuery(since: since, until: until, fields: [JournalFieldName.ecsJSON, "MESSAGE"])
         let lines = JournalLines(stream: try JournalReader(source: source).entries(query))
-        let state = Replay.state(lines: lines, name: "journal:\(source)")
+        let state = Replay.state(lines: lines, name: "journal:\(source)", onCompleted: onCompleted)
         if let error = lines.failure.error { throw error }
         return state
     }

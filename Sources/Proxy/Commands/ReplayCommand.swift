@@ -8,7 +8,7 @@ import LogPipeline
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Rebuild the running totals from log files (ECS JSON lines, journalctl -o json/-o export, .gz; - for stdin).",
+        abstract: "Rebuild the running totals (or /metrics' request families) from log files (ECS JSON lines, journalctl -o json/-o export, .gz; - for stdin).",
         discussion: """
             The totals go to stdout; what was read, used and not (with file:line) and requests that never \
             completed go to stderr. Exit status: 0, even with bad lines unless --strict; 1 with --strict when \
@@ -16,7 +16,7 @@ struct ReplayCommand: AsyncParsableCommand {
             """)
 
     @Argument(help: "Log files; - (or nothing) reads stdin.") var files: [String] = []
-    @Option(help: "Output format.") var format = FormatArgument(.yaml)
+    @Option(help: "Output format (prometheus: the /metrics families built from completed requests).") var format = ReplayFormat.totals(.yaml)
     @Option(help: "Only providers matching this wildcard (* and ?, case-insensitive).") var provider: String?
     @Option(help: "Only models matching this wildcard.") var model: String?
     @Flag(help: "Also one totals document per service.instance.id.") var byInstance = false
@@ -30,6 +30,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "With --journal: entries up to this time.") var until: String?
 
     func validate() throws {
+        if format == .prometheus && byInstance {
+            throw ValidationError("--by-instance has no Prometheus form (an exposition is one set of series)")
+        }
         if journal && !files.isEmpty { throw ValidationError("give log files, or --journal (optionally with --directory), not both") }
         if !journal && (directory != nil || since != nil || until != nil) {
             throw ValidationError("--directory, --since and --until go with --journal")
@@ -39,35 +42,41 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let result: ReplayState
-        if journal {
-            do {
-                result = try JournalReplay.state(source: directory.map { .directory($0) } ?? .local,
-                                                 since: try JournalTime.parse(since, option: "--since"),
-                                                 until: try JournalTime.parse(until, option: "--until"))
-            } catch let error as JournalReaderError {
-                AnalyzerIO.standardError("vdm replay: \(error)\n")
-                throw ExitCode(66)
-            }
-        } else {
-            result = try await replayFiles()
+        let filter = TotalsFilter(provider: provider, model: model)
+        // One pass feeds both the totals and, for Prometheus, the live endpoint's exporter.
+        let exporter = format == .prometheus ? ReplayExposition.makeExporter() : nil
+        let observer = exporter.map { ReplayExposition.observer(feeding: $0, filter: filter) }
+        let result = journal ? try replayJournal(observer) : try await replayFiles(observer)
+        let document = switch format {
+        case .totals(let totalsFormat):
+            ReplayOutput.document(result, format: totalsFormat, filter: filter, byInstance: byInstance, generatedMicros: WallClock.nowMicros())
+        case .prometheus:
+            exporter?.exposition ?? ""
         }
-        try AnalyzerOutput.finish(result, command: "replay", format: format.format, filter: TotalsFilter(provider: provider, model: model),
-                                  byInstance: byInstance, statePath: state, strict: strict, quiet: quiet)
+        try AnalyzerOutput.finish(result, command: "replay", document: document, statePath: state, strict: strict, quiet: quiet)
     }
 
-    private func replayFiles() async throws -> ReplayState {
+    private func replayFiles(_ observer: Replay.CompletionObserver?) async throws -> ReplayState {
         let paths = files.isEmpty ? ["-"] : files
         let parallelism = jobs ?? Replay.processorCount
-        let result: ReplayState
         do {
-            result = try await withProgress(paths: paths) { progress in
-                try await Replay.run(paths: paths, parallelism: parallelism, progress: progress)
+            return try await withProgress(paths: paths) { progress in
+                try await Replay.run(paths: paths, parallelism: parallelism, progress: progress, onCompleted: observer)
             }
         } catch let error as InputError {
             throw AnalyzerIO.fail("replay", error)
         }
-        return result
+    }
+
+    private func replayJournal(_ observer: Replay.CompletionObserver?) throws -> ReplayState {
+        do {
+            return try JournalReplay.state(source: directory.map { .directory($0) } ?? .local,
+                                           since: try JournalTime.parse(since, option: "--since"),
+                                           until: try JournalTime.parse(until, option: "--until"), onCompleted: observer)
+        } catch let error as JournalReaderError {
+            AnalyzerIO.standardError("vdm replay: \(error)\n")
+            throw ExitCode(66)
+        }
     }
 }
 
@@ -94,14 +103,15 @@ struct MergeCommand: ParsableCommand {
         } catch {
             throw AnalyzerIO.fail("merge", error)
         }
-        try AnalyzerOutput.finish(merged, command: "merge", format: format.format, filter: TotalsFilter(provider: provider, model: model),
-                                  byInstance: byInstance, statePath: state, strict: strict, quiet: quiet)
+        let document = ReplayOutput.document(merged, format: format.format, filter: TotalsFilter(provider: provider, model: model),
+                                             byInstance: byInstance, generatedMicros: WallClock.nowMicros())
+        try AnalyzerOutput.finish(merged, command: "merge", document: document, statePath: state, strict: strict, quiet: quiet)
     }
 }
 
 enum AnalyzerOutput {
-    static func finish(_ result: ReplayState, command: String, format: TotalsFormat, filter: TotalsFilter,
-                       byInstance: Bool, statePath: String?, strict: Bool, quiet: Bool) throws {
+    /// Writes the state file if asked, `document` to stdout, the report to stderr; the exit status.
+    static func finish(_ result: ReplayState, command: String, document: String, statePath: String?, strict: Bool, quiet: Bool) throws {
         if let statePath {
             do {
                 try ReplayOutput.encode(result).write(to: URL(fileURLWithPath: statePath))
@@ -110,8 +120,7 @@ enum AnalyzerOutput {
                 throw ExitCode.failure
             }
         }
-        AnalyzerIO.standardOutput(ReplayOutput.document(result, format: format, filter: filter, byInstance: byInstance,
-                                                        generatedMicros: WallClock.nowMicros()))
+        AnalyzerIO.standardOutput(document)
         if !quiet { AnalyzerIO.standardError(ReplayReport.text(result)) }
         if strict && (!result.problems.isEmpty || result.looseEnds.count > 0) { throw AnalyzerExit.findings }
     }

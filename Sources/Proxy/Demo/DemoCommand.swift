@@ -13,10 +13,19 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Requests to send.") var requests = 120
     @Option(help: "Concurrent clients.") var concurrency = 8
     @Option(help: "Directory for the log files.") var logs = "logs"
+    @Option(help: "A summary checkpoint every N completed requests (LOG_SUMMARY_INTERVAL).") var summaryInterval = 25
+    @Option(help: "Log file names without extension (default: demo-<UTC time>).") var logName: String?
+    @Option(name: .customLong("log-target"), help: "More log outputs, as vdm serve --log-target (e.g. journald); the JSON and console files are always written.")
+    var logTarget: String?
 
     func run() async throws {
-        let report = try await DemoRun(requests: requests, concurrency: concurrency, logDirectory: logs).run()
+        var demo = DemoRun(requests: requests, concurrency: concurrency, logDirectory: logs)
+        demo.summaryInterval = summaryInterval
+        demo.logName = logName
+        demo.logTarget = logTarget
+        let (report, passed) = try await demo.run()
         print(report, terminator: "")
+        if !passed { throw ExitCode.failure }
     }
 }
 
@@ -26,53 +35,90 @@ struct DemoRun: Sendable {
     var concurrency: Int
     var logDirectory: String
     var summaryInterval = 25
+    /// File names without extension; nil: `demo-<UTC time>`.
+    var logName: String?
+    /// Outputs besides the JSON and console files (`--log-target` syntax), e.g. `journald`.
+    var logTarget: String?
+
+    /// Fake keys, shaped like real ones so the redactor has something to hash in every output.
+    static let openAIKey = "sk-demo-openai-0123456789abcdefghijklmnop"
+    static let anthropicKey = "sk-ant-api03-demo-0123456789abcdefghijklmnop"
 
     struct Outcome: Sendable {
         var jsonLog: String
         var consoleLog: String
-        var liveYAML: String
+        var live: Live
+        /// The JSON log replayed after the proxy stopped, compared with the live documents.
+        var replay: DemoReplayCheck
+        var liveYAML: String { live.yaml }
+    }
+
+    /// What the client and the live endpoints saw.
+    struct Live: Sendable {
+        var yaml: String
+        var prometheus: String
         var statusCounts: [Int: Int]
         var unexpected: [String]
     }
 
-    func run() async throws -> String {
+    /// The printed report, and whether the replay equals the live totals.
+    func run() async throws -> (report: String, passed: Bool) {
         let outcome = try await execute()
         var out = "vdm demo: \(requests) requests (\(concurrency) concurrent) through the proxy to the mock upstream\n"
-        out += "  responses by status: " + outcome.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ") + "\n"
-        if !outcome.unexpected.isEmpty {
-            out += "  UNEXPECTED: " + outcome.unexpected.joined(separator: "; ") + "\n"
+        out += "  responses by status: " + outcome.live.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ") + "\n"
+        if !outcome.live.unexpected.isEmpty {
+            out += "  UNEXPECTED: " + outcome.live.unexpected.joined(separator: "; ") + "\n"
         }
         out += "  ECS JSON log: \(outcome.jsonLog)\n  console log:  \(outcome.consoleLog)\n\n"
         out += "Live running totals (GET /metrics/running-totals?include_active=false):\n\n" + outcome.liveYAML
-        out += "\nRebuild them from the log alone: vdm replay \(outcome.jsonLog)\n"
-        return out
+        out += "\n" + outcome.replay.text
+        return (out, outcome.replay.passed)
     }
 
     func execute() async throws -> Outcome {
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         let stamp = WallClock.iso8601(micros: WallClock.nowMicros()).prefix(19).replacingOccurrences(of: ":", with: "")
-        let jsonLog = "\(logDirectory)/demo-\(stamp).jsonl"
-        let consoleLog = "\(logDirectory)/demo-\(stamp).log"
+        let name = logName ?? "demo-\(stamp)"
+        let jsonLog = "\(logDirectory)/\(name).jsonl"
+        let consoleLog = "\(logDirectory)/\(name).log"
         let consoleSink = try ConsoleSink(destination: .file(consoleLog))
-        return try await MockUpstream.withRunning { mock in
+        let live = try await MockUpstream.withRunning { mock in
             let env = [
-                "OPENAI_API_KEY": "sk-demo-openai-0123456789abcdefghijklmnop",
+                "OPENAI_API_KEY": Self.openAIKey,
                 "OPENAI_BASE_URL": mock.baseURL + "/v1",
-                "ANTHROPIC_API_KEY": "sk-ant-api03-demo-0123456789abcdefghijklmnop",
+                "ANTHROPIC_API_KEY": Self.anthropicKey,
                 "ANTHROPIC_BASE_URL": mock.baseURL,
                 "VDM_DEFAULT_PROVIDER": "openai",
                 "LOG_SUMMARY_INTERVAL": String(summaryInterval),
                 "REQUEST_TIMEOUT": "10",
             ]
-            let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, logJSON: jsonLog, console: false, extraSinks: [consoleSink])
+            let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, logJSON: jsonLog, console: false,
+                                            logTarget: logTarget, extraSinks: [consoleSink])
+            // Returns when the proxy has stopped and flushed every log output.
             return try await ProxyRunner.withRunning(setup.server) { proxy in
                 setup.printBanner(port: proxy.port)
                 let (counts, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: requests), to: proxy.baseURL, concurrency: concurrency)
-                // The live endpoint itself, over HTTP, as an operator would read it.
-                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: proxy.baseURL + "/metrics/running-totals?include_active=false"), timeout: .seconds(10))
-                let yaml = String(buffer: try await response.body.collect(upTo: 16 << 20))
-                return Outcome(jsonLog: jsonLog, consoleLog: consoleLog, liveYAML: yaml, statusCounts: counts, unexpected: unexpected)
+                // A client has its last byte a moment before the proxy logs the completion.
+                try await Self.waitUntilIdle(proxy.tracker)
+                // The live endpoints themselves, over HTTP, as an operator would read them.
+                let yaml = try await Self.get(proxy.baseURL + "/metrics/running-totals?include_active=false")
+                let prometheus = try await Self.get(proxy.baseURL + "/metrics")
+                return Live(yaml: yaml, prometheus: prometheus, statusCounts: counts, unexpected: unexpected)
             }
+        }
+        let replay = try await DemoReplayCheck.run(jsonLog: jsonLog, liveYAML: live.yaml, livePrometheus: live.prometheus)
+        return Outcome(jsonLog: jsonLog, consoleLog: consoleLog, live: live, replay: replay)
+    }
+
+    private static func get(_ url: String) async throws -> String {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        return String(buffer: try await response.body.collect(upTo: 16 << 20))
+    }
+
+    private static func waitUntilIdle(_ tracker: RequestTracker, timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while await tracker.activeCount > 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
         }
     }
 }

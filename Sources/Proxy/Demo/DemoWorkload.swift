@@ -1,8 +1,9 @@
 import Foundation
 
 /// The mixed traffic `vdm demo` (and the end-to-end tests) send through the proxy: both provider
-/// formats, streaming and not, tools, cache hits, and a few failures of different kinds. Directives
-/// like `mock:status=500` in the message text steer the mock upstream (the proxy forwards text as is).
+/// formats, streaming and not, tools (defined, called, finished round trips), cache reads and writes,
+/// and a few failures of different kinds. Directives like `mock:status=500` in the message text steer
+/// the mock upstream (the proxy forwards text as is).
 struct DemoRequest: Sendable {
     var label: String
     var body: [UInt8]
@@ -13,14 +14,23 @@ struct DemoRequest: Sendable {
 enum DemoWorkload {
     static let tools = #"[{"name":"get_weather","description":"Weather for a city","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}]"#
 
-    static func body(model: String, text: String, stream: Bool, tools: Bool = false, system: String? = "You are a helpful assistant.", maxTokens: Int = 256) -> [UInt8] {
+    static func body(model: String, text: String, stream: Bool, tools: Bool = false, system: String? = "You are a helpful assistant.",
+                     maxTokens: Int = 256, toolRoundTrip: String? = nil) -> [UInt8] {
         var json = #"{"model":"\#(model)","max_tokens":\#(maxTokens)"#
         if let system { json += #","system":"\#(system)""# }
-        json += #","messages":[{"role":"user","content":"\#(text)"}]"#
+        json += #","messages":"# + (toolRoundTrip.map { history(id: $0, text: text) } ?? #"[{"role":"user","content":"\#(text)"}]"#)
         if tools { json += #","tools":\#(Self.tools)"# }
         if stream { json += #","stream":true"# }
         json += "}"
         return Array(json.utf8)
+    }
+
+    /// A conversation after a finished tool round trip: the model's `tool_use`, the client's
+    /// `tool_result`, then the user's text (counted as `tool_uses` and `tool_results`).
+    static func history(id: String, text: String) -> String {
+        #"[{"role":"user","content":"What is the weather?"},"#
+            + #"{"role":"assistant","content":[{"type":"tool_use","id":"\#(id)","name":"get_weather","input":{"city":"Lyon"}}]},"#
+            + #"{"role":"user","content":[{"type":"tool_result","tool_use_id":"\#(id)","content":"Sunny, 21 C"},{"type":"text","text":"\#(text)"}]}]"#
     }
 
     /// `count` requests, deterministic for a given count (the i-th request is always the same).
@@ -42,13 +52,20 @@ enum DemoWorkload {
         case 13:
             return DemoRequest(label: "unknown provider", body: body(model: "nosuch:model-x", text: words, stream: stream), stream: stream, expectedStatus: 404)
         case 17:
-            return DemoRequest(label: "tool call", body: body(model: model, text: "\(words) mock:tool", stream: stream, tools: true), stream: stream, expectedStatus: 200)
+            // i is odd here, so `stream` would never be set: every other tool call streams instead.
+            let toolStream = (i / 20) % 2 == 1
+            return DemoRequest(label: "tool call", body: body(model: model, text: "\(words) mock:tool", stream: toolStream, tools: true), stream: toolStream, expectedStatus: 200)
         case 19:
             return DemoRequest(label: "invalid request", body: Array(#"{"model":"openai:gpt-4o","messages":"not a list"}"#.utf8), stream: false, expectedStatus: 400)
         default:
-            let cache = i % 4 == 1 ? " mock:cache=\(8 + i % 5)" : ""
-            let tools = i % 6 == 5
-            return DemoRequest(label: tools ? "tools defined" : "ok", body: body(model: model, text: words + cache, stream: stream, tools: tools), stream: stream, expectedStatus: 200)
+            // Cache reads (both formats) and cache writes (reported by Anthropic-format upstreams only).
+            let cache = i % 4 == 1 ? " mock:cache=\(8 + i % 5)" : (i % 4 == 2 ? " mock:cache_create=\(16 + i % 7)" : "")
+            let roundTrip = i % 10 == 8
+            let tools = roundTrip || i % 6 == 5
+            let label = roundTrip ? "tool result" : (tools ? "tools defined" : "ok")
+            return DemoRequest(label: label, body: body(model: model, text: words + cache, stream: stream, tools: tools,
+                                                        toolRoundTrip: roundTrip ? "toolu_demo_\(i)" : nil),
+                               stream: stream, expectedStatus: 200)
         }
     }
 }

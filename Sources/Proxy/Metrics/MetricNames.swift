@@ -46,6 +46,10 @@ enum MetricNames {
               helpText: "1 when a requested log output is not in effect (fell back), else 0.")
     }
 
+    /// Families about the running process rather than its completed requests: a replay of log files
+    /// cannot rebuild them (docs/analyzer.md), so it does not render them.
+    static var processFamilies: [String] { [inFlight.name, logRecords.name, logFallback.name] }
+
     /// Whole requests of LLMs: from a fast cache hit to a long agentic stream.
     static let durationBuckets: [Duration] = [
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),

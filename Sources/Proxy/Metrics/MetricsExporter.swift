@@ -12,6 +12,9 @@ final class MetricsExporter: Sendable {
         var maxModelPairs = 200
         /// The error taxonomy (docs/errors.md) plus `unknown` (an error without a type).
         var knownErrorTypes: Set<String> = Set(ProxyError.Kind.allCases.map(\.rawValue) + ["unknown"])
+        /// The families about the running process (`MetricNames.processFamilies`: in-flight gauge, log
+        /// records, log fallback). A replay of log files has no process: it leaves them out.
+        var processFamilies = true
     }
 
     let registry: PrometheusCollectorRegistry
@@ -42,25 +45,26 @@ final class MetricsExporter: Sendable {
     }
 
     private let state: Mutex<State>
-    private let inFlight: Gauge
-    private let logRecords: Counter
-    private let logFallback: Gauge
+    private let inFlight: Gauge?
+    private let logRecords: Counter?
+    private let logFallback: Gauge?
 
     init(configuration: Configuration = Configuration(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.state = Mutex(State(labels: MetricLabels(maxPairs: configuration.maxModelPairs, knownErrorTypes: configuration.knownErrorTypes)))
-        self.inFlight = registry.makeGauge(descriptor: MetricNames.inFlight)
-        self.logRecords = registry.makeCounter(descriptor: MetricNames.logRecords)
-        self.logFallback = registry.makeGauge(descriptor: MetricNames.logFallback)
+        let process = configuration.processFamilies
+        self.inFlight = process ? registry.makeGauge(descriptor: MetricNames.inFlight) : nil
+        self.logRecords = process ? registry.makeCounter(descriptor: MetricNames.logRecords) : nil
+        self.logFallback = process ? registry.makeGauge(descriptor: MetricNames.logFallback) : nil
     }
 
     /// The tracker's observer: starts move the in-flight gauge, completions are recorded.
     func observe(_ event: TrackerEvent) {
         switch event {
         case .started:
-            inFlight.increment()
+            inFlight?.increment()
         case .completed(let m):
-            inFlight.decrement()
+            inFlight?.decrement()
             record(m)
         }
     }
@@ -103,16 +107,26 @@ final class MetricsExporter: Sendable {
             defer { state.logRecordsSeen = recordsEmitted }
             return recordsEmitted - state.logRecordsSeen
         }
-        if delta > 0 { logRecords.increment(by: Int64(clamping: delta)) }
-        logFallback.set(to: fallbackActive ? 1.0 : 0.0)
+        if delta > 0 { logRecords?.increment(by: Int64(clamping: delta)) }
+        logFallback?.set(to: fallbackActive ? 1.0 : 0.0)
     }
 
     /// Distinct provider/model pairs with series of their own (at most `maxModelPairs`).
     var labelPairs: Int { state.withLock { $0.labels.admittedCount } }
 
-    /// The text exposition format (version 0.0.4) appended to `buffer`.
+    /// The text exposition format (version 0.0.4) appended to `buffer`, in `ExpositionOrder`.
     func emit(into buffer: inout [UInt8]) {
-        registry.emit(into: &buffer)
+        var raw: [UInt8] = []
+        raw.reserveCapacity(16 << 10)
+        registry.emit(into: &raw)
+        buffer.append(contentsOf: ExpositionOrder.canonical(raw))
+    }
+
+    /// `emit(into:)` as text.
+    var exposition: String {
+        var buffer: [UInt8] = []
+        emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
     }
 
     private func makeSeries(_ key: SeriesKey) -> Series {

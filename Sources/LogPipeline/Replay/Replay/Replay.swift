@@ -6,6 +6,10 @@ import Foundation
 /// `try await Replay.totalsDocument(paths: [logFile], format: .yaml)` compared, through
 /// `TotalsFormat.comparable`, with the live `/metrics/running-totals?include_active=false`.
 public enum Replay {
+    /// Called with every completed request a replay adds to its totals, from the reading tasks
+    /// (several at once when several files are read in parallel).
+    public typealias CompletionObserver = @Sendable (RequestMetrics) -> Void
+
     /// Checks every input can be opened before any work starts, so a typo fails fast and clearly.
     public static func checkReadable(_ paths: [String]) throws(InputError) {
         if paths.filter({ $0 == "-" }).count > 1 { throw InputError(path: "-", reason: "stdin given more than once") }
@@ -16,9 +20,9 @@ public enum Replay {
 
     /// Reads `paths` (`-` is stdin; `.gz` and journal formats auto-detected), each in its own task
     /// with its own state (at most `parallelism` at once), then merges: the result does not depend
-    /// on the order of `paths`.
-    public static func run(paths: [String], limits: AggregateLimits = AggregateLimits(),
-                           parallelism: Int = Replay.processorCount, progress: ProgressCounter? = nil) async throws(InputError) -> ReplayState {
+    /// on the order of `paths`. `onCompleted` sees every completed request in the totals.
+    public static func run(paths: [String], limits: AggregateLimits = AggregateLimits(), parallelism: Int = Replay.processorCount,
+                           progress: ProgressCounter? = nil, onCompleted: CompletionObserver? = nil) async throws(InputError) -> ReplayState {
         try checkReadable(paths)
         let width = max(1, min(parallelism, paths.count))
         do {
@@ -27,7 +31,7 @@ public enum Replay {
                 func launch() {
                     let path = paths[next]
                     next += 1
-                    group.addTask { try readOne(path: path, limits: limits, progress: progress) }
+                    group.addTask { try readOne(path: path, limits: limits, progress: progress, onCompleted: onCompleted) }
                 }
                 while next < width { launch() }
                 var total = ReplayState()
@@ -45,18 +49,20 @@ public enum Replay {
     }
 
     /// Reads one input into its own state, on the calling thread.
-    public static func readOne(path: String, limits: AggregateLimits = AggregateLimits(), progress: ProgressCounter? = nil) throws(InputError) -> ReplayState {
+    public static func readOne(path: String, limits: AggregateLimits = AggregateLimits(), progress: ProgressCounter? = nil,
+                               onCompleted: CompletionObserver? = nil) throws(InputError) -> ReplayState {
         let reader = RecordReader()
-        var accumulator = ReplayAccumulator(limits: limits)
+        var accumulator = ReplayAccumulator(limits: limits, onCompleted: onCompleted)
         let stats = try reader.read(path: path, progress: progress, into: &accumulator)
         accumulator.addInput(InputSummary(path: path, stats: stats))
         return accumulator.state
     }
 
     /// Replays record lines already split (e.g. a journal reader's `VDM_ECS_JSON` values).
-    public static func state(lines: some Sequence<String>, name: String, limits: AggregateLimits = AggregateLimits()) -> ReplayState {
+    public static func state(lines: some Sequence<String>, name: String, limits: AggregateLimits = AggregateLimits(),
+                             onCompleted: CompletionObserver? = nil) -> ReplayState {
         let reader = RecordReader()
-        var accumulator = ReplayAccumulator(limits: limits)
+        var accumulator = ReplayAccumulator(limits: limits, onCompleted: onCompleted)
         let stats = reader.read(lines: lines, name: name, into: &accumulator)
         accumulator.addInput(InputSummary(path: name, stats: stats))
         return accumulator.state

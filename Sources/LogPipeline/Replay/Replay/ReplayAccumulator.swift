@@ -10,6 +10,9 @@ import Darwin
 public struct ReplayAccumulator: RecordConsumer {
     private var base = ReplayState()
     private let limits: AggregateLimits
+    /// Sees every completed request as it is added (e.g. the Prometheus exporter, whose histograms
+    /// need each request, not the aggregate).
+    private let onCompleted: Replay.CompletionObserver?
     /// Ledgers by index, so a record costs one array access rather than several hashed lookups.
     private var ledgers: [InstanceLedger] = []
     private var ids: [String] = []
@@ -26,8 +29,9 @@ public struct ReplayAccumulator: RecordConsumer {
         return s
     }
 
-    public init(limits: AggregateLimits = AggregateLimits()) {
+    public init(limits: AggregateLimits = AggregateLimits(), onCompleted: Replay.CompletionObserver? = nil) {
         self.limits = limits
+        self.onCompleted = onCompleted
     }
 
     public mutating func record(_ kind: RecordKind, _ parser: RecordParser, at location: SourceLocation) {
@@ -46,6 +50,7 @@ public struct ReplayAccumulator: RecordConsumer {
                 let m = try parser.completedMetrics()
                 ledgers[i].aggregate.add(m)
                 ledgers[i].completed += 1
+                onCompleted?(m)
                 if !m.requestID.isEmpty { base.looseEnds.completed(.init(instance: instance, requestID: m.requestID)) }
             } catch {
                 base.problems.record(InputProblem(kind: .invalidRecord, location: location, detail: "request.completed: \(error)"))

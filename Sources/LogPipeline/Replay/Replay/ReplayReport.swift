@@ -8,9 +8,9 @@ public enum ReplayReport {
         let bytes = state.inputs.reduce(0) { $0 + $1.stats.bytes }
         let lines = state.inputs.reduce(0) { $0 + $1.stats.lines }
         let duplicates = state.problems.count(.duplicateRecord)
-        let unused = state.problems.total - duplicates
+        let usage = Usage(state)
         out += "replay: \(state.inputs.count) input(s), \(lines) lines, \(bytes) bytes; "
-        out += "\(state.recordsRead - unusedRecords(state)) records used, \(unused) lines or records not used"
+        out += "\(usage.used) records used, \(usage.notUsed) lines or records not used"
         if duplicates > 0 { out += ", \(duplicates) duplicate record(s) (in the totals more than once)" }
         if state.looseEnds.count > 0 { out += ", \(state.looseEnds.count) request(s) never completed" }
         out += "\n"
@@ -34,6 +34,19 @@ public enum ReplayReport {
         out += problemsText(state.problems)
         out += looseEndsText(state.looseEnds)
         return out
+    }
+
+    /// How much of the input went into the result (the report's first line; `vdm demo` prints it too).
+    public struct Usage: Sendable, Equatable {
+        /// Records with a valid envelope that were used (sequence-checked, completions in the totals).
+        public var used: Int
+        /// Lines or records not used, each with its problem (duplicates are used, so not counted here).
+        public var notUsed: Int
+
+        public init(_ state: ReplayState) {
+            used = state.recordsRead - ReplayReport.unusedRecords(state)
+            notUsed = state.problems.total - state.problems.count(.duplicateRecord)
+        }
     }
 
     /// Records with a valid envelope that were nonetheless not used (their problem is listed).
