@@ -6,8 +6,9 @@ public enum LogTargetSelection {
     public static let journaldSocketPath = "/run/systemd/journal/socket"
 
     /// - Returns: the sink (a `FanOutSink` when several), the effective target of each requested one
-    ///   (`journald`, `syslog`, `console`, `json:/path`) for the start-up line, and notes explaining
-    ///   every substitution, for printing once at start-up.
+    ///   (`journald`, `syslog`, `console`, `json:/path`) for the start-up line, notes explaining
+    ///   every substitution, for printing once at start-up, and the journald/syslog outputs to watch
+    ///   for fallbacks.
     /// - Throws: `LogDestinationError` when a JSON file cannot be opened.
     public static func build(
         requested: [LogTarget],
@@ -17,23 +18,31 @@ public enum LogTargetSelection {
         redactor: Redactor = Redactor(),
         ecsEncoder: ECSJSONEncoder? = nil,
         notice: @escaping @Sendable (String) -> Void = FallbackNotice.standardError
-    ) throws -> (sink: any LogSink, effective: [String], notes: [String]) {
+    ) throws -> LogSelection {
         let encoder = ecsEncoder ?? ECSJSONEncoder(redactor: redactor)
         var sinks: [any LogSink] = []
         var effective: [String] = []
         var notes: [String] = []
+        var systemOutputs: [SystemLogOutput] = []
         if requested.isEmpty { notes.append("no log target requested; using console") }
         let requested = requested.isEmpty ? [LogTarget.console] : requested
         let syslogRequested = requested.contains(.syslog)
         let syslogUp = { SyslogSink.isAvailable(socketPath: syslogSocket) }
 
-        func add(_ target: String, _ make: () throws -> any LogSink) rethrows {
-            if effective.contains(target) {
+        /// The sink for `target`: made now, or the one already selected for it.
+        @discardableResult
+        func add(_ target: String, _ make: () throws -> any LogSink) rethrows -> any LogSink {
+            if let index = effective.firstIndex(of: target) {
                 notes.append("\(target) already selected; not adding it twice")
-                return
+                return sinks[index]
             }
-            sinks.append(try make())
+            let sink = try make()
+            sinks.append(sink)
             effective.append(target)
+            return sink
+        }
+        func watch(_ requested: LogTarget, _ sink: any LogSink) {
+            systemOutputs.append(SystemLogOutput(requested: requested.description, sink: sink))
         }
         func syslog() -> any LogSink {
             SyslogSink(socketPath: syslogSocket, facility: facility, redactor: redactor, notice: notice)
@@ -47,22 +56,22 @@ public enum LogTargetSelection {
                     let fallback = journaldFallback(
                         syslogRequested: syslogRequested, syslogSocket: syslogSocket, facility: facility,
                         redactor: redactor, notice: notice)
-                    add("journald") {
+                    watch(target, add("journald") {
                         JournaldSink(redactor: redactor, ecsEncoder: encoder, fallback: fallback, notice: notice)
-                    }
+                    })
                 } else if syslogUp() {
                     notes.append("journald requested but \(journaldSocket) does not answer; logging to syslog (\(syslogSocket))")
-                    add("syslog", syslog)
+                    watch(target, add("syslog", syslog))
                 } else {
                     notes.append("journald requested but \(journaldSocket) does not answer and nothing listens on \(syslogSocket); logging to the console")
-                    add("console", console)
+                    watch(target, add("console", console))
                 }
             case .syslog:
                 if syslogUp() {
-                    add("syslog", syslog)
+                    watch(target, add("syslog", syslog))
                 } else {
                     notes.append("syslog requested but nothing listens on \(syslogSocket); logging to the console")
-                    add("console", console)
+                    watch(target, add("console", console))
                 }
             case .console:
                 add("console", console)
@@ -72,7 +81,7 @@ public enum LogTargetSelection {
             }
         }
         let sink: any LogSink = sinks.count == 1 ? sinks[0] : FanOutSink(sinks)
-        return (sink, effective, notes)
+        return LogSelection(sink: sink, effective: effective, notes: notes, systemOutputs: systemOutputs)
     }
 
     /// syslog, then the console; only the console when syslog is selected too (it already has every record).

@@ -48,6 +48,37 @@ import Testing
         }
     }
 
+    @Test func aSubstitutionAtStartUpIsAFallback() throws {
+        let built = try LogTargetSelection.build(
+            requested: [.journald, .syslog], journaldSocket: "/nonexistent/j", syslogSocket: "/nonexistent/log")
+        #expect(built.effective == ["console"])
+        #expect(built.systemOutputs.map(\.requested) == ["journald", "syslog"])
+        #expect(built.fallbacks == [LogFallback(sink: "journald", to: "console"), LogFallback(sink: "syslog", to: "console")])
+    }
+
+    @Test func consoleAndJSONAreNotWatched() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let built = try LogTargetSelection.build(requested: [.console, .json(path)])
+        #expect(built.systemOutputs.isEmpty)
+        #expect(built.fallbacks.isEmpty)
+    }
+
+    /// A journald sink that fails after start-up: the output reports the fallback at once, no
+    /// journald needed (a write after close is the deterministic way to make the sink switch).
+    @Test func aSinkThatFailsLaterShowsItsFallbackAtOnce() {
+        let fallback = MemorySink()
+        let sink = JournaldSink(fallback: { fallback }, notice: { _ in })
+        let output = SystemLogOutput(requested: "journald", sink: sink)
+        #expect(output.effective == "journald")
+        #expect(output.fallback == nil)
+        sink.close()
+        sink.write(RecordFactory().record("after close"))
+        #expect(output.effective == "memory")
+        #expect(output.fallback == LogFallback(sink: "journald", to: "memory"))
+        #expect(fallback.all.map(\.message) == ["after close"])
+    }
+
     @Test func noTargetMeansConsole() throws {
         let built = try LogTargetSelection.build(requested: [])
         #expect(built.effective == ["console"])

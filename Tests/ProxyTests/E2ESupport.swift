@@ -16,17 +16,22 @@ struct E2E: Sendable {
     static let openAIKey = "sk-e2e-openai-ABCDEFGHIJKLMNOPQRSTUV0123456789"
     static let anthropicKey = "sk-ant-api03-e2e-ABCDEFGHIJKLMNOPQRSTUV0123456789"
 
+    /// Both providers pointed at the mock upstream.
+    static func environment(mock: MockUpstreamHandle) -> [String: String] {
+        [
+            "OPENAI_API_KEY": openAIKey,
+            "OPENAI_BASE_URL": mock.baseURL + "/v1",
+            "ANTHROPIC_API_KEY": anthropicKey,
+            "ANTHROPIC_BASE_URL": mock.baseURL,
+            "VDM_DEFAULT_PROVIDER": "openai",
+            "LOG_SUMMARY_INTERVAL": "0",
+            "REQUEST_TIMEOUT": "5",
+        ]
+    }
+
     static func run(env extra: [String: String] = [:], level: Logger.Level = .info, _ body: @Sendable (E2E) async throws -> Void) async throws {
         try await MockUpstream.withRunning { mock in
-            var env = [
-                "OPENAI_API_KEY": openAIKey,
-                "OPENAI_BASE_URL": mock.baseURL + "/v1",
-                "ANTHROPIC_API_KEY": anthropicKey,
-                "ANTHROPIC_BASE_URL": mock.baseURL,
-                "VDM_DEFAULT_PROVIDER": "openai",
-                "LOG_SUMMARY_INTERVAL": "0",
-                "REQUEST_TIMEOUT": "5",
-            ]
+            var env = environment(mock: mock)
             env.merge(extra) { _, new in new }
             if level != .info { env["LOG_LEVEL"] = level.rawValue.uppercased() }
             let memory = MemorySink()

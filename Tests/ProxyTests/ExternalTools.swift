@@ -5,8 +5,8 @@ import NIOCore
 import Glibc
 #endif
 
-/// Programs the Prometheus tests run (`promtool`, `prometheus`; Debian package `prometheus`). Locally a
-/// missing program skips those tests; in CI (`CI=true`) it fails them (see `ExternalTool.enabled`).
+/// Programs the tests run (`promtool`, `prometheus` from the Debian package `prometheus`; `lnav`). Locally
+/// a missing program skips those tests; in CI (`CI=true`) it fails them (see `ExternalTool.enabled`).
 enum ExternalTool {
     static var isCI: Bool { ProcessInfo.processInfo.environment["CI"]?.lowercased() == "true" }
 
@@ -18,9 +18,9 @@ enum ExternalTool {
     /// Whether a test needing `name` runs: always in CI (where its absence must fail), else only if installed.
     static func enabled(_ name: String) -> Bool { isCI || path(name) != nil }
 
-    static func require(_ name: String) throws -> String {
+    static func require(_ name: String, package: String = "prometheus") throws -> String {
         guard let path = path(name) else {
-            throw TestFailure("\(name) is not installed (Debian package 'prometheus'; scripts/install-deps installs it)")
+            throw TestFailure("\(name) is not installed (Debian package '\(package)'; scripts/install-deps installs it)")
         }
         return path
     }
@@ -31,8 +31,9 @@ enum ExternalTool {
         var stderr: String
     }
 
-    /// Runs a program to completion, feeding `input` on stdin.
-    static func run(_ path: String, _ arguments: [String], input: [UInt8] = []) async throws -> Output {
+    /// Runs a program to completion, feeding `input` on stdin; `environment` replaces the inherited one.
+    static func run(_ path: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil,
+                    directory: URL? = nil) async throws -> Output {
         // stdin from a file, not a pipe: a program that exits early cannot SIGPIPE the test process.
         let inputURL = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-stdin-\(UUID().uuidString)")
         try Data(input).write(to: inputURL)
@@ -40,6 +41,8 @@ enum ExternalTool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
         let stdout = Pipe(), stderr = Pipe()
         process.standardInput = try FileHandle(forReadingFrom: inputURL)
         process.standardOutput = stdout
@@ -168,4 +171,11 @@ final class PrometheusServer: @unchecked Sendable {  // Process is not Sendable;
         }
         try? FileManager.default.removeItem(at: directory)
     }
+}
+
+/// Files of this repository (contrib/, docs/) that tests run tools on.
+enum Repository {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import Journald
 import Logging
 import LogPipeline
 import NIOCore
@@ -21,7 +22,9 @@ struct MetricsTestServer: Sendable {
     static let baseEnvironment = ["OPENAI_API_KEY": "sk-test-upstream-key", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"]
 
     /// Runs `body` against a fresh proxy configured from `env` (on top of `baseEnvironment`), then stops it.
-    static func with<T: Sendable>(_ env: [String: String] = [:], _ body: @Sendable (MetricsTestServer) async throws -> T) async throws -> T {
+    /// `logs` adjusts the log options (e.g. to force a journald fallback).
+    static func with<T: Sendable>(_ env: [String: String] = [:], logs adjust: (inout LogSetup.Options) -> Void = { _ in },
+                                  _ body: @Sendable (MetricsTestServer) async throws -> T) async throws -> T {
         let environment = baseEnvironment.merging(env) { _, new in new }
         var settings = try ServerSettings.fromEnvironment(environment)
         settings.host = "127.0.0.1"
@@ -32,6 +35,7 @@ struct MetricsTestServer: Sendable {
         options.console = false
         options.level = .debug
         options.extraSinks = [records]
+        adjust(&options)
         let logs = try LogSetup.make(options)
         let server = ProxyServer(settings: settings, registry: registry, logs: logs, summaryInterval: 0)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -234,8 +238,13 @@ struct PrometheusSamples {
     }
 
     let samples: [Sample]
+    /// Metric family names from the `# TYPE` lines (a histogram's base name, without `_bucket`).
+    let families: Set<String>
 
     init(_ text: String) {
+        families = Set(text.split(separator: "\n").compactMap { line in
+            line.hasPrefix("# TYPE ") ? line.split(separator: " ").dropFirst(2).first.map(String.init) : nil
+        })
         var out: [Sample] = []
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
@@ -272,5 +281,16 @@ struct PrometheusSamples {
 
     func sum(_ name: String, where predicate: ([String: String]) -> Bool = { _ in true }) -> Double {
         samples.filter { $0.name == name && predicate($0.labels) }.reduce(0) { $0 + $1.value }
+    }
+}
+
+extension MetricsTestServer {
+    /// journald asked for where neither journald nor syslog answers: the console stands in from the
+    /// start. Only CRITICAL records pass, so the stand-in keeps the test output clean.
+    static func journaldUnavailable(_ options: inout LogSetup.Options) {
+        options.targets = [.journald]
+        options.journaldSocket = "/nonexistent/vdm-test/journal.socket"
+        options.syslogSocket = "/nonexistent/vdm-test/log"
+        options.level = .critical
     }
 }

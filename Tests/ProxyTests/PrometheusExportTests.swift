@@ -1,4 +1,5 @@
 import Foundation
+import Journald
 import LogPipeline
 import Testing
 import Yams
@@ -80,12 +81,42 @@ import Yams
 
     @Test func logRecordsAndFallbackHook() {
         let exporter = MetricsExporter()
-        exporter.updateLogging(recordsEmitted: 10, fallbackActive: false)
-        exporter.updateLogging(recordsEmitted: 25, fallbackActive: true)
-        exporter.updateLogging(recordsEmitted: 20, fallbackActive: true)  // never backwards
+        exporter.updateLogging(recordsEmitted: 10, fallbacks: [])
+        let healthy = PrometheusSamples(Self.text(exporter))
+        #expect(healthy.sum("vdm_log_fallback_active") == 0)
+        #expect(!healthy.samples.contains { $0.name == "vdm_log_sink_fallback" })
+        let toSyslog = LogFallback(sink: "journald", to: "syslog")
+        exporter.updateLogging(recordsEmitted: 25, fallbacks: [toSyslog])
+        exporter.updateLogging(recordsEmitted: 20, fallbacks: [toSyslog])  // never backwards
         let samples = PrometheusSamples(Self.text(exporter))
         #expect(samples.sum("vdm_log_records_total") == 25)
         #expect(samples.sum("vdm_log_fallback_active") == 1)
+        #expect(samples.samples.filter { $0.name == "vdm_log_sink_fallback" }.map(\.labels) == [["sink": "journald", "to": "syslog"]])
+        #expect(samples.sum("vdm_log_sink_fallback") == 1)
+        // syslog failed too: the series moves to the new pair rather than leaving a stale one at 1.
+        exporter.updateLogging(recordsEmitted: 30, fallbacks: [LogFallback(sink: "journald", to: "console")])
+        let moved = PrometheusSamples(Self.text(exporter))
+        #expect(moved.samples.filter { $0.name == "vdm_log_sink_fallback" }.map(\.labels) == [["sink": "journald", "to": "console"]])
+    }
+
+    /// The fallback is forced (journald and syslog sockets that do not exist), not simulated: the
+    /// gauge comes from the log selection the proxy really made.
+    @Test func aJournaldThatIsNotThereShowsAsAFallback() async throws {
+        try await MetricsTestServer.with(logs: MetricsTestServer.journaldUnavailable) { proxy in
+            let samples = PrometheusSamples(try await proxy.get("/metrics").body)
+            #expect(samples.samples.filter { $0.name == "vdm_log_sink_fallback" }.map(\.labels) == [["sink": "journald", "to": "console"]])
+            #expect(samples.sum("vdm_log_sink_fallback") == 1)
+            #expect(samples.sum("vdm_log_fallback_active") == 1)
+            let logging = try #require(try await proxy.getJSON("/metrics/logs")["logging"] as? [String: Any])
+            #expect(logging["requested"] as? [String] == ["journald"])
+            #expect((logging["effective"] as? [String])?.first == "console")
+            #expect(logging["fallback_active"] as? Bool == true)
+        }
+        try await MetricsTestServer.with { proxy in
+            let samples = PrometheusSamples(try await proxy.get("/metrics").body)
+            #expect(samples.sum("vdm_log_fallback_active") == 0)
+            #expect(!samples.samples.contains { $0.name == "vdm_log_sink_fallback" })
+        }
     }
 
     /// A mixed workload; returns (completed, in flight).

@@ -45,10 +45,15 @@ enum MetricNames {
         .init(metricName: "vdm_log_fallback_active", unitName: "",
               helpText: "1 when a requested log output is not in effect (fell back), else 0.")
     }
+    /// Present only while an output is fallen back, so alerts see which one and where it went.
+    static var logSinkFallback: MetricNameDescriptor {
+        .init(metricName: "vdm_log_sink_fallback", unitName: "",
+              helpText: "1 while the requested log output `sink` writes to `to` instead (journald to syslog or console, syslog to console).")
+    }
 
     /// Families about the running process rather than its completed requests: a replay of log files
     /// cannot rebuild them (docs/analyzer.md), so it does not render them.
-    static var processFamilies: [String] { [inFlight.name, logRecords.name, logFallback.name] }
+    static var processFamilies: [String] { [inFlight.name, logRecords.name, logFallback.name, logSinkFallback.name] }
 
     /// Whole requests of LLMs: from a fast cache hit to a long agentic stream.
     static let durationBuckets: [Duration] = [

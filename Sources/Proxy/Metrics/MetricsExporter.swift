@@ -1,3 +1,4 @@
+import Journald
 import LogPipeline
 import Prometheus
 import Synchronization
@@ -42,6 +43,8 @@ final class MetricsExporter: Sendable {
         var labels: MetricLabels
         var series: [SeriesKey: Series] = [:]
         var logRecordsSeen: UInt64 = 0
+        /// One gauge per fallen-back output; a pair that no longer holds is unregistered, not left at 0.
+        var fallbackGauges: [LogFallback: Gauge] = [:]
     }
 
     private let state: Mutex<State>
@@ -99,16 +102,30 @@ final class MetricsExporter: Sendable {
         }
     }
 
-    /// The journald/syslog hook: how many records the log router has emitted, and whether a log
-    /// output fell back. Called before each scrape (the router counts; this mirrors it).
-    func updateLogging(recordsEmitted: UInt64, fallbackActive: Bool) {
+    /// The journald/syslog hook: how many records the log router has emitted, and which requested
+    /// outputs fell back (to what). Called before each scrape (the router counts; this mirrors it).
+    func updateLogging(recordsEmitted: UInt64, fallbacks: [LogFallback]) {
         let delta = state.withLock { state -> UInt64 in
+            // Under the lock, so two scrapes at once cannot register the same gauge twice.
+            updateFallbackGauges(Set(fallbacks), in: &state)
             guard recordsEmitted > state.logRecordsSeen else { return 0 }
             defer { state.logRecordsSeen = recordsEmitted }
             return recordsEmitted - state.logRecordsSeen
         }
         if delta > 0 { logRecords?.increment(by: Int64(clamping: delta)) }
-        logFallback?.set(to: fallbackActive ? 1.0 : 0.0)
+        logFallback?.set(to: fallbacks.isEmpty ? 0.0 : 1.0)
+    }
+
+    private func updateFallbackGauges(_ fallbacks: Set<LogFallback>, in state: inout State) {
+        for (fallback, gauge) in state.fallbackGauges where !fallbacks.contains(fallback) {
+            registry.unregisterGauge(gauge)
+            state.fallbackGauges[fallback] = nil
+        }
+        for fallback in fallbacks where state.fallbackGauges[fallback] == nil {
+            let gauge = registry.makeGauge(descriptor: MetricNames.logSinkFallback, labels: [("sink", fallback.sink), ("to", fallback.to)])
+            gauge.set(to: 1.0)
+            state.fallbackGauges[fallback] = gauge
+        }
     }
 
     /// Distinct provider/model pairs with series of their own (at most `maxModelPairs`).

@@ -30,9 +30,3 @@ struct HealthHandler: Sendable {
                         body: ResponseBody(byteBuffer: ByteBuffer(string: out)))
     }
 }
-
-/// Which log outputs were asked for and which are in effect (after fallbacks).
-struct LoggingMode: Sendable {
-    var requested: [String]
-    var effective: [String]
-}

@@ -80,8 +80,3 @@ struct MetricsLogsHandler: Sendable {
         out.append(UInt8(ascii: "]"))
     }
 }
-
-extension LoggingMode {
-    /// A requested output is not in effect (e.g. journald unavailable, fell back to syslog or console).
-    var fallbackActive: Bool { Set(requested) != Set(effective) }
-}

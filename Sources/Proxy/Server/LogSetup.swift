@@ -19,16 +19,21 @@ struct LogSetup: Sendable {
         var extraSinks: [any LogSink] = []
         /// `--log-target` / `VDM_LOG_TARGET` (journald, syslog, console, json:PATH); empty = console (+ --log-json).
         var targets: [LogTarget] = []
+        /// Where journald and syslog are looked for (tests point them elsewhere to force a fallback).
+        var journaldSocket = LogTargetSelection.journaldSocketPath
+        var syslogSocket = SyslogSink.defaultSocketPath
     }
 
     static func make(_ options: Options, warnings: [String] = []) throws -> LogSetup {
         if !options.targets.isEmpty {
             var requested = options.targets
             if let path = options.jsonPath, !requested.contains(.json(path)) { requested.append(.json(path)) }
-            let selection = try LogTargetSelection.build(requested: requested, ecsEncoder: ECSJSONEncoder(includeOrigin: options.includeOrigin))
+            let selection = try LogTargetSelection.build(
+                requested: requested, journaldSocket: options.journaldSocket, syslogSocket: options.syslogSocket,
+                ecsEncoder: ECSJSONEncoder(includeOrigin: options.includeOrigin))
             let sink = options.extraSinks.isEmpty ? selection.sink : FanOutSink([selection.sink] + options.extraSinks)
             let router = LogRouter(sink: sink, level: options.level, instanceID: options.instanceID)
-            let mode = LoggingMode(requested: requested.map(\.description), effective: selection.effective + options.extraSinks.map(\.name))
+            let mode = LoggingMode(requested: requested.map(\.description), sink: sink, systemOutputs: selection.systemOutputs)
             return LogSetup(router: router, mode: mode, warnings: warnings + selection.notes)
         }
         var sinks: [any LogSink] = []
@@ -43,8 +48,9 @@ struct LogSetup: Sendable {
         }
         sinks.append(contentsOf: options.extraSinks)
         names.append(contentsOf: options.extraSinks.map(\.name))
-        let router = LogRouter(sink: FanOutSink(sinks), level: options.level, instanceID: options.instanceID)
-        return LogSetup(router: router, mode: LoggingMode(requested: names, effective: names), warnings: warnings)
+        let sink = FanOutSink(sinks)
+        let router = LogRouter(sink: sink, level: options.level, instanceID: options.instanceID)
+        return LogSetup(router: router, mode: LoggingMode(requested: names, sink: sink), warnings: warnings)
     }
 
     func logger(_ label: String) -> Logger {
