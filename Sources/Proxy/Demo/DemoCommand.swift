@@ -26,6 +26,10 @@ struct DemoRun: Sendable {
     var concurrency: Int
     var logDirectory: String
     var summaryInterval = 25
+    /// Added to (and overriding) the demo's environment, e.g. `VDM_LOG_TARGET`, `VDM_LOG_ORIGIN`.
+    var extraEnv: [String: String] = [:]
+    /// Further sinks next to the JSON log and the console log (tests observe the records with them).
+    var extraSinks: [any LogSink] = []
 
     struct Outcome: Sendable {
         var jsonLog: String
@@ -63,8 +67,8 @@ struct DemoRun: Sendable {
                 "VDM_DEFAULT_PROVIDER": "openai",
                 "LOG_SUMMARY_INTERVAL": String(summaryInterval),
                 "REQUEST_TIMEOUT": "10",
-            ]
-            let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, logJSON: jsonLog, console: false, extraSinks: [consoleSink])
+            ].merging(extraEnv) { _, extra in extra }
+            let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, logJSON: jsonLog, console: false, extraSinks: [consoleSink] + extraSinks)
             return try await ProxyRunner.withRunning(setup.server) { proxy in
                 setup.printBanner(port: proxy.port)
                 let (counts, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: requests), to: proxy.baseURL, concurrency: concurrency)
