@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "vdm",
                 "LogPipeline",
+                "Journald",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
