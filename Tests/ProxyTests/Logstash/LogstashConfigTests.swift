@@ -2,6 +2,7 @@ import Foundation
 import Journald
 import LogPipeline
 import Testing
+import Yams
 @testable import vdm
 
 /// `logstash/pipeline/*.conf` and `logstash/pipelines.yml`, checked without Logstash (it cannot be
@@ -104,6 +105,37 @@ import Testing
         for namespace in ["default", "prod"] {
             #expect(patterns.contains { WildcardPattern($0).matches("logs-vandamme-\(namespace)") })
         }
+    }
+
+    @Test func filebeatConfigsReadVdmsOutputAndShipToTheirPipeline() throws {
+        func load(_ file: String) throws -> (input: [String: Any], hosts: [String]) {
+            let yaml = try #require(try Yams.load(yaml: try LogstashFiles.text("filebeat/" + file)) as? [String: Any])
+            let input = try #require((yaml["filebeat.inputs"] as? [[String: Any]])?.first)
+            let hosts = (yaml["output.logstash"] as? [String: Any])?["hosts"] as? [String] ?? []
+            #expect((input["id"] as? String)?.isEmpty == false, "\(file): an id keeps Filebeat's position across restarts")
+            return (input, hosts)
+        }
+        /// `${NAME:default}` → default.
+        func defaultValue(_ text: String?) -> String? {
+            guard let text, let colon = text.firstIndex(of: ":"), text.hasSuffix("}") else { return text }
+            return String(text[text.index(after: colon)..<text.index(before: text.endIndex)])
+        }
+        func port(_ pipeline: String) throws -> String? {
+            let beats = try LogstashFiles.config(pipeline).plugins.first { $0.plugin.name == "beats" }?.plugin
+            return defaultValue(beats?.attribute("port")?.text)
+        }
+        let journald = try load("filebeat-journald.yml")
+        #expect(journald.input["type"] as? String == "journald")
+        #expect((journald.input["include_matches.match"] as? [String]) == ["SYSLOG_IDENTIFIER=\(Schema.serviceName)"])
+        #expect(journald.hosts.map { $0.split(separator: ":").last.map(String.init) } == [try port("vdm-journald.conf")])
+        let jsonl = try load("filebeat-jsonl.yml")
+        #expect(jsonl.input["type"] as? String == "filestream")
+        #expect(jsonl.hosts.map { $0.split(separator: ":").last.map(String.init) } == [try port("vdm-beats.conf")])
+        // Both JSON-lines variants read the same files.
+        let file = try LogstashFiles.config("vdm-file.conf").plugins.first { $0.plugin.name == "file" }?.plugin
+        guard case .array(let paths)? = file?.attribute("path") else { throw TestFailure("file input without path") }
+        #expect(jsonl.input["paths"] as? [String] == paths.compactMap { defaultValue($0.text) })
+        #expect(try port("vdm-journald.conf") != port("vdm-beats.conf"), "both Beats pipelines can run at once")
     }
 
     // MARK: Field references (c)
