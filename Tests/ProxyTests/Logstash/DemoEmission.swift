@@ -37,7 +37,14 @@ struct DemoEmission: Sendable {
     var journalSource: String
 
     var records: [JSONValue] { runs.flatMap(\.records) }
-    var jsonPaths: [String] { runs.map(\.jsonPath) }
+
+    /// `vdm replay --format json` over the runs' JSON logs (the same reader and aggregation, fed the
+    /// lines already read).
+    func replayJSON() -> String {
+        var state = ReplayState()
+        for run in runs { state.merge(Replay.state(lines: run.lines, name: run.jsonPath)) }
+        return TotalsFormat.json.render(state.runningTotals(), generatedMicros: 0)
+    }
     var requests: Int { runs.map(\.requests).reduce(0, +) }
     var journal: [JournalRecord] { runs.flatMap(\.journal) }
     var encodedJournal: [JournalRecord] { runs.flatMap(\.encodedJournal) }
@@ -64,6 +71,8 @@ struct DemoEmission: Sendable {
         let outcome = try await demo.execute()
         guard outcome.unexpected.isEmpty else { throw TestFailure("demo: unexpected statuses \(outcome.unexpected)") }
         let lines = try String(contentsOfFile: outcome.jsonLog, encoding: .utf8).split(separator: "\n").map(String.init)
+        // Everything is in memory from here on (replay reads the lines too).
+        try? FileManager.default.removeItem(atPath: directory)
         let records = try lines.map { try JSONValue.parse($0) }
         var journal = encoded.entries
         if let journalDirectory {
@@ -76,7 +85,8 @@ struct DemoEmission: Sendable {
     /// The instance's entries from the private journald, once it has stored all of them.
     private static func readBack(directory: String, instance: String, count: Int) async throws -> [JournalRecord] {
         var entries: [JournalEntry] = []
-        for _ in 0..<100 {
+        // journald stores asynchronously; generous for a loaded machine running the whole suite.
+        for _ in 0..<300 {
             let reader = try JournalReader(source: .directory(directory))
             entries = try reader.entries(JournalQuery(matches: [JournalFieldName.instanceID: instance])).collect()
             if entries.count >= count { break }
