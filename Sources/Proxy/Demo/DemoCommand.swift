@@ -43,6 +43,10 @@ struct DemoRun: Sendable {
     /// Fake keys, shaped like real ones so the redactor has something to hash in every output.
     static let openAIKey = "sk-demo-openai-0123456789abcdefghijklmnop"
     static let anthropicKey = "sk-ant-api03-demo-0123456789abcdefghijklmnop"
+    /// Added to (and overriding) the demo's environment, e.g. `VDM_LOG_TARGET`, `VDM_LOG_ORIGIN`.
+    var extraEnv: [String: String] = [:]
+    /// Further sinks next to the JSON log and the console log (tests observe the records with them).
+    var extraSinks: [any LogSink] = []
 
     struct Outcome: Sendable {
         var jsonLog: String
@@ -91,9 +95,9 @@ struct DemoRun: Sendable {
                 "VDM_DEFAULT_PROVIDER": "openai",
                 "LOG_SUMMARY_INTERVAL": String(summaryInterval),
                 "REQUEST_TIMEOUT": "10",
-            ]
+            ].merging(extraEnv) { _, extra in extra }
             let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, logJSON: jsonLog, console: false,
-                                            logTarget: logTarget, extraSinks: [consoleSink])
+                                            logTarget: logTarget, extraSinks: [consoleSink] + extraSinks)
             // Returns when the proxy has stopped and flushed every log output.
             return try await ProxyRunner.withRunning(setup.server) { proxy in
                 setup.printBanner(port: proxy.port)
