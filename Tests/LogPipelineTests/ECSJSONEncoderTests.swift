@@ -107,10 +107,35 @@ import Testing
     }
 
     @Test func integersOfAnySizeEncode() {
-        for value: Int64 in [0, 1, -1, 9, 10, 1_234_567_890, Int64.max, Int64.min + 1] {
+        var values: [Int64] = [0, 1, -1, 9, 10, 11, 99, 100, 101, 1_000, -10, -100, 1_234_567_890, Int64.max, Int64.min, Int64.min + 1]
+        values += (0..<2_000).map { _ in Int64.random(in: Int64.min...Int64.max) >> Int64.random(in: 0...62) }
+        for value in values {
             var out: [UInt8] = []
             JSONBytes.appendInt(value, to: &out)
             #expect(String(decoding: out, as: UTF8.self) == String(value))
         }
+    }
+
+    /// The JSON encoder copies payload keys without escaping: every key of every payload must be plain.
+    @Test func payloadKeysNeedNoEscaping() {
+        struct Keys: LogFieldVisitor {
+            var all: [String] = []
+            mutating func visit(_ key: String, int value: Int64) { all.append(key) }
+            mutating func visit(_ key: String, string value: String) { all.append(key) }
+            mutating func visit(_ key: String, bool value: Bool) { all.append(key) }
+        }
+        let failed = RequestMetrics(requestID: "r", requestedModel: "m", resolvedModel: "m", provider: "p", isStreaming: true,
+                                    startMicros: 1, error: "boom", errorType: "upstream_5xx", stopReason: "end_turn")
+        let payloads: [any StructuredPayload] = [
+            RequestStartedPayload(metrics: failed, toolsDefined: 1, maxTokens: 2),
+            RequestCompletedPayload(metrics: failed),
+            SummaryCheckpointPayload(interval: 1, totals: MetricCounters()),
+            EventMarkerPayload(action: EventAction.summaryModels),
+        ]
+        var keys = Keys()
+        for payload in payloads { payload.visitFields(&keys) }
+        #expect(keys.all.count > 40)
+        let plain = Set("abcdefghijklmnopqrstuvwxyz0123456789._@".utf8)
+        for key in keys.all { #expect(!key.isEmpty && key.utf8.allSatisfy(plain.contains), "\(key)") }
     }
 }

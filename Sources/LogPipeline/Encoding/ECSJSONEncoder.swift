@@ -126,19 +126,28 @@ struct JSONFieldWriter: LogFieldVisitor {
 
     mutating func visit(_ key: String, int value: Int64) {
         out.pointee.append(UInt8(ascii: ","))
-        JSONBytes.appendKey(key, to: &out.pointee)
+        appendKey(key)
         JSONBytes.appendInt(value, to: &out.pointee)
     }
 
     mutating func visit(_ key: String, string value: String) {
         out.pointee.append(UInt8(ascii: ","))
-        JSONBytes.appendKey(key, to: &out.pointee)
+        appendKey(key)
         JSONBytes.appendString(redactor.redact(value), to: &out.pointee)
     }
 
     mutating func visit(_ key: String, bool value: Bool) {
         out.pointee.append(UInt8(ascii: ","))
-        JSONBytes.appendKey(key, to: &out.pointee)
+        appendKey(key)
         out.pointee.append(literal: value ? "true" : "false")
+    }
+
+    /// Payload keys are our own constants (`FieldName`, plain `[a-z0-9._@]`, checked by
+    /// `ECSJSONEncoderTests.payloadKeysNeedNoEscaping`), so they are copied without the escape scan.
+    @inline(__always)
+    private func appendKey(_ key: String) {
+        out.pointee.append(UInt8(ascii: "\""))
+        out.pointee.append(utf8: key)
+        out.pointee.append(literal: "\":")
     }
 }

@@ -16,28 +16,36 @@ public enum JSONBytes {
         var start = 0
         let n = bytes.count
         var i = 0
+        // Eight bytes at a time, the last few padded with 'a' (never escaped): no byte-by-byte loop, and
+        // an escape is found by the lowest flagged byte of its word.
         while i < n {
-            // Eight bytes at a time while none needs escaping: most values need none.
-            while i + 8 <= n, !wordNeedsEscape(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
-            guard i < n else { break }
-            let c = bytes[i]
-            if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") && c != 0x7F {
-                i += 1
+            let available = n - i
+            var word: UInt64 = 0x6161_6161_6161_6161
+            if available >= 8 {
+                word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            } else {
+                withUnsafeMutableBytes(of: &word) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[i..<n])) }
+            }
+            let mask = escapeMask(UInt64(littleEndian: word))
+            if mask == 0 {
+                i += min(8, available)
                 continue
             }
-            if start < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<i])) }
-            appendEscape(c, to: &out)
-            i += 1
+            let at = i + mask.trailingZeroBitCount >> 3
+            if start < at { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<at])) }
+            appendEscape(bytes[at], to: &out)
+            i = at + 1
             start = i
         }
         if start < n { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<n])) }
         out.append(UInt8(ascii: "\""))
     }
 
-    /// Whether any of the eight bytes is a control character, `"`, `\\` or DEL (SWAR: the classic
-    /// has-less-than and has-zero-byte bit tricks, exact as to whether such a byte exists).
+    /// The high bit of each byte that is a control character, `"`, `\\` or DEL, little-endian byte
+    /// order (SWAR: the classic has-less-than and has-zero-byte tricks). A borrow can only flag bytes
+    /// above a byte that is really flagged, so the lowest flagged byte is always exact.
     @inline(__always)
-    static func wordNeedsEscape(_ w: UInt64) -> Bool {
+    static func escapeMask(_ w: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let high: UInt64 = 0x8080_8080_8080_8080
         let control = (w &- ones &* 0x20) & ~w
@@ -45,7 +53,7 @@ public enum JSONBytes {
         let backslash = w ^ (ones &* 0x5C)
         let delete = w ^ (ones &* 0x7F)
         let zeros = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((delete &- ones) & ~delete)
-        return (control | zeros) & high != 0
+        return (control | zeros) & high
     }
 
     @inline(__always)
@@ -66,23 +74,35 @@ public enum JSONBytes {
         }
     }
 
-    /// Appends a decimal integer without going through `String`.
-    @inlinable
+    /// Appends a decimal integer without going through `String`, two digits per division.
     public static func appendInt<O: ByteOutput>(_ value: Int64, to out: inout O) {
-        if value == 0 { out.append(48); return }
+        if value >= 0 && value < 10 {
+            out.append(48 + UInt8(value))
+            return
+        }
         var v = value.magnitude
         if value < 0 { out.append(UInt8(ascii: "-")) }
         var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes hold any 20-digit UInt64
         withUnsafeMutableBytes(of: &tmp) { raw in
+            let pairs = digitPairs.utf8Start
             var i = raw.count
-            while v > 0 {
+            while v >= 10 {
+                let pair = Int(v % 100) &* 2
+                v /= 100
+                i -= 2
+                raw[i] = pairs[pair]
+                raw[i + 1] = pairs[pair + 1]
+            }
+            if v > 0 || i == raw.count {
                 i -= 1
-                raw[i] = UInt8(48 + v % 10)
-                v /= 10
+                raw[i] = 48 + UInt8(v)
             }
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i...]))
         }
     }
+
+    private static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
     public static func appendDouble(_ value: Double, to out: inout [UInt8]) {
         if value.isFinite {

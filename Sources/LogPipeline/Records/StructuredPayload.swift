@@ -14,7 +14,8 @@ public protocol LogFieldVisitor {
 public protocol StructuredPayload: Sendable, CustomStringConvertible {
     /// `event.action`, e.g. `request.completed`.
     var action: String { get }
-    /// Visits every field, in a fixed order. Keys are full dotted ECS/vdm names.
+    /// Visits every field, in a fixed order. Keys are full dotted ECS/vdm names: constants of plain
+    /// `[a-z0-9._@]` (the JSON encoder copies them without escaping; journald derives its names).
     func visitFields<V: LogFieldVisitor>(_ visitor: inout V)
 }
 

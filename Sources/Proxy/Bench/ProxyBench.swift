@@ -23,7 +23,7 @@ enum ProxyBench {
         var throughput: Double { Double(latenciesMicros.count) / seconds }
     }
 
-    static func run(rate: Int, seconds: Int, concurrency: Int, logDirectory: String) async throws -> String {
+    static func run(rate: Int, seconds: Int, concurrency: Int, rounds: Int, logDirectory: String) async throws -> String {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let mockPort = try await ServerPorts.free()
         let proxyPort = try await ServerPorts.free()
@@ -41,7 +41,7 @@ enum ProxyBench {
         let proxied = Target(url: "http://127.0.0.1:\(proxyPort)/v1/messages", body: Array(#"{"model":"openai:gpt-4o","max_tokens":64,"messages":[{"role":"user","content":"Hello, benchmark"}]}"#.utf8), auth: nil)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)))
         do {
-            let phases = try await measure(client, direct: direct, proxied: proxied, rate: rate, seconds: seconds, concurrency: concurrency)
+            let phases = try await measure(client, direct: direct, proxied: proxied, rate: rate, seconds: seconds, concurrency: concurrency, rounds: rounds)
             try await client.shutdown()
             return report(phases, rate: rate)
         } catch {
@@ -50,13 +50,13 @@ enum ProxyBench {
         }
     }
 
-    static func measure(_ client: HTTPClient, direct: Target, proxied: Target, rate: Int, seconds: Int, concurrency: Int) async throws -> [Phase] {
+    static func measure(_ client: HTTPClient, direct: Target, proxied: Target, rate: Int, seconds: Int, concurrency: Int, rounds: Int) async throws -> [Phase] {
         // Warm both paths (connection pools, caches).
         _ = try await openLoop(client, direct, rate: min(rate, 500), seconds: 1)
         _ = try await openLoop(client, proxied, rate: min(rate, 500), seconds: 1)
         var phases: [Phase] = []
         // Alternate, so slow drifts of a shared machine hit both sides alike.
-        for round in 1...2 {
+        for round in 1...max(1, rounds) {
             phases.append(try await openLoop(client, direct, rate: rate, seconds: seconds, name: "direct @\(rate)/s #\(round)"))
             phases.append(try await openLoop(client, proxied, rate: rate, seconds: seconds, name: "proxy  @\(rate)/s #\(round)"))
         }
@@ -146,7 +146,7 @@ enum ProxyBench {
         }
         let direct = phases.filter { $0.name.hasPrefix("direct @") }
         let proxied = phases.filter { $0.name.hasPrefix("proxy  @") }
-        func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s.isEmpty ? .nan : s[s.count / 2] }
+        func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : BenchResult.median(xs) }
         let addedP50 = median(zip(proxied, direct).map { $0.percentile(0.5) - $1.percentile(0.5) })
         let addedP99 = median(zip(proxied, direct).map { $0.percentile(0.99) - $1.percentile(0.99) })
         out += String(format: "  added by the proxy at %d req/s: p50 %+.3f ms, p99 %+.3f ms (median over rounds)\n", rate, addedP50, addedP99)

@@ -30,9 +30,10 @@ struct ProxyBenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds per phase.") var seconds = 10
     @Option(help: "Concurrent connections in the saturation phases.") var concurrency = 64
     @Option(help: "Where the proxy's logs go.") var logs = "/tmp/vdm-bench"
+    @Option(help: "Alternating direct/proxy rounds at the fixed rate (the report takes medians over them).") var rounds = 3
 
     func run() async throws {
-        print(try await ProxyBench.run(rate: rate, seconds: seconds, concurrency: concurrency, logDirectory: logs), terminator: "")
+        print(try await ProxyBench.run(rate: rate, seconds: seconds, concurrency: concurrency, rounds: rounds, logDirectory: logs), terminator: "")
     }
 }
 
