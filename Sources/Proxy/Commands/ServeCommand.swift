@@ -3,6 +3,8 @@ import Foundation
 import Journald
 import Logging
 import LogPipeline
+import NIOCore
+import NIOPosix
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +19,14 @@ struct ServeCommand: AsyncParsableCommand {
     var logTarget: String?
 
     func run() async throws {
+        // Swift concurrency's jobs run on NIO's event loops, so a request does not hop between the
+        // cooperative pool and the loops that own its sockets (measured in docs/BENCHMARKS.md). Only
+        // `serve` does this: the analyzer's CPU-bound tasks keep the default pool.
+        // `VDM_EVENT_LOOP_EXECUTOR=0` keeps the default pool (for comparison).
         let env = ProcessInfo.processInfo.environment
+        if env["VDM_EVENT_LOOP_EXECUTOR"] != "0" {
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
         let setup: ServeSetup
         do {
             setup = try ServeSetup.make(env: env, host: host, port: port, logJSON: logJSON, console: !noConsole, logTarget: logTarget)
