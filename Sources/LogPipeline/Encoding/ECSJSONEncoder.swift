@@ -39,7 +39,7 @@ public struct ECSJSONEncoder: Sendable {
         out.append(literal: #"","service.instance.id":"#)
         JSONBytes.appendString(record.instanceID, to: &out)
         out.append(literal: #","event.sequence":"#)
-        JSONBytes.appendInt(Int64(truncatingIfNeeded: record.sequence), to: &out)
+        out.appendDecimal(Int64(truncatingIfNeeded: record.sequence))
         if let id = record.correlationID {
             out.append(literal: #","http.request.id":"#)
             appendValue(id, &out)
@@ -127,7 +127,7 @@ struct JSONFieldWriter: LogFieldVisitor {
     mutating func visit(_ key: String, int value: Int64) {
         out.pointee.append(UInt8(ascii: ","))
         appendKey(key)
-        JSONBytes.appendInt(value, to: &out.pointee)
+        out.pointee.appendDecimal(value)
     }
 
     mutating func visit(_ key: String, string value: String) {
