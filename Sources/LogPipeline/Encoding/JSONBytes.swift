@@ -74,31 +74,38 @@ public enum JSONBytes {
         }
     }
 
-    /// Appends a decimal integer without going through `String`, two digits per division.
+    /// Appends a decimal integer without going through `String`.
     public static func appendInt<O: ByteOutput>(_ value: Int64, to out: inout O) {
-        if value >= 0 && value < 10 {
-            out.append(48 + UInt8(value))
-            return
-        }
-        var v = value.magnitude
         if value < 0 { out.append(UInt8(ascii: "-")) }
         var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes hold any 20-digit UInt64
         withUnsafeMutableBytes(of: &tmp) { raw in
-            let pairs = digitPairs.utf8Start
-            var i = raw.count
-            while v >= 10 {
-                let pair = Int(v % 100) &* 2
-                v /= 100
-                i -= 2
-                raw[i] = pairs[pair]
-                raw[i + 1] = pairs[pair + 1]
-            }
-            if v > 0 || i == raw.count {
-                i -= 1
-                raw[i] = 48 + UInt8(v)
-            }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i...]))
+            let buffer = raw.bindMemory(to: UInt8.self)
+            guard let base = buffer.baseAddress else { return }
+            let end = base + buffer.count
+            let start = writeDigits(value.magnitude, before: end)
+            out.append(contentsOf: UnsafeRawBufferPointer(start: start, count: end - start))
         }
+    }
+
+    /// Writes the decimal digits of `value`, two per division, so that the last one is just before
+    /// `end`; returns where the first one is.
+    @inline(__always)
+    static func writeDigits(_ value: UInt64, before end: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var v = value
+        var p = end
+        let pairs = digitPairs.utf8Start
+        while v >= 10 {
+            let pair = Int(v % 100) &* 2
+            v /= 100
+            p -= 2
+            p[0] = pairs[pair]
+            p[1] = pairs[pair + 1]
+        }
+        if v > 0 || p == end {
+            p -= 1
+            p[0] = 48 + UInt8(v)
+        }
+        return p
     }
 
     static let digitPairs: StaticString =

@@ -67,32 +67,23 @@ struct LineBuffer: ByteOutput {
         count += n
     }
 
-    /// A decimal integer written in place, two digits per division, without a temporary.
+    /// A decimal integer written in place, without a temporary.
     @inline(__always)
     mutating func appendDecimal(_ value: Int64) {
         if count + 20 > capacity { grow(toAtLeast: count + 20) }
-        var v = value.magnitude
         if value < 0 {
             base[count] = UInt8(ascii: "-")
             count += 1
         }
+        let magnitude = value.magnitude
         var digits = 1
         var bound: UInt64 = 10
-        while digits < 20 && v >= bound {
+        while digits < 20 && magnitude >= bound {
             digits += 1
             bound = bound &* 10
         }
-        var i = count + digits
-        count = i
-        let pairs = JSONBytes.digitPairs.utf8Start
-        while v >= 10 {
-            let pair = Int(v % 100) &* 2
-            v /= 100
-            i -= 2
-            base[i] = pairs[pair]
-            base[i + 1] = pairs[pair + 1]
-        }
-        if i > count - digits { base[i - 1] = 48 + UInt8(v) }
+        count += digits
+        _ = JSONBytes.writeDigits(magnitude, before: base + count)
     }
 
     private mutating func grow(toAtLeast needed: Int) {
