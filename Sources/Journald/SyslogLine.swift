@@ -39,16 +39,7 @@ public struct SyslogLine: Sendable {
         out.append(UInt8(ascii: "["))
         out.append(contentsOf: String(pid).utf8)
         out.append(contentsOf: "]: ".utf8)
-        if let prefix = record.correlationPrefix {
-            out.append(UInt8(ascii: "["))
-            LineEscaper.append(String(prefix), to: &out)
-            out.append(contentsOf: "] ".utf8)
-        }
-        LineEscaper.append(redactor.redact(record.message), to: &out)
-        if let error = record.error {
-            out.append(contentsOf: " | error: ".utf8)
-            LineEscaper.append(redactor.redact(String(describing: error)), to: &out)
-        }
+        ConsoleFormatter.appendBody(record, redactor: redactor, to: &out)
     }
 
     public func format(_ record: LogRecord) -> String {

@@ -20,6 +20,13 @@ public struct ConsoleFormatter: Sendable {
         out.append(contentsOf: " - ".utf8)
         out.append(contentsOf: record.level.consoleName.utf8)
         out.append(contentsOf: " - ".utf8)
+        Self.appendBody(record, redactor: redactor, to: &out)
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    /// `[abcd1234] message | error: …`, redacted and escaped to one line: the console line after its
+    /// time and level, and the whole of a syslog line after its header.
+    public static func appendBody(_ record: LogRecord, redactor: Redactor, to out: inout [UInt8]) {
         if let prefix = record.correlationPrefix {
             out.append(UInt8(ascii: "["))
             LineEscaper.append(String(prefix), to: &out)
@@ -30,7 +37,6 @@ public struct ConsoleFormatter: Sendable {
             out.append(contentsOf: " | error: ".utf8)
             LineEscaper.append(redactor.redact(String(describing: error)), to: &out)
         }
-        out.append(UInt8(ascii: "\n"))
     }
 
     public func format(_ record: LogRecord) -> String {
