@@ -129,6 +129,8 @@ struct RedactionTests {
         let changed = Array(input.utf8).withUnsafeBytes { redactor.redact($0, into: &bytes) }
         #expect(changed)
         #expect(bytes == Array(("prefix|" + expected).utf8))
+        // the encoder's path sees the redacted bytes too
+        #expect(redactor.withRedactedUTF8(input) { Array($0) } == Array(expected.utf8))
     }
 
     @Test("leaves ordinary text alone", arguments: negatives.indices)
@@ -140,6 +142,7 @@ struct RedactionTests {
         let changed = Array(input.utf8).withUnsafeBytes { redactor.redact($0, into: &bytes) }
         #expect(!changed)
         #expect(bytes == [0x41] + Array(input.utf8))
+        #expect(redactor.withRedactedUTF8(input) { Array($0) } == Array(input.utf8))
     }
 
     @Test func tablesAreLargeEnough() {

@@ -96,8 +96,8 @@ public struct ECSJSONEncoder: Sendable {
     }
 
     @inline(__always)
-    private func appendValue<O: ByteOutput>(_ text: String, _ out: inout O) {
-        JSONBytes.appendString(redactor.redact(text), to: &out)
+    private func appendValue(_ text: String, _ out: inout LineBuffer) {
+        redactor.withRedactedUTF8(text) { JSONBytes.appendString(utf8: $0, to: &out) }
     }
 
     /// ECS `labels` keys may not contain `.`, `*` or `\`.
@@ -133,7 +133,7 @@ struct JSONFieldWriter: LogFieldVisitor {
     mutating func visit(_ key: String, string value: String) {
         out.pointee.append(UInt8(ascii: ","))
         appendKey(key)
-        JSONBytes.appendString(redactor.redact(value), to: &out.pointee)
+        redactor.withRedactedUTF8(value) { JSONBytes.appendString(utf8: $0, to: &out.pointee) }
     }
 
     mutating func visit(_ key: String, bool value: Bool) {
