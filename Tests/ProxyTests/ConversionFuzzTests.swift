@@ -1,25 +1,14 @@
+import LogPipeline
 import Testing
 @testable import vdm
 
 /// Seeded, deterministic robustness tests (no randomness between runs).
 @Suite("Conversion robustness (seeded)")
 struct ConversionFuzzTests {
-    /// SplitMix64: small, deterministic.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seedDocument = Array(#"{"model":"claude","messages":[{"role":"user","content":[{"type":"text","text":"héllo \"q\" \\ 😀","cache_control":{"type":"ephemeral"}}]}],"n":[1,-2.5e3,true,false,null],"o":{"model":"x"}}"#.utf8)
 
     @Test func mutatedDocumentsNeverCrashAndRoundTrip() throws {
-        var rng = SeededGenerator(state: 42)
+        var rng = SplitMix64(state: 42)
         let alphabet: [UInt8] = Array(#"{}[]:,"\ 0123456789-+.eEtrufalsn"#.utf8) + [0x00, 0x1F, 0x7F, 0xC3, 0xA9, 0xF0, 0x9F, 0xFF, 0xED, 0xA0]
         var parsedCount = 0
         for _ in 0..<3000 {
@@ -54,7 +43,7 @@ struct ConversionFuzzTests {
     }
 
     @Test func randomlySplitToolStreamsKeepTheProtocol() throws {
-        var rng = SeededGenerator(state: 7)
+        var rng = SplitMix64(state: 7)
         for round in 0..<300 {
             var payloads: [String] = []
             var expectedArguments: [String] = []

@@ -26,7 +26,7 @@ enum LogGenerator {
             throw CocoaError(.fileWriteUnknown)
         }
         defer { try? handle.close() }
-        var rng = BenchRandom(seed: seed)
+        var rng = SplitMix64(state: seed)
         let encoder = ECSJSONEncoder()
         var out: [UInt8] = []
         out.reserveCapacity(8 << 20)
@@ -130,19 +130,6 @@ enum LogGenerator {
             return Int(text.dropLast()).map { $0 * unit }
         }
         return Int(text)
-    }
-}
-
-/// SplitMix64, so generated logs are reproducible from their seed.
-struct BenchRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
