@@ -127,7 +127,7 @@ struct EntryBuffer {
     var bytes: [UInt8] = []
     var fields: [Range<Int>] = []
     private var namer = JournalFieldNamer()
-    private var fieldNames: [String: String] = [:]
+    private var fieldNames: [FieldKey: String] = [:]
     private var labelNames: [String: String] = [:]
     private static let nameCacheLimit = 4096
 
@@ -154,8 +154,11 @@ struct EntryBuffer {
         fields.append(start..<bytes.count)
     }
 
-    mutating func claim(field key: String) -> String {
-        namer.claim(Self.cached(key, in: &fieldNames, JournalFieldName.forField))
+    mutating func claim(field key: FieldKey) -> String {
+        if let name = fieldNames[key] { return namer.claim(name) }
+        let name = JournalFieldName.forField(key.name)
+        fieldNames[key] = name  // payload keys are our constants: a few dozen, no bound needed
+        return namer.claim(name)
     }
 
     mutating func claim(label key: String) -> String {
@@ -180,15 +183,15 @@ private struct PayloadFieldWriter: LogFieldVisitor {
 
     init(redactor: Redactor) { self.redactor = redactor }
 
-    mutating func visit(_ key: String, int value: Int64) {
+    mutating func visit(_ key: FieldKey, int value: Int64) {
         buffer.add(buffer.claim(field: key), String(value))
     }
 
-    mutating func visit(_ key: String, string value: String) {
+    mutating func visit(_ key: FieldKey, string value: String) {
         buffer.add(buffer.claim(field: key), redactor.redact(value))
     }
 
-    mutating func visit(_ key: String, bool value: Bool) {
+    mutating func visit(_ key: FieldKey, bool value: Bool) {
         buffer.add(buffer.claim(field: key), value ? "true" : "false")
     }
 }

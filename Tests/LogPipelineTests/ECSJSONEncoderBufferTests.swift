@@ -45,4 +45,44 @@ import Testing
             #expect(object["vdm.requested_model"] as? String == model)
         }
     }
+
+    /// Strings are written 16 bytes at a time and a block with an escape is redone byte by byte: put
+    /// every kind of byte that needs one at every offset of strings around the block sizes.
+    @Test func escapesAtEveryOffsetOfEveryBlock() throws {
+        let specials: [Character] = ["\"", "\\", "\n", "\t", "\u{01}", "\u{1F}", "\u{7F}", "é", "→"]
+        for length in [1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48] {
+            for position in 0..<length {
+                for special in specials {
+                    var chars = (0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) }
+                    chars[position] = special
+                    let text = String(chars)
+                    let metrics = RequestMetrics(requestID: "r", requestedModel: text)
+                    let object = try Self.encoded(metrics, message: text)
+                    #expect(object["message"] as? String == text, "\(length) \(position) \(special)")
+                    #expect(object["vdm.requested_model"] as? String == text)
+                }
+            }
+        }
+    }
+
+    /// The encoder writes `@timestamp` in place; `WallClock.iso8601` is the general writer.
+    @Test func timestampsMatchTheGeneralWriter() throws {
+        var values: [Int64] = [0, 1, 999_999, 1_000_000, -1, -1_000_000, 951_782_400_000_000, 253_402_300_799_999_999]
+        values += (0..<500).map { _ in Int64.random(in: -62_135_596_800_000_000...253_402_300_799_999_999) }
+        for micros in values {
+            let record = LogRecord(timestampMicros: micros, level: .info, message: "m", logger: "l", instanceID: "i", sequence: 1, correlationID: nil, payload: nil)
+            let line = ECSJSONEncoder().encode(record)
+            #expect(line.hasPrefix(#"{"@timestamp":""# + WallClock.iso8601(micros: micros) + "\""), "\(micros)")
+        }
+    }
+
+    /// The envelope's constant runs are spelled out once for speed; they must say what `Schema` says.
+    @Test func envelopeConstantsMatchSchema() throws {
+        let object = try Self.encoded(RequestMetrics(requestID: "r", requestedModel: "m"), message: "x")
+        #expect(object["ecs.version"] as? String == Schema.ecsVersion)
+        #expect(object["service.name"] as? String == Schema.serviceName)
+        #expect(object["vdm.schema"] as? Int == Schema.version)
+        #expect(object["log.logger"] as? String == "vdm.request")
+        #expect(object["service.instance.id"] as? String == "i")
+    }
 }

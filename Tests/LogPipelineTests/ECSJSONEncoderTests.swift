@@ -71,19 +71,19 @@ import Testing
         c.logger().error("done", metadata: .payload(RequestCompletedPayload(metrics: m)))
         let o = try #require(c.jsonObjects().first)
         #expect(o["event.action"] as? String == "request.completed")
-        #expect(o[FieldName.inputTokens] as? Int == 10)
-        #expect(o[FieldName.outputTokens] as? Int == 20)
-        #expect(o[FieldName.cacheReadTokens] as? Int == 5)
-        #expect(o[FieldName.cacheCreationTokens] as? Int == 7)
-        #expect(o[FieldName.totalInputTokens] as? Int == 22)
-        #expect(o[FieldName.durationNanos] as? Int == 100_000_000)
-        #expect(o[FieldName.streaming] as? Bool == false)
-        #expect(o[FieldName.errorType] as? String == "upstream_5xx")
-        #expect(o[FieldName.errorMessage] as? String == "upstream said no")
-        #expect(o[FieldName.provider] as? String == "openai")
-        #expect(o[FieldName.resolvedModel] as? String == "gpt-4o")
-        #expect(o[FieldName.requestedModel] as? String == "openai:gpt-4o")
-        #expect(o[FieldName.httpStatus] as? Int == 502)
+        #expect(o[FieldName.inputTokens.name] as? Int == 10)
+        #expect(o[FieldName.outputTokens.name] as? Int == 20)
+        #expect(o[FieldName.cacheReadTokens.name] as? Int == 5)
+        #expect(o[FieldName.cacheCreationTokens.name] as? Int == 7)
+        #expect(o[FieldName.totalInputTokens.name] as? Int == 22)
+        #expect(o[FieldName.durationNanos.name] as? Int == 100_000_000)
+        #expect(o[FieldName.streaming.name] as? Bool == false)
+        #expect(o[FieldName.errorType.name] as? String == "upstream_5xx")
+        #expect(o[FieldName.errorMessage.name] as? String == "upstream said no")
+        #expect(o[FieldName.provider.name] as? String == "openai")
+        #expect(o[FieldName.resolvedModel.name] as? String == "gpt-4o")
+        #expect(o[FieldName.requestedModel.name] as? String == "openai:gpt-4o")
+        #expect(o[FieldName.httpStatus.name] as? Int == 502)
         #expect(o["event.outcome"] as? String == "failure")
         #expect(o["vdm.event"] == nil)
         #expect(o["labels"] == nil)
@@ -120,9 +120,9 @@ import Testing
     @Test func payloadKeysNeedNoEscaping() {
         struct Keys: LogFieldVisitor {
             var all: [String] = []
-            mutating func visit(_ key: String, int value: Int64) { all.append(key) }
-            mutating func visit(_ key: String, string value: String) { all.append(key) }
-            mutating func visit(_ key: String, bool value: Bool) { all.append(key) }
+            mutating func visit(_ key: FieldKey, int value: Int64) { all.append(key.name) }
+            mutating func visit(_ key: FieldKey, string value: String) { all.append(key.name) }
+            mutating func visit(_ key: FieldKey, bool value: Bool) { all.append(key.name) }
         }
         let failed = RequestMetrics(requestID: "r", requestedModel: "m", resolvedModel: "m", provider: "p", isStreaming: true,
                                     startMicros: 1, error: "boom", errorType: "upstream_5xx", stopReason: "end_turn")

@@ -123,8 +123,8 @@ import Testing
             var input = 0, output = 0, completedLines = 0
             for line in lines where line.contains(#""event.action":"request.completed""#) {
                 let json = try JSONValue.parse(Array(line.utf8))
-                input += json[FieldName.inputTokens]?.int ?? 0
-                output += json[FieldName.outputTokens]?.int ?? 0
+                input += json[FieldName.inputTokens.name]?.int ?? 0
+                output += json[FieldName.outputTokens.name]?.int ?? 0
                 completedLines += 1
             }
             #expect(completedLines == 200)

@@ -17,35 +17,36 @@ public struct ECSJSONEncoder: Sendable {
     }
 
     public func encode(_ record: LogRecord, into out: inout [UInt8]) {
+        withEncodedLine(record) { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the record's line (newline included), valid only inside `body`: the sinks
+    /// copy it once, into their own buffer.
+    public func withEncodedLine<R>(_ record: LogRecord, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         withLineBuffer { line in
             encode(record, to: &line)
-            out.append(contentsOf: line.bytes)
+            return body(line.bytes)
         }
     }
 
     func encode(_ record: LogRecord, to out: inout LineBuffer) {
         out.append(literal: #"{"@timestamp":""#)
-        WallClock.appendISO8601(micros: record.timestampMicros, to: &out)
+        out.appendISO8601(micros: record.timestampMicros)
         out.append(literal: #"","log.level":""#)
         out.append(utf8: record.level.ecsName)
         out.append(literal: #"","message":"#)
         appendValue(record.message, &out)
-        out.append(literal: #","ecs.version":""#)
-        out.append(utf8: Schema.ecsVersion)
-        out.append(literal: #"","log.logger":"#)
+        out.append(literal: Self.afterMessage)
         appendValue(record.logger, &out)
-        out.append(literal: #","service.name":""#)
-        out.append(utf8: Schema.serviceName)
-        out.append(literal: #"","service.instance.id":"#)
-        JSONBytes.appendString(record.instanceID, to: &out)
+        out.append(literal: Self.afterLogger)
+        appendPlain(record.instanceID, &out)
         out.append(literal: #","event.sequence":"#)
         out.appendDecimal(Int64(truncatingIfNeeded: record.sequence))
         if let id = record.correlationID {
             out.append(literal: #","http.request.id":"#)
             appendValue(id, &out)
         }
-        out.append(literal: #","vdm.schema":"#)
-        JSONBytes.appendInt(Int64(Schema.version), to: &out)
+        out.append(literal: Self.schemaField)
         if let original = record.originalLevel {
             out.append(literal: #","log.original_level":""#)
             out.append(utf8: original.ecsName)
@@ -53,7 +54,7 @@ public struct ECSJSONEncoder: Sendable {
         }
         if let payload = record.payload {
             out.append(literal: #","event.action":"#)
-            JSONBytes.appendString(payload.action, to: &out)
+            appendPlain(payload.action, &out)
             withUnsafeMutablePointer(to: &out) { pointer in
                 var visitor = JSONFieldWriter(out: pointer, redactor: redactor)
                 payload.visitFields(&visitor)
@@ -88,6 +89,12 @@ public struct ECSJSONEncoder: Sendable {
         out.append(literal: "}\n")
     }
 
+    /// The constant runs of the envelope, each copied in one piece; `envelopeConstantsMatchSchema`
+    /// checks them against `Schema`.
+    static let afterMessage: StaticString = #","ecs.version":"8.11.0","log.logger":"#
+    static let afterLogger: StaticString = #","service.name":"vandamme-proxy","service.instance.id":"#
+    static let schemaField: StaticString = #","vdm.schema":1"#
+
     public func encode(_ record: LogRecord) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(512)
@@ -97,7 +104,16 @@ public struct ECSJSONEncoder: Sendable {
 
     @inline(__always)
     private func appendValue(_ text: String, _ out: inout LineBuffer) {
-        redactor.withRedactedUTF8(text) { JSONBytes.appendString(utf8: $0, to: &out) }
+        redactor.withRedactedUTF8(text) { out.appendJSONString($0) }
+    }
+
+    /// Escaped but not redacted: our own values (instance id, event action).
+    @inline(__always)
+    private func appendPlain(_ text: String, _ out: inout LineBuffer) {
+        if text.utf8.withContiguousStorageIfAvailable({ out.appendJSONString(UnsafeRawBufferPointer($0)) }) == nil {
+            var text = text
+            text.withUTF8 { out.appendJSONString(UnsafeRawBufferPointer($0)) }
+        }
     }
 
     /// ECS `labels` keys may not contain `.`, `*` or `\`.
@@ -124,30 +140,34 @@ struct JSONFieldWriter: LogFieldVisitor {
     let out: UnsafeMutablePointer<LineBuffer>
     let redactor: Redactor
 
-    mutating func visit(_ key: String, int value: Int64) {
-        out.pointee.append(UInt8(ascii: ","))
-        appendKey(key)
+    mutating func visit(_ key: FieldKey, int value: Int64) {
+        appendKey(key, reserving: 20)
         out.pointee.appendDecimal(value)
     }
 
-    mutating func visit(_ key: String, string value: String) {
-        out.pointee.append(UInt8(ascii: ","))
-        appendKey(key)
-        redactor.withRedactedUTF8(value) { JSONBytes.appendString(utf8: $0, to: &out.pointee) }
+    mutating func visit(_ key: FieldKey, string value: String) {
+        appendKey(key, reserving: 0)
+        redactor.withRedactedUTF8(value) { out.pointee.appendJSONString($0) }
     }
 
-    mutating func visit(_ key: String, bool value: Bool) {
-        out.pointee.append(UInt8(ascii: ","))
-        appendKey(key)
+    mutating func visit(_ key: FieldKey, bool value: Bool) {
+        appendKey(key, reserving: 5)
         out.pointee.append(literal: value ? "true" : "false")
     }
 
-    /// Payload keys are our own constants (`FieldName`, plain `[a-z0-9._@]`, checked by
+    /// `,"key":`, after one capacity check that also covers `extra` bytes of the value. Payload keys
+    /// are our own constants (`FieldName`, plain `[a-z0-9._@]`, checked by
     /// `ECSJSONEncoderTests.payloadKeysNeedNoEscaping`), so they are copied without the escape scan.
     @inline(__always)
-    private func appendKey(_ key: String) {
-        out.pointee.append(UInt8(ascii: "\""))
-        out.pointee.append(utf8: key)
-        out.pointee.append(literal: "\":")
+    private func appendKey(_ key: FieldKey, reserving extra: Int) {
+        let name = key.utf8
+        let n = name.utf8CodeUnitCount
+        out.pointee.reserve(n + 4 + extra)
+        out.pointee.appendReserved(UnsafeRawPointer(Self.open.utf8Start), 2)
+        out.pointee.appendReserved(UnsafeRawPointer(name.utf8Start), n)
+        out.pointee.appendReserved(UnsafeRawPointer(Self.close.utf8Start), 2)
     }
+
+    private static let open: StaticString = #",""#
+    private static let close: StaticString = #"":"#
 }

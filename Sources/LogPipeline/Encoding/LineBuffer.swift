@@ -50,10 +50,29 @@ struct LineBuffer: ByteOutput {
         guard let source = bytes.baseAddress else { return }
         let n = bytes.count
         if count + n > capacity { grow(toAtLeast: count + n) }
-        let target = UnsafeMutableRawPointer(base + count)
-        // Most pieces of a record are 1 to 16 bytes (keys, numbers, punctuation): two overlapping
-        // word moves beat a call to memmove there.
-        if n >= 8 && n <= 16 {
+        Self.copy(source, n, to: UnsafeMutableRawPointer(base + count))
+        count += n
+    }
+
+    /// Appends without a capacity check: the caller has called `reserve` for at least `n` bytes.
+    @inline(__always)
+    mutating func appendReserved(_ source: UnsafeRawPointer, _ n: Int) {
+        Self.copy(source, n, to: UnsafeMutableRawPointer(base + count))
+        count += n
+    }
+
+    /// The pieces of a record are short (keys, numbers, punctuation, ids, model names): word moves,
+    /// overlapping at the end, beat a call to `memmove` up to a few dozen bytes.
+    @inline(__always)
+    static func copy(_ source: UnsafeRawPointer, _ n: Int, to target: UnsafeMutableRawPointer) {
+        if n >= 16 && n <= 64 {
+            var k = 0
+            while k + 16 <= n {
+                copy16(source + k, target + k)
+                k += 16
+            }
+            if k < n { copy16(source + (n - 16), target + (n - 16)) }
+        } else if n >= 8 && n < 16 {
             target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
             (target + (n - 8)).storeBytes(of: (source + (n - 8)).loadUnaligned(as: UInt64.self), as: UInt64.self)
         } else if n >= 4 && n < 8 {
@@ -64,29 +83,33 @@ struct LineBuffer: ByteOutput {
         } else {
             target.copyMemory(from: source, byteCount: n)
         }
-        count += n
     }
 
-    /// A decimal integer written in place, without a temporary.
     @inline(__always)
-    mutating func appendDecimal(_ value: Int64) {
-        if count + 20 > capacity { grow(toAtLeast: count + 20) }
-        if value < 0 {
-            base[count] = UInt8(ascii: "-")
-            count += 1
-        }
-        let magnitude = value.magnitude
-        var digits = 1
-        var bound: UInt64 = 10
-        while digits < 20 && magnitude >= bound {
-            digits += 1
-            bound = bound &* 10
-        }
-        count += digits
-        _ = JSONBytes.writeDigits(magnitude, before: base + count)
+    private static func copy16(_ source: UnsafeRawPointer, _ target: UnsafeMutableRawPointer) {
+        let low = source.loadUnaligned(as: UInt64.self)
+        let high = (source + 8).loadUnaligned(as: UInt64.self)
+        target.storeBytes(of: low, as: UInt64.self)
+        (target + 8).storeBytes(of: high, as: UInt64.self)
     }
 
-    private mutating func grow(toAtLeast needed: Int) {
+    /// Room for `n` more bytes plus `slack`: the in-place writers (see LineBuffer+JSON.swift) store
+    /// whole 16-byte blocks and may run past what they keep.
+    @inline(__always)
+    mutating func reserve(_ n: Int) {
+        if count + n + Self.slack > capacity { grow(toAtLeast: count + n + Self.slack) }
+    }
+
+    static let slack = 16
+
+    /// Marks `n` bytes written in place at `end` (after `reserve`).
+    @inline(__always)
+    mutating func advance(by n: Int) { count += n }
+
+    /// Where the next byte goes; valid until the next append or `reserve`.
+    var end: UnsafeMutablePointer<UInt8> { base + count }
+
+    mutating func grow(toAtLeast needed: Int) {
         let newCapacity = max(needed, capacity * 2)
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         grown.update(from: base, count: count)
@@ -102,7 +125,7 @@ struct LineBuffer: ByteOutput {
 
 /// Runs `body` with a fresh line buffer and frees it afterwards.
 @inline(__always)
-func withLineBuffer<R>(capacity: Int = 1024, _ body: (inout LineBuffer) -> R) -> R {
+func withLineBuffer<R>(capacity: Int = 2048, _ body: (inout LineBuffer) -> R) -> R {
     var buffer = LineBuffer(capacity: capacity)
     defer { buffer.free() }
     return body(&buffer)

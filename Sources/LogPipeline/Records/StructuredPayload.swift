@@ -1,9 +1,9 @@
 /// Receives the typed fields of a structured payload, in the payload's own order.
 /// Each sink implements it for its own output (JSON keys, journald fields, …).
 public protocol LogFieldVisitor {
-    mutating func visit(_ key: String, int value: Int64)
-    mutating func visit(_ key: String, string value: String)
-    mutating func visit(_ key: String, bool value: Bool)
+    mutating func visit(_ key: FieldKey, int value: Int64)
+    mutating func visit(_ key: FieldKey, string value: String)
+    mutating func visit(_ key: FieldKey, bool value: Bool)
 }
 
 /// A typed event carried through swift-log as one metadata value (`StructuredPayload.metadataKey`).
@@ -14,8 +14,8 @@ public protocol LogFieldVisitor {
 public protocol StructuredPayload: Sendable, CustomStringConvertible {
     /// `event.action`, e.g. `request.completed`.
     var action: String { get }
-    /// Visits every field, in a fixed order. Keys are full dotted ECS/vdm names: constants of plain
-    /// `[a-z0-9._@]` (the JSON encoder copies them without escaping; journald derives its names).
+    /// Visits every field, in a fixed order. Keys are full dotted ECS/vdm names (`FieldName`): constants
+    /// of plain `[a-z0-9._@]` (the JSON encoder copies them without escaping; journald derives its names).
     func visitFields<V: LogFieldVisitor>(_ visitor: inout V)
 }
 
@@ -31,7 +31,7 @@ extension StructuredPayload {
 
 private struct DescriptionCollector: LogFieldVisitor {
     var parts: [String] = []
-    mutating func visit(_ key: String, int value: Int64) { parts.append("\(key)=\(value)") }
-    mutating func visit(_ key: String, string value: String) { parts.append("\(key)=\(value)") }
-    mutating func visit(_ key: String, bool value: Bool) { parts.append("\(key)=\(value)") }
+    mutating func visit(_ key: FieldKey, int value: Int64) { parts.append("\(key.name)=\(value)") }
+    mutating func visit(_ key: FieldKey, string value: String) { parts.append("\(key.name)=\(value)") }
+    mutating func visit(_ key: FieldKey, bool value: Bool) { parts.append("\(key.name)=\(value)") }
 }

@@ -70,6 +70,10 @@ final class BufferedWriter: @unchecked Sendable {
     }
 
     func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) {
         condition.lock()
         while pending.count >= capacity && !closed {
             producersWaiting += 1

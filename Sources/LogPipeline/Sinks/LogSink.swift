@@ -30,10 +30,7 @@ public struct JSONLinesSink: LogSink {
     }
 
     public func write(_ record: LogRecord) {
-        var line: [UInt8] = []
-        line.reserveCapacity(640)
-        encoder.encode(record, into: &line)
-        writer.append(line)
+        encoder.withEncodedLine(record) { writer.append($0) }
     }
 
     public func flush() { writer.flush() }

@@ -15,9 +15,10 @@ struct LoggingBenchCommand: ParsableCommand {
 
     @Option(help: "Records per run.") var records = 200_000
     @Option(help: "Runs (the median is reported).") var runs = 7
+    @Option(help: "Only the measures whose name contains this text (for profiling one of them).") var only: String?
 
     func run() throws {
-        print(try LoggingBench.run(records: records, runs: runs), terminator: "")
+        print(try LoggingBench.run(records: records, runs: runs, only: only), terminator: "")
     }
 }
 

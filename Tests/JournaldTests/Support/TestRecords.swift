@@ -46,9 +46,9 @@ func metrics(_ id: String, error: String? = nil) -> RequestMetrics {
 /// journald encoder.
 struct PayloadFields: LogFieldVisitor {
     var values: [(key: String, value: String)] = []
-    mutating func visit(_ key: String, int value: Int64) { values.append((key, String(value))) }
-    mutating func visit(_ key: String, string value: String) { values.append((key, value)) }
-    mutating func visit(_ key: String, bool value: Bool) { values.append((key, value ? "true" : "false")) }
+    mutating func visit(_ key: FieldKey, int value: Int64) { values.append((key.name, String(value))) }
+    mutating func visit(_ key: FieldKey, string value: String) { values.append((key.name, value)) }
+    mutating func visit(_ key: FieldKey, bool value: Bool) { values.append((key.name, value ? "true" : "false")) }
 
     static func of(_ payload: some StructuredPayload) -> [(key: String, value: String)] {
         var visitor = PayloadFields()

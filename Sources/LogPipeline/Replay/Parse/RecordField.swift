@@ -32,43 +32,43 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .requestID: "http.request.id"
         case .schema: "vdm.schema"
         case .action: "event.action"
-        case .requestedModel: FieldName.requestedModel
-        case .provider: FieldName.provider
-        case .resolvedModel: FieldName.resolvedModel
-        case .streaming: FieldName.streaming
-        case .outcome: FieldName.outcome
-        case .httpStatus: FieldName.httpStatus
+        case .requestedModel: FieldName.requestedModel.name
+        case .provider: FieldName.provider.name
+        case .resolvedModel: FieldName.resolvedModel.name
+        case .streaming: FieldName.streaming.name
+        case .outcome: FieldName.outcome.name
+        case .httpStatus: FieldName.httpStatus.name
         // Anthropic semantics; `gen_ai.usage.input_tokens` (input + cache) is deliberately not read.
-        case .inputTokens: FieldName.inputTokens
-        case .outputTokens: FieldName.outputTokens
-        case .cacheReadTokens: FieldName.cacheReadTokens
-        case .cacheCreationTokens: FieldName.cacheCreationTokens
-        case .toolUses: FieldName.toolUses
-        case .toolResults: FieldName.toolResults
-        case .toolCalls: FieldName.toolCalls
-        case .toolsDefined: FieldName.toolsDefined
-        case .messageCount: FieldName.messageCount
-        case .maxTokens: FieldName.maxTokens
-        case .requestBytes: FieldName.requestBytes
-        case .responseBytes: FieldName.responseBytes
-        case .startMicros: FieldName.startMicros
-        case .durationNanos: FieldName.durationNanos
-        case .upstreamNanos: FieldName.upstreamNanos
-        case .firstTokenNanos: FieldName.firstTokenNanos
-        case .stopReason: FieldName.stopReason
-        case .errorType: FieldName.errorType
-        case .errorMessage: FieldName.errorMessage
-        case .checkpointInterval: FieldName.checkpointInterval
-        case .checkpointRequests: FieldName.checkpointRequests
-        case .checkpointErrors: FieldName.checkpointErrors
-        case .checkpointInputTokens: FieldName.checkpointInputTokens
-        case .checkpointOutputTokens: FieldName.checkpointOutputTokens
-        case .checkpointCacheReadTokens: FieldName.checkpointCacheReadTokens
-        case .checkpointCacheCreationTokens: FieldName.checkpointCacheCreationTokens
-        case .checkpointToolUses: FieldName.checkpointToolUses
-        case .checkpointToolResults: FieldName.checkpointToolResults
-        case .checkpointToolCalls: FieldName.checkpointToolCalls
-        case .checkpointDurationNanos: FieldName.checkpointDurationNanos
+        case .inputTokens: FieldName.inputTokens.name
+        case .outputTokens: FieldName.outputTokens.name
+        case .cacheReadTokens: FieldName.cacheReadTokens.name
+        case .cacheCreationTokens: FieldName.cacheCreationTokens.name
+        case .toolUses: FieldName.toolUses.name
+        case .toolResults: FieldName.toolResults.name
+        case .toolCalls: FieldName.toolCalls.name
+        case .toolsDefined: FieldName.toolsDefined.name
+        case .messageCount: FieldName.messageCount.name
+        case .maxTokens: FieldName.maxTokens.name
+        case .requestBytes: FieldName.requestBytes.name
+        case .responseBytes: FieldName.responseBytes.name
+        case .startMicros: FieldName.startMicros.name
+        case .durationNanos: FieldName.durationNanos.name
+        case .upstreamNanos: FieldName.upstreamNanos.name
+        case .firstTokenNanos: FieldName.firstTokenNanos.name
+        case .stopReason: FieldName.stopReason.name
+        case .errorType: FieldName.errorType.name
+        case .errorMessage: FieldName.errorMessage.name
+        case .checkpointInterval: FieldName.checkpointInterval.name
+        case .checkpointRequests: FieldName.checkpointRequests.name
+        case .checkpointErrors: FieldName.checkpointErrors.name
+        case .checkpointInputTokens: FieldName.checkpointInputTokens.name
+        case .checkpointOutputTokens: FieldName.checkpointOutputTokens.name
+        case .checkpointCacheReadTokens: FieldName.checkpointCacheReadTokens.name
+        case .checkpointCacheCreationTokens: FieldName.checkpointCacheCreationTokens.name
+        case .checkpointToolUses: FieldName.checkpointToolUses.name
+        case .checkpointToolResults: FieldName.checkpointToolResults.name
+        case .checkpointToolCalls: FieldName.checkpointToolCalls.name
+        case .checkpointDurationNanos: FieldName.checkpointDurationNanos.name
         case .journalPayload: JournalField.payload
         case .journalCursor: "__CURSOR"
         case .journalRealtime: "__REALTIME_TIMESTAMP"

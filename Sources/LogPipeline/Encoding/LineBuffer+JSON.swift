@@ -1,0 +1,143 @@
+/// The JSON tokens of a record written straight into a `LineBuffer`: the per-record hot path
+/// (`vdm bench logging`; docs/BENCHMARKS.md has the steps and what each one gained).
+extension LineBuffer {
+    /// `"text"` with JSON escaping, 16 bytes at a time as two words. Each block is stored before
+    /// anything is known about it (the slack absorbs the overrun) and kept only when none of its bytes
+    /// needs an escape (`JSONBytes.escapeMask`, SWAR), so a clean block costs two loads, the mask
+    /// arithmetic and two stores, and no `memmove` call. A block with an escape in it is redone byte
+    /// by byte. (Swift's `SIMD16<UInt8>` comparisons compiled to scalar loops here: 10× slower.)
+    mutating func appendJSONString(_ bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        reserve(n + 2)
+        append(UInt8(ascii: "\""))
+        if let source = bytes.baseAddress {
+            var i = 0
+            while i < n {
+                let length = min(16, n - i)
+                let (low, high) = length == 16
+                    ? (source.loadUnaligned(fromByteOffset: i, as: UInt64.self), source.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+                    : Self.paddedBlock(source + i, length)
+                if JSONBytes.escapeMask(UInt64(littleEndian: low)) | JSONBytes.escapeMask(UInt64(littleEndian: high)) != 0 {
+                    appendEscaping(source + i, length)
+                    reserve(n - i - length + 1)
+                } else {
+                    let target = UnsafeMutableRawPointer(end)
+                    target.storeBytes(of: low, as: UInt64.self)
+                    (target + 8).storeBytes(of: high, as: UInt64.self)
+                    advance(by: length)
+                }
+                i += length
+            }
+        }
+        append(UInt8(ascii: "\""))
+    }
+
+    /// The `length` (< 16) bytes at `source` followed by `a`s (never escaped), read without going
+    /// past them and assembled in registers: overlapping loads, shifted. (Assembling them in memory
+    /// and reading the block back stalled on store forwarding: a fifth of the string time.)
+    @inline(__always)
+    static func paddedBlock(_ source: UnsafeRawPointer, _ length: Int) -> (UInt64, UInt64) {
+        let pad: UInt64 = 0x6161_6161_6161_6161
+        if length >= 8 {
+            let low = source.loadUnaligned(as: UInt64.self)
+            // Bytes length-8 ..< length; drop the ones already in `low`, pad above.
+            let last = (source + (length - 8)).loadUnaligned(as: UInt64.self)
+            let high = UInt64(littleEndian: last) >> ((16 - length) * 8) | pad << ((length - 8) * 8)
+            return (low, UInt64(littleEndian: high))
+        }
+        var low: UInt64
+        if length >= 4 {
+            let first = UInt64(UInt32(littleEndian: source.loadUnaligned(as: UInt32.self)))
+            let last = UInt64(UInt32(littleEndian: (source + (length - 4)).loadUnaligned(as: UInt32.self)))
+            low = first | (last >> ((8 - length) * 8)) << 32
+        } else {
+            low = 0
+            for k in 0..<length { low |= UInt64(source.load(fromByteOffset: k, as: UInt8.self)) << (k * 8) }
+        }
+        low |= pad << (length * 8)
+        return (UInt64(littleEndian: low), pad)
+    }
+
+    private mutating func appendEscaping(_ source: UnsafeRawPointer, _ length: Int) {
+        for k in 0..<length {
+            let c = source.load(fromByteOffset: k, as: UInt8.self)
+            if c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F {
+                JSONBytes.appendEscape(c, to: &self)
+            } else {
+                append(c)
+            }
+        }
+    }
+
+    /// A decimal integer written in place: its length from the bit length (no loop), then two
+    /// digits per step from the end.
+    @inline(__always)
+    mutating func appendDecimal(_ value: Int64) {
+        reserve(20)
+        if value < 0 { append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        if magnitude < 10 {  // counts and flags are mostly 0 or a single digit
+            append(48 &+ UInt8(truncatingIfNeeded: magnitude))
+            return
+        }
+        let digits = Self.decimalDigits(magnitude)
+        advance(by: digits)
+        _ = JSONBytes.writeDigits(magnitude, before: end)
+    }
+
+    /// Decimal digits of `v` (1 for 0): ⌊bits·log10 2⌋ is the length or one less.
+    @inline(__always)
+    static func decimalDigits(_ v: UInt64) -> Int {
+        let bits = 64 - (v | 1).leadingZeroBitCount
+        let guess = (bits &* 1233) >> 12
+        return max(1, guess + (v >= powersOfTen[guess] ? 1 : 0))
+    }
+
+    static let powersOfTen: [UInt64] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+        10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000,
+        1_000_000_000_000_000, 10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
+        10_000_000_000_000_000_000,
+    ]
+
+    /// `2026-11-28T23:08:09.382331Z`, written in place two digits at a time; years outside 0…9999
+    /// take the general path.
+    mutating func appendISO8601(micros: Int64) {
+        let secs = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
+        let (y, m, d) = WallClock.civil(fromDays: days)
+        guard (0...9999).contains(y) else {
+            WallClock.appendISO8601(micros: micros, to: &self)
+            return
+        }
+        let frac = micros - secs * 1_000_000
+        let sod = secs - days * 86_400
+        reserve(27)
+        let p = end
+        Self.twoDigits(Int(y / 100), p)
+        Self.twoDigits(Int(y % 100), p + 2)
+        p[4] = UInt8(ascii: "-")
+        Self.twoDigits(Int(m), p + 5)
+        p[7] = UInt8(ascii: "-")
+        Self.twoDigits(Int(d), p + 8)
+        p[10] = UInt8(ascii: "T")
+        Self.twoDigits(Int(sod / 3600), p + 11)
+        p[13] = UInt8(ascii: ":")
+        Self.twoDigits(Int(sod % 3600 / 60), p + 14)
+        p[16] = UInt8(ascii: ":")
+        Self.twoDigits(Int(sod % 60), p + 17)
+        p[19] = UInt8(ascii: ".")
+        Self.twoDigits(Int(frac / 10_000), p + 20)
+        Self.twoDigits(Int(frac / 100 % 100), p + 22)
+        Self.twoDigits(Int(frac % 100), p + 24)
+        p[26] = UInt8(ascii: "Z")
+        advance(by: 27)
+    }
+
+    @inline(__always)
+    private static func twoDigits(_ v: Int, _ p: UnsafeMutablePointer<UInt8>) {
+        let pairs = JSONBytes.digitPairs.utf8Start
+        p[0] = pairs[v &* 2]
+        p[1] = pairs[v &* 2 + 1]
+    }
+}
