@@ -15,8 +15,7 @@ final class ChildProcess: Sendable {
         var env = ProcessInfo.processInfo.environment
         env.merge(extra) { _, new in new }
         process.environment = env
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        let handle = FileHandle(forWritingAtPath: output)
+        let handle = try openForWriting(output)
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
@@ -28,6 +27,16 @@ final class ChildProcess: Sendable {
         process.terminate()
         process.waitUntilExit()
     }
+}
+
+/// Opens (creating or truncating) a file for writing with open(2). Not `FileManager.createFile`: it
+/// writes a new file and renames it over the path, which turned `/dev/null` into a regular file.
+func openForWriting(_ path: String) throws -> FileHandle {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+    }
+    return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
 }
 
 /// Free loopback ports (bound, read, closed).

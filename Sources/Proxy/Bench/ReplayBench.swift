@@ -22,9 +22,7 @@ enum LogGenerator {
 
     /// Writes about `bytes` bytes of records to `path`; returns the number of records written.
     static func generate(bytes target: Int, path: String, instances: Int, seed: UInt64) throws -> Int {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
+        let handle = try openForWriting(path)
         defer { try? handle.close() }
         var rng = SplitMix64(state: seed)
         let encoder = ECSJSONEncoder()
