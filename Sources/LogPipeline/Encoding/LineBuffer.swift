@@ -27,13 +27,13 @@ extension ByteOutput {
 
 /// A growable byte buffer written through a raw pointer. An ECS record is ~150 small appends; through
 /// `Array` each one pays a uniqueness check and a capacity check in the runtime, here it is an inlined
-/// store. Owned by one `withLineBuffer` scope, which frees it.
+/// store. Owned by one `withLineBuffer` scope, or by a `BufferedWriter`, which free it.
 struct LineBuffer: ByteOutput {
     private(set) var base: UnsafeMutablePointer<UInt8>
     private(set) var count = 0
     private var capacity: Int
 
-    fileprivate init(capacity: Int) {
+    init(capacity: Int) {
         self.capacity = capacity
         base = .allocate(capacity: capacity)
     }
@@ -120,7 +120,10 @@ struct LineBuffer: ByteOutput {
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
-    fileprivate func free() { base.deallocate() }
+    func free() { base.deallocate() }
+
+    /// Empties the buffer, keeping its memory.
+    mutating func removeAll() { count = 0 }
 }
 
 /// Runs `body` with a fresh line buffer and frees it afterwards.

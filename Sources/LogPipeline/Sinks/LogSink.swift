@@ -30,7 +30,7 @@ public struct JSONLinesSink: LogSink {
     }
 
     public func write(_ record: LogRecord) {
-        encoder.withEncodedLine(record) { writer.append($0) }
+        writer.appendLine { encoder.encode(record, to: &$0) }
     }
 
     public func flush() { writer.flush() }
