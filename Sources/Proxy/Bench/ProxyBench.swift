@@ -27,6 +27,7 @@ enum ProxyBench {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let mockPort = try await ServerPorts.free()
         let proxyPort = try await ServerPorts.free()
+        let floorPort = try await ServerPorts.free()
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         let mock = try ChildProcess.start(exe, ["mock-upstream", "--port", String(mockPort)], env: [:], output: "/dev/null")
         defer { mock.stop() }
@@ -34,14 +35,18 @@ enum ProxyBench {
                                            env: ["OPENAI_API_KEY": "sk-bench-0123456789abcdefghijklmnop", "OPENAI_BASE_URL": "http://127.0.0.1:\(mockPort)/v1"],
                                            output: logDirectory + "/bench-proxy.log")
         defer { proxy.stop() }
+        let floor = try ChildProcess.start(exe, ["bench", "forwarder", "--port", String(floorPort), "--upstream", "http://127.0.0.1:\(mockPort)/v1/chat/completions"],
+                                           env: [:], output: logDirectory + "/bench-forwarder.log")
+        defer { floor.stop() }
         try await waitUntilUp("http://127.0.0.1:\(mockPort)/mock/stats")
         try await waitUntilUp("http://127.0.0.1:\(proxyPort)/health")
 
         let direct = Target(url: "http://127.0.0.1:\(mockPort)/v1/chat/completions", body: Array(#"{"model":"gpt-4o","max_tokens":64,"messages":[{"role":"user","content":"Hello, benchmark"}]}"#.utf8), auth: "Bearer sk-bench")
+        let floorTarget = Target(url: "http://127.0.0.1:\(floorPort)/forward", body: direct.body, auth: nil)
         let proxied = Target(url: "http://127.0.0.1:\(proxyPort)/v1/messages", body: Array(#"{"model":"openai:gpt-4o","max_tokens":64,"messages":[{"role":"user","content":"Hello, benchmark"}]}"#.utf8), auth: nil)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)))
         do {
-            let phases = try await measure(client, direct: direct, proxied: proxied, rate: rate, seconds: seconds, concurrency: concurrency, rounds: rounds)
+            let phases = try await measure(client, direct: direct, floor: floorTarget, proxied: proxied, rate: rate, seconds: seconds, concurrency: concurrency, rounds: rounds)
             try await client.shutdown()
             return report(phases, rate: rate)
         } catch {
@@ -50,17 +55,19 @@ enum ProxyBench {
         }
     }
 
-    static func measure(_ client: HTTPClient, direct: Target, proxied: Target, rate: Int, seconds: Int, concurrency: Int, rounds: Int) async throws -> [Phase] {
-        // Warm both paths (connection pools, caches).
-        _ = try await openLoop(client, direct, rate: min(rate, 500), seconds: 1)
-        _ = try await openLoop(client, proxied, rate: min(rate, 500), seconds: 1)
+    static func measure(_ client: HTTPClient, direct: Target, floor: Target, proxied: Target, rate: Int, seconds: Int, concurrency: Int,
+                        rounds: Int) async throws -> [Phase] {
+        // Warm every path (connection pools, caches).
+        for target in [direct, floor, proxied] { _ = try await openLoop(client, target, rate: min(rate, 500), seconds: 1) }
         var phases: [Phase] = []
-        // Alternate, so slow drifts of a shared machine hit both sides alike.
+        // Alternate, so slow drifts of a shared machine hit every side alike.
         for round in 1...max(1, rounds) {
             phases.append(try await openLoop(client, direct, rate: rate, seconds: seconds, name: "direct @\(rate)/s #\(round)"))
+            phases.append(try await openLoop(client, floor, rate: rate, seconds: seconds, name: "floor  @\(rate)/s #\(round)"))
             phases.append(try await openLoop(client, proxied, rate: rate, seconds: seconds, name: "proxy  @\(rate)/s #\(round)"))
         }
         phases.append(try await closedLoop(client, direct, concurrency: concurrency, seconds: seconds, name: "direct saturation c=\(concurrency)"))
+        phases.append(try await closedLoop(client, floor, concurrency: concurrency, seconds: seconds, name: "floor  saturation c=\(concurrency)"))
         phases.append(try await closedLoop(client, proxied, concurrency: concurrency, seconds: seconds, name: "proxy  saturation c=\(concurrency)"))
         return phases
     }
@@ -145,13 +152,19 @@ enum ProxyBench {
             out += String(format: "  %@  n=%6d  err=%d  p50=%7.3f ms  p99=%7.3f ms  %8.0f req/s\n", p.name.padding(toLength: 28, withPad: " ", startingAt: 0), p.latenciesMicros.count, p.errors, p.percentile(0.5), p.percentile(0.99), p.throughput)
         }
         let direct = phases.filter { $0.name.hasPrefix("direct @") }
+        let floor = phases.filter { $0.name.hasPrefix("floor  @") }
         let proxied = phases.filter { $0.name.hasPrefix("proxy  @") }
         func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : BenchResult.median(xs) }
-        let addedP50 = median(zip(proxied, direct).map { $0.percentile(0.5) - $1.percentile(0.5) })
-        let addedP99 = median(zip(proxied, direct).map { $0.percentile(0.99) - $1.percentile(0.99) })
-        out += String(format: "  added by the proxy at %d req/s: p50 %+.3f ms, p99 %+.3f ms (median over rounds)\n", rate, addedP50, addedP99)
-        if let d = phases.first(where: { $0.name.hasPrefix("direct saturation") }), let p = phases.first(where: { $0.name.hasPrefix("proxy  saturation") }) {
-            out += String(format: "  saturation: direct %.0f req/s, proxy %.0f req/s; added p50 %+.3f ms, p99 %+.3f ms\n", d.throughput, p.throughput, p.percentile(0.5) - d.percentile(0.5), p.percentile(0.99) - d.percentile(0.99))
+        func added(_ over: [Phase], _ base: [Phase], _ p: Double) -> Double { median(zip(over, base).map { $0.percentile(p) - $1.percentile(p) }) }
+        out += String(format: "  added by the proxy at %d req/s: p50 %+.3f ms, p99 %+.3f ms (median over rounds)\n", rate,
+                      added(proxied, direct, 0.5), added(proxied, direct, 0.99))
+        out += String(format: "  added by the bare stack (floor) at %d req/s: p50 %+.3f ms, p99 %+.3f ms; vdm over the floor: p50 %+.3f ms, p99 %+.3f ms\n", rate,
+                      added(floor, direct, 0.5), added(floor, direct, 0.99), added(proxied, floor, 0.5), added(proxied, floor, 0.99))
+        let saturation = ["direct", "floor ", "proxy "].compactMap { name in phases.first { $0.name.hasPrefix(name + " saturation") } }
+        if saturation.count == 3 {
+            out += String(format: "  saturation: direct %.0f req/s, floor %.0f req/s, proxy %.0f req/s; proxy added p50 %+.3f ms, p99 %+.3f ms\n",
+                          saturation[0].throughput, saturation[1].throughput, saturation[2].throughput,
+                          saturation[2].percentile(0.5) - saturation[0].percentile(0.5), saturation[2].percentile(0.99) - saturation[0].percentile(0.99))
         }
         return out
     }

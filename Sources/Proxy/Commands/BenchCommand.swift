@@ -1,10 +1,11 @@
 import ArgumentParser
+import Foundation
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Micro-benchmarks of the hot paths (run a release build: swift run -c release vdm bench …).",
-        subcommands: [LoggingBenchCommand.self, ProxyBenchCommand.self, GenerateLogsCommand.self, ReplayBenchCommand.self]
+        subcommands: [LoggingBenchCommand.self, ProxyBenchCommand.self, GenerateLogsCommand.self, ReplayBenchCommand.self, ForwarderCommand.self]
     )
 }
 
@@ -34,7 +35,24 @@ struct ProxyBenchCommand: AsyncParsableCommand {
     @Option(help: "Alternating direct/proxy rounds at the fixed rate (the report takes medians over them).") var rounds = 3
 
     func run() async throws {
+        EventLoopSetup.install(env: ProcessInfo.processInfo.environment)
         print(try await ProxyBench.run(rate: rate, seconds: seconds, concurrency: concurrency, rounds: rounds, logDirectory: logs), terminator: "")
+    }
+}
+
+/// The bare-stack forwarder `vdm bench proxy` starts as its floor (see `NullForwarder`).
+struct ForwarderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forwarder",
+        abstract: "Bare Hummingbird + AsyncHTTPClient forwarder: the floor vdm bench proxy measures vdm against.",
+        shouldDisplay: false)
+
+    @Option(help: "Port.") var port: Int
+    @Option(help: "Upstream URL every POST /forward body goes to.") var upstream: String
+
+    func run() async throws {
+        EventLoopSetup.install(env: ProcessInfo.processInfo.environment)
+        try await NullForwarder.run(host: "127.0.0.1", port: port, upstream: upstream)
     }
 }
 

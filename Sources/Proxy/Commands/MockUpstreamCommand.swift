@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 
 struct MockUpstreamCommand: AsyncParsableCommand {
@@ -10,6 +11,7 @@ struct MockUpstreamCommand: AsyncParsableCommand {
     @Option(help: "Port.") var port = 9090
 
     func run() async throws {
+        EventLoopSetup.install(env: ProcessInfo.processInfo.environment)
         var logger = Logger(label: "vdm.mock")
         logger.logLevel = .info
         try await MockUpstream.run(host: host, port: port, logger: logger) { port in

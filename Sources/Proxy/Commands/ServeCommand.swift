@@ -19,14 +19,10 @@ struct ServeCommand: AsyncParsableCommand {
     var logTarget: String?
 
     func run() async throws {
-        // Swift concurrency's jobs run on NIO's event loops, so a request does not hop between the
-        // cooperative pool and the loops that own its sockets (measured in docs/BENCHMARKS.md). Only
-        // `serve` does this: the analyzer's CPU-bound tasks keep the default pool.
-        // `VDM_EVENT_LOOP_EXECUTOR=0` keeps the default pool (for comparison).
+        // Swift concurrency's jobs run on NIO's event loops (see EventLoopSetup). Only `serve`, the mock
+        // and the proxy benchmark do this: the analyzer's CPU-bound tasks keep the default pool.
         let env = ProcessInfo.processInfo.environment
-        if env["VDM_EVENT_LOOP_EXECUTOR"] != "0" {
-            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        }
+        EventLoopSetup.install(env: env)
         let setup: ServeSetup
         do {
             setup = try ServeSetup.make(env: env, host: host, port: port, logJSON: logJSON, console: !noConsole, logTarget: logTarget)

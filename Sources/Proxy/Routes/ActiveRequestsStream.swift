@@ -54,7 +54,7 @@ final class ActiveRequestsStream: Sendable {
             return Self.disabled(message: "SSE for active requests is disabled",
                                  suggestion: "Unset VDM_ACTIVE_REQUESTS_SSE_ENABLED (or set it to true)")
         }
-        let body = ResponseBody { writer in
+        let body = ResponseBody.correlated { writer in
             self.open.add(1, ordering: .relaxed)
             defer { self.open.subtract(1, ordering: .relaxed) }
             try await request.body.consumeWithCancellationOnInboundClose { _ in

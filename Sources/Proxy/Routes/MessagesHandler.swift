@@ -19,7 +19,7 @@ struct MessagesHandler: Sendable {
     static let maxUpstreamBody = 64 << 20
 
     func handle(_ request: Request) async -> Response {
-        let requestID = CorrelationContext.current?.id ?? UUID().uuidString.lowercased()
+        let requestID = CorrelationContext.current?.id ?? RequestIDs.next()
         let life = RequestLifecycle(tracker: tracker, requestID: requestID)
         do {
             return try await route(request, life: life)

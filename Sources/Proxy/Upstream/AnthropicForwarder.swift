@@ -64,7 +64,7 @@ struct AnthropicForwarder: Sendable {
         var headers = call.timingHeaders(upstreamNanos: (ContinuousClock.now - upstreamStarted).nanoseconds)
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
-        let body = ResponseBody { writer in
+        let body = ResponseBody.correlated { writer in
             var relay = StreamRelay(call: call, upstreamStarted: upstreamStarted)
             var parser = SSEParser()
             var tap = AnthropicStreamUsageTap()

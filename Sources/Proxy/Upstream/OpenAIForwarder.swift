@@ -71,7 +71,7 @@ struct OpenAIForwarder: Sendable {
         var headers = call.timingHeaders(upstreamNanos: (ContinuousClock.now - upstreamStarted).nanoseconds)
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
-        let body = ResponseBody { writer in
+        let body = ResponseBody.correlated { writer in
             var relay = StreamRelay(call: call, upstreamStarted: upstreamStarted)
             var converter = OpenAIStreamConverter(messageID: ConversionIDs.random(prefix: "msg_"), clientModel: call.clientModel, stopSequences: stopSequences)
             var parser = SSEParser()

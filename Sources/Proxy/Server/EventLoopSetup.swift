@@ -1,0 +1,20 @@
+import NIOCore
+import NIOPosix
+
+/// How many NIO event loops a server process runs, and whether Swift concurrency's jobs run on them.
+///
+/// Measured in docs/BENCHMARKS.md: running jobs on the loops that own the sockets saves a hop between
+/// the cooperative pool and the loops per await; on this 2-core VM one loop also cut context switches
+/// per proxied request from 4.2 to 1.5. Must run before anything touches NIO's singletons.
+enum EventLoopSetup {
+    /// `VDM_EVENT_LOOPS` (default: NIO's choice, one per core); `VDM_EVENT_LOOP_EXECUTOR=0` keeps the
+    /// default cooperative pool.
+    static func install(env: [String: String]) {
+        if let loops = env["VDM_EVENT_LOOPS"].flatMap(Int.init), loops > 0 {
+            NIOSingletons.groupLoopCountSuggestion = loops
+        }
+        if env["VDM_EVENT_LOOP_EXECUTOR"] != "0" {
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
+    }
+}
