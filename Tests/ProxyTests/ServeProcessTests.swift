@@ -52,4 +52,15 @@ import Testing
         let text = try String(contentsOfFile: dir, encoding: .utf8)
         #expect(text.contains("OPENAI_API_FORMAT"))
     }
+
+    @Test func badEventLoopCountStopsStartupNamingTheVariable() async throws {
+        for bad in ["0", "two", "-1", "100000"] {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-badloops-\(UUID().uuidString).log").path
+            let child = try ChildProcess.start(Self.binary, ["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", "VDM_EVENT_LOOPS": bad], output: dir)
+            child.process.waitUntilExit()
+            #expect(child.process.terminationStatus == 78, "\(bad)")
+            let text = try String(contentsOfFile: dir, encoding: .utf8)
+            #expect(text.contains("VDM_EVENT_LOOPS"), "\(text)")
+        }
+    }
 }

@@ -17,15 +17,9 @@ public struct ECSJSONEncoder: Sendable {
     }
 
     public func encode(_ record: LogRecord, into out: inout [UInt8]) {
-        withEncodedLine(record) { out.append(contentsOf: $0) }
-    }
-
-    /// Calls `body` with the record's line (newline included), valid only inside `body`: the sinks
-    /// copy it once, into their own buffer.
-    public func withEncodedLine<R>(_ record: LogRecord, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         withLineBuffer { line in
             encode(record, to: &line)
-            return body(line.bytes)
+            out.append(contentsOf: line.bytes)
         }
     }
 

@@ -35,7 +35,11 @@ struct ProxyBenchCommand: AsyncParsableCommand {
     @Option(help: "Alternating direct/proxy rounds at the fixed rate (the report takes medians over them).") var rounds = 3
 
     func run() async throws {
-        EventLoopSetup.install(env: ProcessInfo.processInfo.environment)
+        do {
+            try EventLoopSetup.install(env: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("configuration error: \(error)")
+        }
         print(try await ProxyBench.run(rate: rate, seconds: seconds, concurrency: concurrency, rounds: rounds, logDirectory: logs), terminator: "")
     }
 }
@@ -51,7 +55,11 @@ struct ForwarderCommand: AsyncParsableCommand {
     @Option(help: "Upstream URL every POST /forward body goes to.") var upstream: String
 
     func run() async throws {
-        EventLoopSetup.install(env: ProcessInfo.processInfo.environment)
+        do {
+            try EventLoopSetup.install(env: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("configuration error: \(error)")
+        }
         try await NullForwarder.run(host: "127.0.0.1", port: port, upstream: upstream)
     }
 }

@@ -11,7 +11,11 @@ struct MockUpstreamCommand: AsyncParsableCommand {
     @Option(help: "Port.") var port = 9090
 
     func run() async throws {
-        EventLoopSetup.install(env: ProcessInfo.processInfo.environment)
+        do {
+            try EventLoopSetup.install(env: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("configuration error: \(error)")
+        }
         var logger = Logger(label: "vdm.mock")
         logger.logLevel = .info
         try await MockUpstream.run(host: host, port: port, logger: logger) { port in

@@ -22,9 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
         // Swift concurrency's jobs run on NIO's event loops (see EventLoopSetup). Only `serve`, the mock
         // and the proxy benchmark do this: the analyzer's CPU-bound tasks keep the default pool.
         let env = ProcessInfo.processInfo.environment
-        EventLoopSetup.install(env: env)
         let setup: ServeSetup
         do {
+            try EventLoopSetup.install(env: env)
             setup = try ServeSetup.make(env: env, host: host, port: port, logJSON: logJSON, console: !noConsole, logTarget: logTarget)
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("vdm: configuration error: \(error)\n".utf8))

@@ -8,9 +8,13 @@ import NIOPosix
 /// per proxied request from 4.2 to 1.5. Must run before anything touches NIO's singletons.
 enum EventLoopSetup {
     /// `VDM_EVENT_LOOPS` (default: NIO's choice, one per core); `VDM_EVENT_LOOP_EXECUTOR=0` keeps the
-    /// default cooperative pool.
-    static func install(env: [String: String]) {
-        if let loops = env["VDM_EVENT_LOOPS"].flatMap(Int.init), loops > 0 {
+    /// default cooperative pool. A `VDM_EVENT_LOOPS` that is not a whole number from 1 to 256 is a
+    /// configuration error, not silently the default.
+    static func install(env: [String: String]) throws(ConfigurationError) {
+        if let text = env["VDM_EVENT_LOOPS"], !text.isEmpty {
+            guard let loops = Int(text), (1...256).contains(loops) else {
+                throw ConfigurationError(variable: "VDM_EVENT_LOOPS", problem: "must be a whole number from 1 to 256 (got '\(text.prefix(40))')")
+            }
             NIOSingletons.groupLoopCountSuggestion = loops
         }
         if env["VDM_EVENT_LOOP_EXECUTOR"] != "0" {
