@@ -65,7 +65,8 @@ import Testing
         }
     }
 
-    /// The encoder writes `@timestamp` in place; `WallClock.iso8601` is the general writer.
+    /// The encoder writes `@timestamp` in place, `WallClock.iso8601` through a temporary; both must
+    /// say what the C library's `gmtime_r` says, and parse back to the same instant.
     @Test func timestampsMatchTheGeneralWriter() throws {
         var values: [Int64] = [0, 1, 999_999, 1_000_000, -1, -1_000_000, 951_782_400_000_000, 253_402_300_799_999_999]
         values += (0..<500).map { _ in Int64.random(in: -62_135_596_800_000_000...253_402_300_799_999_999) }
@@ -73,6 +74,14 @@ import Testing
             let record = LogRecord(timestampMicros: micros, level: .info, message: "m", logger: "l", instanceID: "i", sequence: 1, correlationID: nil, payload: nil)
             let line = ECSJSONEncoder().encode(record)
             #expect(line.hasPrefix(#"{"@timestamp":""# + WallClock.iso8601(micros: micros) + "\""), "\(micros)")
+            var seconds = time_t(micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000)
+            let fraction = micros - Int64(seconds) * 1_000_000
+            var parts = tm()
+            gmtime_r(&seconds, &parts)
+            let reference = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                                   parts.tm_hour, parts.tm_min, parts.tm_sec, Int32(fraction))
+            #expect(WallClock.iso8601(micros: micros) == reference, "\(micros)")
+            #expect(WallClock.parseISO8601(reference) == micros)
         }
     }
 

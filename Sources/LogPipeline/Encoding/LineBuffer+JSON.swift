@@ -100,44 +100,11 @@ extension LineBuffer {
         10_000_000_000_000_000_000,
     ]
 
-    /// `2026-11-28T23:08:09.382331Z`, written in place two digits at a time; years outside 0…9999
-    /// take the general path.
-    mutating func appendISO8601(micros: Int64) {
-        let secs = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
-        let (y, m, d) = WallClock.civil(fromDays: days)
-        guard (0...9999).contains(y) else {
-            WallClock.appendISO8601(micros: micros, to: &self)
-            return
-        }
-        let frac = micros - secs * 1_000_000
-        let sod = secs - days * 86_400
-        reserve(27)
-        let p = end
-        Self.twoDigits(Int(y / 100), p)
-        Self.twoDigits(Int(y % 100), p + 2)
-        p[4] = UInt8(ascii: "-")
-        Self.twoDigits(Int(m), p + 5)
-        p[7] = UInt8(ascii: "-")
-        Self.twoDigits(Int(d), p + 8)
-        p[10] = UInt8(ascii: "T")
-        Self.twoDigits(Int(sod / 3600), p + 11)
-        p[13] = UInt8(ascii: ":")
-        Self.twoDigits(Int(sod % 3600 / 60), p + 14)
-        p[16] = UInt8(ascii: ":")
-        Self.twoDigits(Int(sod % 60), p + 17)
-        p[19] = UInt8(ascii: ".")
-        Self.twoDigits(Int(frac / 10_000), p + 20)
-        Self.twoDigits(Int(frac / 100 % 100), p + 22)
-        Self.twoDigits(Int(frac % 100), p + 24)
-        p[26] = UInt8(ascii: "Z")
-        advance(by: 27)
-    }
-
+    /// `2026-11-28T23:08:09.382331Z`, written in place.
     @inline(__always)
-    private static func twoDigits(_ v: Int, _ p: UnsafeMutablePointer<UInt8>) {
-        let pairs = JSONBytes.digitPairs.utf8Start
-        p[0] = pairs[v &* 2]
-        p[1] = pairs[v &* 2 + 1]
+    mutating func appendISO8601(micros: Int64) {
+        reserve(WallClock.iso8601Length)
+        WallClock.writeISO8601(micros: micros, to: end)
+        advance(by: WallClock.iso8601Length)
     }
 }

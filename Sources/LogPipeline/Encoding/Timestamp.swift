@@ -14,20 +14,53 @@ public enum WallClock {
         return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1_000
     }
 
+    /// Length of `2026-11-28T23:08:09.382331Z`.
+    static let iso8601Length = 27
+
     /// `2026-11-28T23:08:09.382331Z` appended to `out`.
     public static func appendISO8601<O: ByteOutput>(micros: Int64, to out: inout O) {
+        var text: (UInt64, UInt64, UInt64, UInt32) = (0, 0, 0, 0)  // 28 bytes
+        withUnsafeMutableBytes(of: &text) { raw in
+            guard let p = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+            writeISO8601(micros: micros, to: p)
+            out.append(contentsOf: UnsafeRawBufferPointer(start: p, count: iso8601Length))
+        }
+    }
+
+    /// Writes the `iso8601Length` bytes of the timestamp at `p`, two digits at a time. The year is
+    /// written as its last four digits (instants outside years 0–9999 do not come from a clock).
+    @inline(__always)
+    static func writeISO8601(micros: Int64, to p: UnsafeMutablePointer<UInt8>) {
         let secs = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let frac = micros - secs * 1_000_000
         let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
-        let sod = secs - days * 86_400
         let (y, m, d) = civil(fromDays: days)
-        appendDigits(y, 4, &out); out.append(UInt8(ascii: "-"))
-        appendDigits(m, 2, &out); out.append(UInt8(ascii: "-"))
-        appendDigits(d, 2, &out); out.append(UInt8(ascii: "T"))
-        appendDigits(sod / 3600, 2, &out); out.append(UInt8(ascii: ":"))
-        appendDigits(sod % 3600 / 60, 2, &out); out.append(UInt8(ascii: ":"))
-        appendDigits(sod % 60, 2, &out); out.append(UInt8(ascii: "."))
-        appendDigits(frac, 6, &out); out.append(UInt8(ascii: "Z"))
+        let frac = micros - secs * 1_000_000
+        let sod = secs - days * 86_400
+        let year = Int(y.magnitude % 10_000)
+        twoDigits(year / 100, p)
+        twoDigits(year % 100, p + 2)
+        p[4] = UInt8(ascii: "-")
+        twoDigits(Int(m), p + 5)
+        p[7] = UInt8(ascii: "-")
+        twoDigits(Int(d), p + 8)
+        p[10] = UInt8(ascii: "T")
+        twoDigits(Int(sod / 3600), p + 11)
+        p[13] = UInt8(ascii: ":")
+        twoDigits(Int(sod % 3600 / 60), p + 14)
+        p[16] = UInt8(ascii: ":")
+        twoDigits(Int(sod % 60), p + 17)
+        p[19] = UInt8(ascii: ".")
+        twoDigits(Int(frac / 10_000), p + 20)
+        twoDigits(Int(frac / 100 % 100), p + 22)
+        twoDigits(Int(frac % 100), p + 24)
+        p[26] = UInt8(ascii: "Z")
+    }
+
+    @inline(__always)
+    private static func twoDigits(_ v: Int, _ p: UnsafeMutablePointer<UInt8>) {
+        let pairs = JSONBytes.digitPairs.utf8Start
+        p[0] = pairs[v &* 2]
+        p[1] = pairs[v &* 2 + 1]
     }
 
     public static func iso8601(micros: Int64) -> String {
@@ -81,21 +114,6 @@ public enum WallClock {
         var parts = tm()
         localtime_r(&t, &parts)
         return (Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
-    }
-
-    @inline(__always)
-    static func appendDigits<O: ByteOutput>(_ value: Int64, _ width: Int, _ out: inout O) {
-        var v = value
-        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (48, 48, 48, 48, 48, 48)
-        withUnsafeMutableBytes(of: &tmp) { raw in
-            var i = width - 1
-            while i >= 0 {
-                raw[i] = UInt8(48 + v % 10)
-                v /= 10
-                i -= 1
-            }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<width]))
-        }
     }
 
     /// Howard Hinnant's days-from-civil algorithm (proleptic Gregorian).

@@ -25,7 +25,7 @@ public enum RequestIDs {
             func put(_ value: UInt64, nibbles: Int) {
                 for k in stride(from: nibbles - 1, through: 0, by: -1) {
                     let nibble = UInt8((value >> (UInt64(k) * 4)) & 0xF)
-                    out[i] = nibble < 10 ? 48 + nibble : 87 + nibble
+                    out[i] = JSONBytes.hex(nibble)
                     i += 1
                 }
             }

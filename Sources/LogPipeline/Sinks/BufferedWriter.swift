@@ -77,10 +77,6 @@ final class BufferedWriter: @unchecked Sendable {
         bytes.withUnsafeBytes { raw in appendLine { $0.append(contentsOf: raw) } }
     }
 
-    func append(_ bytes: UnsafeRawBufferPointer) {
-        appendLine { $0.append(contentsOf: bytes) }
-    }
-
     /// Lets `write` append one line straight into the shared buffer, under the lock: the JSON sink
     /// encodes its record there, with no line buffer of its own to allocate, fill and copy.
     /// `write` must only append bytes (it runs with the lock held).
