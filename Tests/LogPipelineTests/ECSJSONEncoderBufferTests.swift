@@ -24,6 +24,9 @@ import Testing
         for value in values {
             let metrics = RequestMetrics(requestID: "r", requestedModel: "m", startMicros: value, durationNanos: value)
             let object = try Self.encoded(metrics, message: "x")
+            let line = ECSJSONEncoder().encode(LogRecord(timestampMicros: 0, level: .info, message: "x", logger: "l", instanceID: "i", sequence: 1,
+                                                         correlationID: nil, payload: RequestCompletedPayload(metrics: metrics)))
+            #expect(line.contains(#","vdm.start_us":\#(value),"#), "exact text of \(value)")
             // JSONSerialization reads integers beyond 2^53 exactly as NSNumber.
             #expect((object["vdm.start_us"] as? NSNumber)?.int64Value == value, "\(value)")
             #expect((object["event.duration"] as? NSNumber)?.int64Value == value, "\(value)")

@@ -76,12 +76,55 @@ struct RedactionFuzzTests {
         let reference = referenceSecrets(bytes)
         if fast != reference { return "anchor search \(fast) != every-position reference \(reference)" }
         if changed != !fast.isEmpty { return "changed flag disagrees with matches" }
+        if let f = checkEncoderPath(bytes, redacted: out, firstSecret: fast.first) { return f }
         if let text = String(validating: bytes, as: UTF8.self) {
             let redacted = redactor.redact(text)
             if Array(redacted.utf8) != out { return "String and bytes APIs disagree" }
             if redactor.mightContainSecret(text) != changed { return "mightContainSecret disagrees" }
         }
         return nil
+    }
+
+    /// The JSON encoder redacts and notes escapes in one scan: its output must be exactly the
+    /// redacted bytes, escaped.
+    func checkEncoderPath(_ bytes: [UInt8], redacted: [UInt8], firstSecret: Range<Int>?) -> String? {
+        let viaEncoder = withLineBuffer { line in
+            bytes.withUnsafeBytes { Redactor.appendJSONString($0, to: &line) }
+            return Array(line.bytes)
+        }
+        let reference = withLineBuffer { line in
+            redacted.withUnsafeBytes { line.appendJSONString($0) }
+            return Array(line.bytes)
+        }
+        if viaEncoder != reference { return "encoder path wrote \(viaEncoder), not \(reference)" }
+        var escapes = true
+        let first = bytes.withUnsafeBytes { SecretScanner($0).firstSecret(escapes: &escapes) }
+        if first != firstSecret { return "firstSecret \(String(describing: first)) != nextSecret \(String(describing: firstSecret))" }
+        if first == nil, !escapes, bytes.contains(where: SecretScanner.needsEscape) { return "an escape went unnoticed" }
+        return nil
+    }
+
+    @Test("one escape at every position of clean text, secret or not: the encoder's one-scan path")
+    func escapeAtEveryPosition() {
+        var failures: [String] = []
+        let specials: [UInt8] = [0x22, 0x5C, 0x0A, 0x00, 0x1F, 0x7F]
+        for prefix in ["", "key sk-proj-abcdefghijklmnopqrstuvwx "] {
+            for length in 0..<70 {
+                for position in 0..<max(length, 1) {
+                    for special in specials {
+                        var bytes = Array(prefix.utf8) + (0..<length).map { UInt8(97 + $0 % 26) }
+                        if length > 0 { bytes[prefix.utf8.count + position] = special }
+                        var out: [UInt8] = []
+                        _ = bytes.withUnsafeBytes { redactor.redact($0, into: &out) }
+                        if let f = checkEncoderPath(bytes, redacted: out, firstSecret: fastSecrets(bytes).first) {
+                            failures.append("\(length)/\(position)/\(special): \(f)")
+                        }
+                    }
+                }
+            }
+        }
+        let clean = failures.isEmpty
+        #expect(clean, "\(failures.count) failures, first: \(failures.first ?? "")")
     }
 
     @Test("random bytes, invalid UTF-8 included, never crash and keep every property")

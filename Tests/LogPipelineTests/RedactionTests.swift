@@ -1,5 +1,5 @@
 import Testing
-import LogPipeline
+@testable import LogPipeline
 
 /// `[redacted:<hash of secret>]`
 private func marker(_ secret: String) -> String { "[redacted:\(SecretHash.short(secret))]" }
@@ -130,7 +130,7 @@ struct RedactionTests {
         #expect(changed)
         #expect(bytes == Array(("prefix|" + expected).utf8))
         // the encoder's path sees the redacted bytes too
-        #expect(redactor.withRedactedUTF8(input) { Array($0) } == Array(expected.utf8))
+        #expect(Self.jsonValue(input) == Self.jsonEscaped(expected))
     }
 
     @Test("leaves ordinary text alone", arguments: negatives.indices)
@@ -142,7 +142,21 @@ struct RedactionTests {
         let changed = Array(input.utf8).withUnsafeBytes { redactor.redact($0, into: &bytes) }
         #expect(!changed)
         #expect(bytes == [0x41] + Array(input.utf8))
-        #expect(redactor.withRedactedUTF8(input) { Array($0) } == Array(input.utf8))
+        #expect(Self.jsonValue(input) == Self.jsonEscaped(input))
+    }
+
+    /// What the JSON encoder writes for `text` (redacted and escaped in one scan).
+    static func jsonValue(_ text: String) -> [UInt8] {
+        withLineBuffer { line in
+            Redactor().appendJSONString(text, to: &line)
+            return Array(line.bytes)
+        }
+    }
+
+    static func jsonEscaped(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        JSONBytes.appendString(text, to: &out)
+        return out
     }
 
     @Test func tablesAreLargeEnough() {

@@ -50,8 +50,8 @@ public struct ECSJSONEncoder: Sendable {
             out.append(literal: #","event.action":"#)
             appendPlain(payload.action, &out)
             withUnsafeMutablePointer(to: &out) { pointer in
-                var visitor = JSONFieldWriter(out: pointer, redactor: redactor)
-                payload.visitFields(&visitor)
+                var writer = JSONFieldWriter(out: pointer, redactor: redactor)
+                payload.writeJSONFields(&writer)
             }
         }
         if !record.metadata.isEmpty {
@@ -98,7 +98,7 @@ public struct ECSJSONEncoder: Sendable {
 
     @inline(__always)
     private func appendValue(_ text: String, _ out: inout LineBuffer) {
-        redactor.withRedactedUTF8(text) { out.appendJSONString($0) }
+        redactor.appendJSONString(text, to: &out)
     }
 
     /// Escaped but not redacted: our own values (instance id, event action).
@@ -130,21 +130,25 @@ public struct ECSJSONEncoder: Sendable {
 /// Writes payload fields as `,"key":value` pairs into the encoder's output, which outlives it (the
 /// pointer is only used inside `encode`'s `withUnsafeMutablePointer` scope). Concrete, not generic:
 /// payloads call it through an existential, where a generic writer would stay unspecialized.
-struct JSONFieldWriter: LogFieldVisitor {
+/// Public only because `StructuredPayload.writeJSONFields` names it; nothing outside can make one.
+public struct JSONFieldWriter: LogFieldVisitor {
     let out: UnsafeMutablePointer<LineBuffer>
     let redactor: Redactor
 
-    mutating func visit(_ key: FieldKey, int value: Int64) {
+    @inline(__always)
+    public mutating func visit(_ key: FieldKey, int value: Int64) {
         appendKey(key, reserving: 20)
         out.pointee.appendDecimal(value)
     }
 
-    mutating func visit(_ key: FieldKey, string value: String) {
+    @inline(__always)
+    public mutating func visit(_ key: FieldKey, string value: String) {
         appendKey(key, reserving: 0)
-        redactor.withRedactedUTF8(value) { out.pointee.appendJSONString($0) }
+        redactor.appendJSONString(value, to: &out.pointee)
     }
 
-    mutating func visit(_ key: FieldKey, bool value: Bool) {
+    @inline(__always)
+    public mutating func visit(_ key: FieldKey, bool value: Bool) {
         appendKey(key, reserving: 5)
         out.pointee.append(literal: value ? "true" : "false")
     }

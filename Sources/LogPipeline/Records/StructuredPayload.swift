@@ -17,10 +17,16 @@ public protocol StructuredPayload: Sendable, CustomStringConvertible {
     /// Visits every field, in a fixed order. Keys are full dotted ECS/vdm names (`FieldName`): constants
     /// of plain `[a-z0-9._@]` (the JSON encoder copies them without escaping; journald derives its names).
     func visitFields<V: LogFieldVisitor>(_ visitor: inout V)
+    /// The JSON encoder's way in: `visitFields` specialized for its writer, so the hot path makes
+    /// direct, inlinable calls (constant key lengths) instead of one witness call per field. Keep
+    /// the default.
+    func writeJSONFields(_ writer: inout JSONFieldWriter)
 }
 
 extension StructuredPayload {
     public static var metadataKey: String { "vdm.event" }
+
+    public func writeJSONFields(_ writer: inout JSONFieldWriter) { visitFields(&writer) }
 
     public var description: String {
         var collector = DescriptionCollector()

@@ -63,28 +63,6 @@ public struct Redactor: Sendable {
         return (result ?? nil) ?? text
     }
 
-    /// Calls `body` with the UTF-8 of `redact(text)`: the string's own bytes when nothing matches (the
-    /// common case: no intermediate `String`, no allocation), else the redacted copy's.
-    public func withRedactedUTF8<R>(_ text: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        // Borrowed, not copied into a `var` for `withUTF8`: that copy cost a retain and a release
-        // per string, a tenth of a record's encoding time.
-        if let result = text.utf8.withContiguousStorageIfAvailable({ Self.withRedacted(UnsafeRawBufferPointer($0), body) }) {
-            return result
-        }
-        var text = text
-        return text.withUTF8 { Self.withRedacted(UnsafeRawBufferPointer($0), body) }
-    }
-
-    @inline(__always)
-    private static func withRedacted<R>(_ raw: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let scanner = SecretScanner(raw)
-        guard let first = scanner.nextSecret(from: 0) else { return body(raw) }
-        var output: [UInt8] = []
-        output.reserveCapacity(raw.count + 32)
-        scanner.redactAll(startingWith: first, into: &output)
-        return output.withUnsafeBytes(body)
-    }
-
     /// Fast check used on hot paths: true exactly when `redact(text)` would change `text`.
     /// Never allocates for native strings.
     public func mightContainSecret(_ text: String) -> Bool {

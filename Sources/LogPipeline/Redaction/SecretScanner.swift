@@ -92,16 +92,18 @@ struct SecretScanner {
 
     // MARK: the anchor pass
 
-    /// Byte `j` is 0xFF where position `i + j` holds an anchor (exactly), for j in 0..<16.
-    /// Needs `i + 18 <= count`. Written with vector-to-vector compares on a spelled-out
-    /// `SIMD16<UInt8>`, which compile to plain SSE2 (`pcmpeqb`/`pand`/`por`/`movmskps`). Keep it so:
-    /// `.==` against a scalar, or against an inferred `SIMD16(repeating:)`, picked the generic
-    /// per-lane implementation (seen in the disassembly) and ran about 100x slower.
+    /// Byte `j` is 0xFF where position `i + j` holds an anchor (exactly), for j in 0..<16; with
+    /// `escapes`, also where byte `i + j` needs a JSON escape (`JSONBytes.escapeMask`'s set: controls,
+    /// `"`, `\\`, DEL), in the second vector. Needs `i + 18 <= count`. Written with vector-to-vector
+    /// compares on a spelled-out `SIMD16<UInt8>`, which compile to plain SSE2 (`pcmpeqb`/`pand`/`por`/
+    /// `movmskps`). Keep it so: `.==` against a scalar, or against an inferred `SIMD16(repeating:)`,
+    /// picked the generic per-lane implementation (seen in the disassembly) and ran about 100x slower.
     @inline(__always)
-    private func anchors16(_ base: UnsafeRawPointer, at i: Int) -> SIMD2<UInt64> {
+    private func anchors16(_ base: UnsafeRawPointer, at i: Int, escapes: Bool) -> (anchors: SIMD2<UInt64>, escapes: SIMD2<UInt64>) {
         let fold = Bytes16(repeating: 0x20)
+        let v0 = base.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
         let v1 = base.loadUnaligned(fromByteOffset: i &+ 1, as: SIMD16<UInt8>.self)
-        let f0 = base.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self) | fold
+        let f0 = v0 | fold
         let f1 = v1 | fold
         let f2 = base.loadUnaligned(fromByteOffset: i &+ 2, as: SIMD16<UInt8>.self) | fold
         let e1 = f1 .== Bytes16(repeating: 0x65)  // e
@@ -110,16 +112,36 @@ struct SecretScanner {
             .& ((v1 .== Bytes16(repeating: 0x2D)) .| (e1 .& (f2 .== Bytes16(repeating: 0x79))))  // -  |  e y
         let rer = (f0 .== Bytes16(repeating: 0x72)) .& e1 .& (f2 .== Bytes16(repeating: 0x72))  // r e r
         let all = key .| rer .| (f0 .== Bytes16(repeating: 0x7A))  // z
-        return unsafeBitCast(all, to: SIMD2<UInt64>.self)
+        guard escapes else { return (unsafeBitCast(all, to: SIMD2<UInt64>.self), SIMD2()) }
+        let control = (v0 & Bytes16(repeating: 0xE0)) .== Bytes16(repeating: 0)
+        let special = (v0 .== Bytes16(repeating: 0x22)) .| (v0 .== Bytes16(repeating: 0x5C)) .| (v0 .== Bytes16(repeating: 0x7F))
+        return (unsafeBitCast(all, to: SIMD2<UInt64>.self), unsafeBitCast(control .| special, to: SIMD2<UInt64>.self))
     }
+
+    /// The shortest text a rule can match: `apikey:` + 8 value chars.
+    static let shortestMatch = 15
 
     /// The byte range of the first secret value whose whole pattern (name included) lies at or
     /// after `start`, or nil. Allocates nothing.
     func nextSecret(from start: Int) -> Range<Int>? {
+        var escapes = false
+        return scan(from: start, noting: false, escapes: &escapes)
+    }
+
+    /// `nextSecret(from: 0)`, noting on the way whether any byte needs a JSON escape, so the JSON
+    /// encoder reads a secret-free string once instead of twice. `escapes` is meaningful only when
+    /// nil is returned, and is true when the text was not read (too short to hold a secret).
+    func firstSecret(escapes: inout Bool) -> Range<Int>? {
+        scan(from: 0, noting: true, escapes: &escapes)
+    }
+
+    @inline(__always)
+    private func scan(from start: Int, noting noteEscapes: Bool, escapes: inout Bool) -> Range<Int>? {
+        escapes = true
         guard let base else { return nil }
         var i = max(start, 0)
-        // The shortest possible match is `apikey:` + 8 value chars; most short fields end here.
-        guard count &- i >= 15 else { return nil }
+        // Most short fields end here.
+        guard count &- i >= Self.shortestMatch else { return nil }
         guard count >= 18 else {
             // Too short for a vector step: check every position.
             while i < count {
@@ -128,11 +150,13 @@ struct SecretScanner {
             }
             return nil
         }
+        var escaping = SIMD2<UInt64>()
         while true {
             // The last step overlaps the previous one so it ends exactly at `count - 2`; an anchor in
             // the last two bytes could never start a complete pattern anyway.
             let block = min(i, count &- 18)
-            let found = anchors16(base, at: block)
+            let (found, blockEscapes) = anchors16(base, at: block, escapes: noteEscapes)
+            escaping |= blockEscapes
             if found[0] | found[1] != 0 {
                 for half in 0..<2 {
                     var m = UInt64(littleEndian: found[half]) & 0x8080_8080_8080_8080
@@ -144,9 +168,17 @@ struct SecretScanner {
                 }
             }
             i = block &+ 16
-            if i >= count &- 2 { return nil }
+            if i >= count &- 2 {
+                if noteEscapes {
+                    // The blocks covered every byte but the last two.
+                    escapes = escaping[0] | escaping[1] != 0 || Self.needsEscape(byte(count &- 2)) || Self.needsEscape(byte(count &- 1))
+                }
+                return nil
+            }
         }
     }
+
+    @inline(__always) static func needsEscape(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F }
 
     // MARK: exact verification of one anchor
 

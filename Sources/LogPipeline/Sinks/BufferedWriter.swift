@@ -35,7 +35,9 @@ public struct LogDestinationError: Error, CustomStringConvertible {
 final class BufferedWriter: @unchecked Sendable {
     // @unchecked: every mutable field below is only touched with `condition` held.
     private let condition = NSCondition()
-    private var pending = LineBuffer(capacity: 64 << 10)
+    /// Unchecked: the lock already makes every access exclusive, and the runtime's dynamic check
+    /// (a thread-local access set, taken around each `appendLine`'s closure) cost ~3% of a record.
+    @exclusivity(unchecked) private var pending = LineBuffer(capacity: 64 << 10)
     private var writing = false
     private var closed = false
     private var writerAsleep = false
