@@ -24,27 +24,36 @@ public struct ECSJSONEncoder: Sendable {
     }
 
     func encode(_ record: LogRecord, to out: inout LineBuffer) {
-        out.append(literal: #"{"@timestamp":""#)
-        out.appendISO8601(micros: record.timestampMicros)
-        out.append(literal: #"","log.level":""#)
-        out.append(utf8: record.level.ecsName)
-        out.append(literal: #"","message":"#)
+        // The constant runs, the timestamp and the numbers go through cursors (one capacity check
+        // and one count update per run); strings through the redactor.
+        out.withCursor(reserving: 96) {
+            $0.write(#"{"@timestamp":""#)
+            WallClock.writeISO8601(micros: record.timestampMicros, to: $0.position)
+            $0.position += WallClock.iso8601Length
+            $0.write(#"","log.level":""#)
+            $0.write(record.level.ecsNameLiteral)
+            $0.write(#"","message":"#)
+        }
         appendValue(record.message, &out)
-        out.append(literal: Self.afterMessage)
+        out.withCursor(reserving: Self.afterMessage.utf8CodeUnitCount) { $0.write(Self.afterMessage) }
         appendValue(record.logger, &out)
-        out.append(literal: Self.afterLogger)
+        out.withCursor(reserving: Self.afterLogger.utf8CodeUnitCount) { $0.write(Self.afterLogger) }
         appendPlain(record.instanceID, &out)
-        out.append(literal: #","event.sequence":"#)
-        out.appendDecimal(Int64(truncatingIfNeeded: record.sequence))
+        out.withCursor(reserving: 40) {
+            $0.write(#","event.sequence":"#)
+            $0.writeDecimal(Int64(truncatingIfNeeded: record.sequence))
+        }
         if let id = record.correlationID {
-            out.append(literal: #","http.request.id":"#)
+            out.withCursor(reserving: 20) { $0.write(#","http.request.id":"#) }
             appendValue(id, &out)
         }
-        out.append(literal: Self.schemaField)
-        if let original = record.originalLevel {
-            out.append(literal: #","log.original_level":""#)
-            out.append(utf8: original.ecsName)
-            out.append(UInt8(ascii: "\""))
+        out.withCursor(reserving: 64) {
+            $0.write(Self.schemaField)
+            if let original = record.originalLevel {
+                $0.write(#","log.original_level":""#)
+                $0.write(original.ecsNameLiteral)
+                $0.write(UInt8(ascii: "\""))
+            }
         }
         if let payload = record.payload {
             out.append(literal: #","event.action":"#)
@@ -129,7 +138,7 @@ public struct ECSJSONEncoder: Sendable {
 
 /// Writes payload fields as `,"key":value` pairs into the encoder's output, which outlives it (the
 /// pointer is only used inside `encode`'s `withUnsafeMutablePointer` scope). Concrete, not generic:
-/// payloads call it through an existential, where a generic writer would stay unspecialized.
+/// each payload's `writeJSONFields` specializes its `visitFields` for it, calls inlined.
 /// Public only because `StructuredPayload.writeJSONFields` names it; nothing outside can make one.
 public struct JSONFieldWriter: LogFieldVisitor {
     let out: UnsafeMutablePointer<LineBuffer>
@@ -137,35 +146,23 @@ public struct JSONFieldWriter: LogFieldVisitor {
 
     @inline(__always)
     public mutating func visit(_ key: FieldKey, int value: Int64) {
-        appendKey(key, reserving: 20)
-        out.pointee.appendDecimal(value)
+        out.pointee.withCursor(reserving: key.utf8.utf8CodeUnitCount + 4 + 20) {
+            $0.writeKey(key)
+            $0.writeDecimal(value)
+        }
     }
 
     @inline(__always)
     public mutating func visit(_ key: FieldKey, string value: String) {
-        appendKey(key, reserving: 0)
+        out.pointee.withCursor(reserving: key.utf8.utf8CodeUnitCount + 4) { $0.writeKey(key) }
         redactor.appendJSONString(value, to: &out.pointee)
     }
 
     @inline(__always)
     public mutating func visit(_ key: FieldKey, bool value: Bool) {
-        appendKey(key, reserving: 5)
-        out.pointee.append(literal: value ? "true" : "false")
+        out.pointee.withCursor(reserving: key.utf8.utf8CodeUnitCount + 4 + 5) {
+            $0.writeKey(key)
+            $0.write(value ? "true" : "false")
+        }
     }
-
-    /// `,"key":`, after one capacity check that also covers `extra` bytes of the value. Payload keys
-    /// are our own constants (`FieldName`, plain `[a-z0-9._@]`, checked by
-    /// `ECSJSONEncoderTests.payloadKeysNeedNoEscaping`), so they are copied without the escape scan.
-    @inline(__always)
-    private func appendKey(_ key: FieldKey, reserving extra: Int) {
-        let name = key.utf8
-        let n = name.utf8CodeUnitCount
-        out.pointee.reserve(n + 4 + extra)
-        out.pointee.appendReserved(UnsafeRawPointer(Self.open.utf8Start), 2)
-        out.pointee.appendReserved(UnsafeRawPointer(name.utf8Start), n)
-        out.pointee.appendReserved(UnsafeRawPointer(Self.close.utf8Start), 2)
-    }
-
-    private static let open: StaticString = #",""#
-    private static let close: StaticString = #"":"#
 }

@@ -69,78 +69,11 @@ extension LineBuffer {
         }
     }
 
-    /// A decimal integer written in place, eight digits at a time (`eightDigits`), each block stored
-    /// as one word: durations and microsecond timestamps have 10–16 digits, and two digits per
-    /// division made one long chain of dependent multiplies (a fifth of a record's time).
+    /// A decimal integer (see `ByteCursor.writeDecimal`).
     @inline(__always)
     mutating func appendDecimal(_ value: Int64) {
-        reserve(20)
-        if value < 0 { append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        if magnitude < 10 {  // counts and flags are mostly 0 or a single digit
-            append(48 &+ UInt8(truncatingIfNeeded: magnitude))
-            return
-        }
-        if magnitude < 100_000_000 {
-            storeLeading(UInt32(truncatingIfNeeded: magnitude))
-        } else if magnitude < 10_000_000_000_000_000 {
-            storeLeading(UInt32(truncatingIfNeeded: magnitude / 100_000_000))
-            storeEight(UInt32(truncatingIfNeeded: magnitude % 100_000_000))
-        } else {  // at most 20 digits: 1–4, then 8, then 8
-            let rest = magnitude % 10_000_000_000_000_000
-            storeLeading(UInt32(truncatingIfNeeded: magnitude / 10_000_000_000_000_000))
-            storeEight(UInt32(truncatingIfNeeded: rest / 100_000_000))
-            storeEight(UInt32(truncatingIfNeeded: rest % 100_000_000))
-        }
+        withCursor(reserving: 20) { $0.writeDecimal(value) }
     }
-
-    /// `n` (< 10^8) without leading zeros: its eight-digit block shifted down, stored whole (the
-    /// slack absorbs the zero bytes above it).
-    @inline(__always)
-    private mutating func storeLeading(_ n: UInt32) {
-        let digits = Self.decimalDigits(UInt64(n))
-        let block = Self.eightDigits(n) >> UInt64((8 &- digits) &* 8)
-        UnsafeMutableRawPointer(end).storeBytes(of: block.littleEndian, as: UInt64.self)
-        advance(by: digits)
-    }
-
-    /// `n` (< 10^8) as exactly eight digits.
-    @inline(__always)
-    private mutating func storeEight(_ n: UInt32) {
-        UnsafeMutableRawPointer(end).storeBytes(of: Self.eightDigits(n).littleEndian, as: UInt64.self)
-        advance(by: 8)
-    }
-
-    /// The eight ASCII digits of `n` < 10^8 (leading zeros included), first digit in the lowest byte,
-    /// computed in parallel lanes: split into two 4-digit halves (32-bit lanes), each into two
-    /// 2-digit parts (16-bit lanes), each into two digits (bytes). The multiply-shift pairs divide
-    /// exactly in their ranges (x·10486 >> 20 = x / 100 for x < 10^4; x·103 >> 10 = x / 10 for
-    /// x < 100) and no lane's product reaches its neighbour; `integersOfEveryMagnitudeAndSign`
-    /// checks every length and its edges.
-    @inline(__always)
-    static func eightDigits(_ n: UInt32) -> UInt64 {
-        let halves = UInt64(n / 10_000) | UInt64(n % 10_000) << 32
-        let div100 = ((halves &* 10_486) >> 20) & 0x0000_007F_0000_007F
-        let parts = (halves &- div100 &* 100) << 16 | div100
-        let div10 = ((parts &* 103) >> 10) & 0x000F_000F_000F_000F
-        let digits = (parts &- div10 &* 10) << 8 | div10
-        return digits | 0x3030_3030_3030_3030
-    }
-
-    /// Decimal digits of `v` (1 for 0): ⌊bits·log10 2⌋ is the length or one less.
-    @inline(__always)
-    static func decimalDigits(_ v: UInt64) -> Int {
-        let bits = 64 - (v | 1).leadingZeroBitCount
-        let guess = (bits &* 1233) >> 12
-        return max(1, guess + (v >= powersOfTen[guess] ? 1 : 0))
-    }
-
-    static let powersOfTen: [UInt64] = [
-        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
-        10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000,
-        1_000_000_000_000_000, 10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
-        10_000_000_000_000_000_000,
-    ]
 
     /// `2026-11-28T23:08:09.382331Z`, written in place.
     @inline(__always)

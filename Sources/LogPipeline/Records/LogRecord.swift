@@ -49,7 +49,10 @@ public struct LogRecord: Sendable {
 
 extension Logger.Level {
     /// Lowercase ECS `log.level` value.
-    public var ecsName: String {
+    public var ecsName: String { ecsNameLiteral.description }
+
+    /// `ecsName` as a constant, which the JSON encoder copies without a String in between.
+    var ecsNameLiteral: StaticString {
         switch self {
         case .trace: "trace"
         case .debug: "debug"
