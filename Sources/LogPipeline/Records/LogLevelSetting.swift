@@ -37,8 +37,17 @@ public struct DowngradeFilter: Sendable {
     /// The level the record is written with.
     @inline(__always)
     public func apply(level: Logger.Level, label: String) -> Logger.Level {
-        guard enabled, level == .info else { return level }
-        for prefix in prefixes where label.hasPrefix(prefix) { return .debug }
-        return level
+        apply(level: level, noisy: isNoisy(label))
+    }
+
+    /// `apply` for a label already classified (a handler's label never changes, so it asks once).
+    @inline(__always)
+    public func apply(level: Logger.Level, noisy: Bool) -> Logger.Level {
+        enabled && noisy && level == .info ? .debug : level
+    }
+
+    /// Whether `label` starts with one of the noisy prefixes.
+    public func isNoisy(_ label: String) -> Bool {
+        prefixes.contains { label.hasPrefix($0) }
     }
 }

@@ -22,41 +22,42 @@ public final class LogRouter: Sendable {
     /// Number of records emitted so far (the last sequence number used).
     public var recordsEmitted: UInt64 { sequence.load(ordering: .relaxed) }
 
-    public func makeHandler(label: String, metadataProvider: Logger.MetadataProvider? = CorrelationContext.metadataProvider) -> PipelineLogHandler {
+    /// A handler whose metadata provider is `CorrelationContext.metadataProvider`.
+    public func makeHandler(label: String) -> PipelineLogHandler {
+        PipelineLogHandler(label: label, router: self, logLevel: level, correlationProvider: ())
+    }
+
+    public func makeHandler(label: String, metadataProvider: Logger.MetadataProvider?) -> PipelineLogHandler {
         PipelineLogHandler(label: label, router: self, logLevel: level, metadataProvider: metadataProvider)
     }
 
-    /// Installs this router as swift-log's backend for the whole process.
+    /// Installs this router as swift-log's backend for the whole process, with
+    /// `CorrelationContext.metadataProvider` as the process's metadata provider.
     public func bootstrap() {
-        LoggingSystem.bootstrap({ label, provider in
-            PipelineLogHandler(label: label, router: self, logLevel: self.level, metadataProvider: provider)
+        LoggingSystem.bootstrap({ label, _ in
+            PipelineLogHandler(label: label, router: self, logLevel: self.level, correlationProvider: ())
         }, metadataProvider: CorrelationContext.metadataProvider)
     }
 
     public func flush() { sink.flush() }
 
-    func emit(label: String, event: LogEvent, handlerMetadata: Logger.Metadata, provider: Logger.MetadataProvider?) {
-        // The correlation id and the payload are taken out of each source before anything is merged:
-        // usually nothing else is left, so the hot path builds no merged dictionary. Precedence as
-        // swift-log's: handler metadata < provider < the log call's own metadata.
-        var handler = handlerMetadata
-        var provided = provider?.get() ?? [:]
-        var explicit = event.metadata ?? [:]
-        let key = CorrelationContext.metadataKey
-        var correlation: Logger.MetadataValue?
-        if handler[key] != nil { correlation = handler.removeValue(forKey: key) }
-        if provided[key] != nil { correlation = provided.removeValue(forKey: key) }
-        if explicit[key] != nil { correlation = explicit.removeValue(forKey: key) }
-        let correlationID = correlation.map(Self.text)
-        var payload: (any StructuredPayload)?
-        if case .stringConvertible(let value)? = explicit[PayloadKey.name], let box = value as? PayloadBox {
-            payload = box.payload
-            explicit.removeValue(forKey: PayloadKey.name)
+    /// `correlationFromTask`: the handler's provider is `CorrelationContext.metadataProvider`, so the
+    /// id is read from the task-local directly instead of through the dictionary the provider builds.
+    /// `noisy`: the handler's label matched the downgrade filter.
+    func emit(label: String, event: LogEvent, handlerMetadata: Logger.Metadata, provider: Logger.MetadataProvider?,
+              correlationFromTask: Bool, noisy: Bool) {
+        // The correlation id and the payload are lifted out of each source as it is read: usually
+        // nothing else is left, so the hot path hashes nothing and builds no merged dictionary.
+        // Precedence as swift-log's: handler metadata < provider < the log call's own metadata.
+        var fields = LiftedMetadata()
+        fields.absorb(handlerMetadata)
+        if correlationFromTask {
+            if let context = CorrelationContext.current { fields.correlationID = context.id }
+        } else if let provided = provider?.get() {
+            fields.absorb(provided)
         }
-        var metadata = handler
-        if !provided.isEmpty { metadata.merge(provided) { _, new in new } }
-        if !explicit.isEmpty { metadata.merge(explicit) { _, new in new } }
-        let written = downgrade.apply(level: event.level, label: label)
+        if let explicit = event.metadata { fields.absorb(explicit, payloads: true) }
+        let written = downgrade.apply(level: event.level, noisy: noisy)
         let record = LogRecord(
             timestampMicros: WallClock.nowMicros(),
             level: written,
@@ -65,15 +66,36 @@ public final class LogRouter: Sendable {
             logger: label,
             instanceID: instanceID,
             sequence: sequence.add(1, ordering: .relaxed).newValue,
-            correlationID: correlationID,
-            payload: payload,
-            metadata: metadata,
+            correlationID: fields.correlationID,
+            payload: fields.payload,
+            metadata: fields.metadata,
             error: event.error,
             file: event.file,
             function: event.function,
             line: event.line
         )
         sink.write(record)
+    }
+}
+
+/// A record's metadata with the correlation id and the structured payload taken out.
+struct LiftedMetadata {
+    var correlationID: String?
+    var payload: (any StructuredPayload)?
+    var metadata: Logger.Metadata = [:]
+
+    /// Reads `source` entry by entry (a log call's metadata has one or two): the special keys are
+    /// compared, not hashed; anything else is merged, overriding what earlier sources set.
+    mutating func absorb(_ source: Logger.Metadata, payloads: Bool = false) {
+        for (key, value) in source {
+            if key == CorrelationContext.metadataKey {
+                correlationID = Self.text(value)
+            } else if payloads, key == PayloadKey.name, case .stringConvertible(let carried) = value, let box = carried as? PayloadBox {
+                payload = box.payload
+            } else {
+                metadata[key] = value
+            }
+        }
     }
 
     private static func text(_ value: Logger.MetadataValue) -> String {
@@ -111,13 +133,27 @@ public struct PipelineLogHandler: LogHandler {
     public let router: LogRouter
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+    public var metadataProvider: Logger.MetadataProvider? {
+        didSet { correlationFromTask = false }
+    }
+    /// The provider is `CorrelationContext.metadataProvider`: the router reads the task-local itself.
+    private var correlationFromTask: Bool
+    /// The label matched the downgrade filter (asked once: a handler's label never changes).
+    private let noisy: Bool
 
     public init(label: String, router: LogRouter, logLevel: Logger.Level, metadataProvider: Logger.MetadataProvider?) {
         self.label = label
         self.router = router
         self.logLevel = logLevel
         self.metadataProvider = metadataProvider
+        correlationFromTask = false
+        noisy = router.downgrade.isNoisy(label)
+    }
+
+    /// With `CorrelationContext.metadataProvider` as the provider.
+    init(label: String, router: LogRouter, logLevel: Logger.Level, correlationProvider: Void) {
+        self.init(label: label, router: router, logLevel: logLevel, metadataProvider: CorrelationContext.metadataProvider)
+        correlationFromTask = true
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -126,6 +162,7 @@ public struct PipelineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        router.emit(label: label, event: event, handlerMetadata: metadata, provider: metadataProvider)
+        router.emit(label: label, event: event, handlerMetadata: metadata, provider: metadataProvider,
+                    correlationFromTask: correlationFromTask, noisy: noisy)
     }
 }
