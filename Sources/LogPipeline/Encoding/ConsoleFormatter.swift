@@ -15,26 +15,27 @@ public struct ConsoleFormatter: Sendable {
         self.redactor = redactor
     }
 
-    public func format(_ record: LogRecord, into out: inout [UInt8]) {
+    /// Generic so the console sink formats straight into its writer's buffer (no line of its own).
+    public func format<O: ByteOutput>(_ record: LogRecord, into out: inout O) {
         clockCache.append(micros: record.timestampMicros, to: &out)
-        out.append(contentsOf: " - ".utf8)
-        out.append(contentsOf: record.level.consoleName.utf8)
-        out.append(contentsOf: " - ".utf8)
+        out.append(literal: " - ")
+        out.append(utf8: record.level.consoleName)
+        out.append(literal: " - ")
         Self.appendBody(record, redactor: redactor, to: &out)
         out.append(UInt8(ascii: "\n"))
     }
 
     /// `[abcd1234] message | error: …`, redacted and escaped to one line: the console line after its
     /// time and level, and the whole of a syslog line after its header.
-    public static func appendBody(_ record: LogRecord, redactor: Redactor, to out: inout [UInt8]) {
+    public static func appendBody<O: ByteOutput>(_ record: LogRecord, redactor: Redactor, to out: inout O) {
         if let prefix = record.correlationPrefix {
             out.append(UInt8(ascii: "["))
             LineEscaper.append(String(prefix), to: &out)
-            out.append(contentsOf: "] ".utf8)
+            out.append(literal: "] ")
         }
         LineEscaper.append(redactor.redact(record.message), to: &out)
         if let error = record.error {
-            out.append(contentsOf: " | error: ".utf8)
+            out.append(literal: " | error: ")
             LineEscaper.append(redactor.redact(String(describing: error)), to: &out)
         }
     }
@@ -52,7 +53,7 @@ final class LocalClockCache: Sendable {
     private let cached = Mutex<(second: Int64, text: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8))>(
         (Int64.min, (0, 0, 0, 0, 0, 0, 0, 0)))
 
-    func append(micros: Int64, to out: inout [UInt8]) {
+    func append<O: ByteOutput>(micros: Int64, to out: inout O) {
         let second = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
         var text = cached.withLock { $0.second == second ? $0.text : nil }
         if text == nil {

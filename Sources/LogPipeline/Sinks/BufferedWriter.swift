@@ -75,12 +75,8 @@ final class BufferedWriter: @unchecked Sendable {
     // as long as the writer: the thread holds `self` until `run` returns.
     deinit { pending.free() }
 
-    func append(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in appendLine { $0.append(contentsOf: raw) } }
-    }
-
-    /// Lets `write` append one line straight into the shared buffer, under the lock: the JSON sink
-    /// encodes its record there, with no line buffer of its own to allocate, fill and copy.
+    /// Lets `write` append one line straight into the shared buffer, under the lock: the JSON and
+    /// console sinks render their record there, with no line of their own to allocate, fill and copy.
     /// `write` must only append bytes (it runs with the lock held).
     func appendLine(_ write: (inout LineBuffer) -> Void) {
         condition.lock()

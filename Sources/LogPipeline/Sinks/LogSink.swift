@@ -49,10 +49,7 @@ public struct ConsoleSink: LogSink {
     }
 
     public func write(_ record: LogRecord) {
-        var line: [UInt8] = []
-        line.reserveCapacity(192)
-        formatter.format(record, into: &line)
-        writer.append(line)
+        writer.appendLine { formatter.format(record, into: &$0) }
     }
 
     public func flush() { writer.flush() }
