@@ -68,18 +68,4 @@ extension LineBuffer {
             }
         }
     }
-
-    /// A decimal integer (see `ByteCursor.writeDecimal`).
-    @inline(__always)
-    mutating func appendDecimal(_ value: Int64) {
-        withCursor(reserving: 20) { $0.writeDecimal(value) }
-    }
-
-    /// `2026-11-28T23:08:09.382331Z`, written in place.
-    @inline(__always)
-    mutating func appendISO8601(micros: Int64) {
-        reserve(WallClock.iso8601Length)
-        WallClock.writeISO8601(micros: micros, to: end)
-        advance(by: WallClock.iso8601Length)
-    }
 }

@@ -24,7 +24,7 @@ public final class LogRouter: Sendable {
 
     /// A handler whose metadata provider is `CorrelationContext.metadataProvider`.
     public func makeHandler(label: String) -> PipelineLogHandler {
-        PipelineLogHandler(label: label, router: self, logLevel: level, correlationProvider: ())
+        PipelineLogHandler(label: label, router: self, logLevel: level)
     }
 
     public func makeHandler(label: String, metadataProvider: Logger.MetadataProvider?) -> PipelineLogHandler {
@@ -35,7 +35,7 @@ public final class LogRouter: Sendable {
     /// `CorrelationContext.metadataProvider` as the process's metadata provider.
     public func bootstrap() {
         LoggingSystem.bootstrap({ label, _ in
-            PipelineLogHandler(label: label, router: self, logLevel: self.level, correlationProvider: ())
+            PipelineLogHandler(label: label, router: self, logLevel: self.level)
         }, metadataProvider: CorrelationContext.metadataProvider)
     }
 
@@ -151,7 +151,7 @@ public struct PipelineLogHandler: LogHandler {
     }
 
     /// With `CorrelationContext.metadataProvider` as the provider.
-    init(label: String, router: LogRouter, logLevel: Logger.Level, correlationProvider: Void) {
+    public init(label: String, router: LogRouter, logLevel: Logger.Level) {
         self.init(label: label, router: router, logLevel: logLevel, metadataProvider: CorrelationContext.metadataProvider)
         correlationFromTask = true
     }

@@ -94,7 +94,7 @@ struct SecretScanner {
 
     /// Byte `j` is 0xFF where position `i + j` holds an anchor (exactly), for j in 0..<16; with
     /// `escapes`, also where byte `i + j` needs a JSON escape (`JSONBytes.escapeMask`'s set: controls,
-    /// `"`, `\\`, DEL), in the second vector. Needs `i + 18 <= count`. Written with vector-to-vector
+    /// `"`, `\`, DEL), in the second vector. Needs `i + 18 <= count`. Written with vector-to-vector
     /// compares on a spelled-out `SIMD16<UInt8>`, which compile to plain SSE2 (`pcmpeqb`/`pand`/`por`/
     /// `movmskps`). Keep it so: `.==` against a scalar, or against an inferred `SIMD16(repeating:)`,
     /// picked the generic per-lane implementation (seen in the disassembly) and ran about 100x slower.
