@@ -68,6 +68,29 @@ import Testing
         }
     }
 
+    /// Values far longer than the line's first allocation make it grow in the middle of a record,
+    /// in the envelope, in payload fields and in labels, with escapes and secrets in them.
+    @Test func longValuesGrowTheLineMidRecord() throws {
+        let secret = "sk-proj-" + String(repeating: "Ab1", count: 12)
+        for size in [100, 2_000, 70_000] {
+            let long = String(repeating: "q\"\\\u{01}é→", count: size / 8) + " key " + secret + " tail"
+            var metrics = RequestMetrics(requestID: "r", requestedModel: long, resolvedModel: long)
+            metrics.stopReason = long
+            var record = LogRecord(timestampMicros: 1, level: .info, message: long, logger: long, instanceID: "i", sequence: 1,
+                                   correlationID: long, payload: RequestCompletedPayload(metrics: metrics))
+            record.metadata = ["client": .string(long)]
+            let line = ECSJSONEncoder().encode(record)
+            #expect(!line.contains(secret))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let expected = Redactor().redact(long)
+            #expect(expected != long)
+            for key in ["message", "log.logger", "http.request.id", "vdm.requested_model", "gen_ai.request.model", "vdm.stop_reason"] {
+                #expect(object[key] as? String == expected, "\(size) \(key)")
+            }
+            #expect((object["labels"] as? [String: Any])?["client"] as? String == expected)
+        }
+    }
+
     /// The encoder writes `@timestamp` in place, `WallClock.iso8601` through a temporary; both must
     /// say what the C library's `gmtime_r` says, and parse back to the same instant.
     @Test func timestampsMatchTheGeneralWriter() throws {

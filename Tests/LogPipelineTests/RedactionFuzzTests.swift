@@ -89,11 +89,11 @@ struct RedactionFuzzTests {
     /// redacted bytes, escaped.
     func checkEncoderPath(_ bytes: [UInt8], redacted: [UInt8], firstSecret: Range<Int>?) -> String? {
         let viaEncoder = withLineBuffer { line in
-            bytes.withUnsafeBytes { Redactor.appendJSONString($0, to: &line) }
+            bytes.withUnsafeBytes { raw in line.withCursor { Redactor.writeJSONString(raw, to: &$0) } }
             return Array(line.bytes)
         }
         let reference = withLineBuffer { line in
-            redacted.withUnsafeBytes { line.appendJSONString($0) }
+            redacted.withUnsafeBytes { raw in line.withCursor { $0.writeJSONString(raw) } }
             return Array(line.bytes)
         }
         if viaEncoder != reference { return "encoder path wrote \(viaEncoder), not \(reference)" }

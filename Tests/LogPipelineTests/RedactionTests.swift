@@ -148,7 +148,7 @@ struct RedactionTests {
     /// What the JSON encoder writes for `text` (redacted and escaped in one scan).
     static func jsonValue(_ text: String) -> [UInt8] {
         withLineBuffer { line in
-            Redactor().appendJSONString(text, to: &line)
+            line.withCursor { Redactor().writeJSONString(text, to: &$0) }
             return Array(line.bytes)
         }
     }

@@ -1,12 +1,68 @@
-/// Where the next byte of a line goes, inside room already reserved in a `LineBuffer`
-/// (`LineBuffer.withCursor`). A local value, so the position stays in a register: writing through a
-/// `LineBuffer` itself reloads and stores its count around every piece, because a byte store may
-/// alias it. A record's keys, numbers and punctuation are written this way.
-struct ByteCursor {
-    var position: UnsafeMutablePointer<UInt8>
+/// Writes a record into a `LineBuffer` through a position and a limit held in locals
+/// (`LineBuffer.withCursor`), so they stay in registers: writing through the `LineBuffer` itself
+/// reloaded and stored its count around every piece, because a byte store may alias it. The buffer
+/// is only touched to grow (`ensure`) and once at the end (`commit`).
+///
+/// The `write…` methods do not check for room: call `ensure` for the whole run first. Like the
+/// buffer's `reserve`, `ensure(n)` leaves `LineBuffer.slack` bytes beyond the `n`, which the 16-byte
+/// and 8-byte block stores may run into. The `ByteOutput` appends check for themselves.
+struct ByteCursor: ByteOutput {
+    private(set) var position: UnsafeMutablePointer<UInt8>
+    private var limit: UnsafeMutablePointer<UInt8>
+    private let buffer: UnsafeMutablePointer<LineBuffer>
+
+    init(_ buffer: UnsafeMutablePointer<LineBuffer>) {
+        self.buffer = buffer
+        position = buffer.pointee.end
+        limit = buffer.pointee.limit
+    }
+
+    /// Room for `n` more bytes (plus the slack).
+    @inline(__always)
+    mutating func ensure(_ n: Int) {
+        if limit - position < n { grow(n) }
+    }
+
+    @inline(never)
+    private mutating func grow(_ n: Int) {
+        commit()
+        buffer.pointee.reserve(n)
+        position = buffer.pointee.end
+        limit = buffer.pointee.limit
+    }
+
+    /// Hands what was written back to the buffer.
+    @inline(__always)
+    func commit() { buffer.pointee.setEnd(position) }
+
+    /// Debug builds (the tests) check every unchecked store against the buffer's real end.
+    @inline(__always)
+    func assertRoom(_ n: Int) {
+        assert(limit + LineBuffer.slack - position >= n, "a write ran past the room ensured")
+    }
+
+    /// Marks `n` bytes written in place at `position` (after `ensure`).
+    @inline(__always)
+    mutating func advance(by n: Int) {
+        assertRoom(n)
+        position += n
+    }
+
+    mutating func append(_ byte: UInt8) {
+        ensure(1)
+        write(byte)
+    }
+
+    mutating func append(contentsOf bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress else { return }
+        ensure(bytes.count)
+        LineBuffer.copy(source, bytes.count, to: UnsafeMutableRawPointer(position))
+        position += bytes.count
+    }
 
     @inline(__always)
     mutating func write(_ byte: UInt8) {
+        assertRoom(1)
         position.pointee = byte
         position += 1
     }
@@ -14,6 +70,7 @@ struct ByteCursor {
     @inline(__always)
     mutating func write(_ literal: StaticString) {
         let n = literal.utf8CodeUnitCount
+        assertRoom(n)
         LineBuffer.copy(UnsafeRawPointer(literal.utf8Start), n, to: UnsafeMutableRawPointer(position))
         position += n
     }
@@ -57,6 +114,7 @@ struct ByteCursor {
         let digits = Self.eightDigits(n)
         let zeros = digits.trailingZeroBitCount &>> 3
         let block = (digits | 0x3030_3030_3030_3030) >> UInt64(zeros &* 8)
+        assertRoom(8)
         UnsafeMutableRawPointer(position).storeBytes(of: block.littleEndian, as: UInt64.self)
         position += 8 &- zeros
     }
@@ -64,6 +122,7 @@ struct ByteCursor {
     /// `n` (< 10^8) as exactly eight digits.
     @inline(__always)
     private mutating func writeEight(_ n: UInt32) {
+        assertRoom(8)
         UnsafeMutableRawPointer(position).storeBytes(of: (Self.eightDigits(n) | 0x3030_3030_3030_3030).littleEndian, as: UInt64.self)
         position += 8
     }
@@ -85,14 +144,13 @@ struct ByteCursor {
 }
 
 extension LineBuffer {
-    /// Runs `body` with a cursor at the end, after reserving `n` bytes (plus the slack), and keeps
-    /// what it wrote.
+    /// Runs `body` with a cursor at the end of the buffer and keeps what it wrote.
     @inline(__always)
-    mutating func withCursor(reserving n: Int, _ body: (inout ByteCursor) -> Void) {
-        reserve(n)
-        var cursor = ByteCursor(position: end)
-        body(&cursor)
-        assert(cursor.position - end <= n, "wrote past the room reserved")
-        advance(by: cursor.position - end)
+    mutating func withCursor<R>(_ body: (inout ByteCursor) -> R) -> R {
+        withUnsafeMutablePointer(to: &self) { buffer in
+            var cursor = ByteCursor(buffer)
+            defer { cursor.commit() }
+            return body(&cursor)
+        }
     }
 }

@@ -23,45 +23,49 @@ public struct ECSJSONEncoder: Sendable {
         }
     }
 
-    func encode(_ record: LogRecord, to out: inout LineBuffer) {
-        // The constant runs, the timestamp and the numbers go through cursors (one capacity check
-        // and one count update per run); strings through the redactor.
-        out.withCursor(reserving: 96) {
-            $0.write(#"{"@timestamp":""#)
-            WallClock.writeISO8601(micros: record.timestampMicros, to: $0.position)
-            $0.position += WallClock.iso8601Length
-            $0.write(#"","log.level":""#)
-            $0.write(record.level.ecsNameLiteral)
-            $0.write(#"","message":"#)
-        }
+    func encode(_ record: LogRecord, to line: inout LineBuffer) {
+        line.withCursor { encode(record, to: &$0) }
+    }
+
+    /// `ensure` before each run of unchecked writes (see `ByteCursor`); strings go through the
+    /// redactor, which ensures for itself.
+    private func encode(_ record: LogRecord, to out: inout ByteCursor) {
+        out.ensure(96)
+        out.write(#"{"@timestamp":""#)
+        WallClock.writeISO8601(micros: record.timestampMicros, to: out.position)
+        out.advance(by: WallClock.iso8601Length)
+        out.write(#"","log.level":""#)
+        out.write(record.level.ecsNameLiteral)
+        out.write(#"","message":"#)
         appendValue(record.message, &out)
-        out.withCursor(reserving: Self.afterMessage.utf8CodeUnitCount) { $0.write(Self.afterMessage) }
+        out.ensure(Self.afterMessage.utf8CodeUnitCount)
+        out.write(Self.afterMessage)
         appendValue(record.logger, &out)
-        out.withCursor(reserving: Self.afterLogger.utf8CodeUnitCount) { $0.write(Self.afterLogger) }
+        out.ensure(Self.afterLogger.utf8CodeUnitCount)
+        out.write(Self.afterLogger)
         appendPlain(record.instanceID, &out)
-        out.withCursor(reserving: 40) {
-            $0.write(#","event.sequence":"#)
-            $0.writeDecimal(Int64(truncatingIfNeeded: record.sequence))
-        }
+        out.ensure(40)
+        out.write(#","event.sequence":"#)
+        out.writeDecimal(Int64(truncatingIfNeeded: record.sequence))
         if let id = record.correlationID {
-            out.withCursor(reserving: 20) { $0.write(#","http.request.id":"#) }
+            out.ensure(20)
+            out.write(#","http.request.id":"#)
             appendValue(id, &out)
         }
-        out.withCursor(reserving: 64) {
-            $0.write(Self.schemaField)
-            if let original = record.originalLevel {
-                $0.write(#","log.original_level":""#)
-                $0.write(original.ecsNameLiteral)
-                $0.write(UInt8(ascii: "\""))
-            }
+        out.ensure(64)
+        out.write(Self.schemaField)
+        if let original = record.originalLevel {
+            out.write(#","log.original_level":""#)
+            out.write(original.ecsNameLiteral)
+            out.write(UInt8(ascii: "\""))
         }
         if let payload = record.payload {
-            out.append(literal: #","event.action":"#)
+            out.ensure(20)
+            out.write(#","event.action":"#)
             appendPlain(payload.action, &out)
-            withUnsafeMutablePointer(to: &out) { pointer in
-                var writer = JSONFieldWriter(out: pointer, redactor: redactor)
-                payload.writeJSONFields(&writer)
-            }
+            var writer = JSONFieldWriter(out: out, redactor: redactor)
+            payload.writeJSONFields(&writer)
+            out = writer.out
         }
         if !record.metadata.isEmpty {
             out.append(literal: #","labels":{"#)
@@ -106,16 +110,16 @@ public struct ECSJSONEncoder: Sendable {
     }
 
     @inline(__always)
-    private func appendValue(_ text: String, _ out: inout LineBuffer) {
-        redactor.appendJSONString(text, to: &out)
+    private func appendValue(_ text: String, _ out: inout ByteCursor) {
+        redactor.writeJSONString(text, to: &out)
     }
 
     /// Escaped but not redacted: our own values (instance id, event action).
     @inline(__always)
-    private func appendPlain(_ text: String, _ out: inout LineBuffer) {
-        if text.utf8.withContiguousStorageIfAvailable({ out.appendJSONString(UnsafeRawBufferPointer($0)) }) == nil {
+    private func appendPlain(_ text: String, _ out: inout ByteCursor) {
+        if text.utf8.withContiguousStorageIfAvailable({ out.writeJSONString(UnsafeRawBufferPointer($0)) }) == nil {
             var text = text
-            text.withUTF8 { out.appendJSONString(UnsafeRawBufferPointer($0)) }
+            text.withUTF8 { out.writeJSONString(UnsafeRawBufferPointer($0)) }
         }
     }
 
@@ -136,33 +140,32 @@ public struct ECSJSONEncoder: Sendable {
     }
 }
 
-/// Writes payload fields as `,"key":value` pairs into the encoder's output, which outlives it (the
-/// pointer is only used inside `encode`'s `withUnsafeMutablePointer` scope). Concrete, not generic:
-/// each payload's `writeJSONFields` specializes its `visitFields` for it, calls inlined.
-/// Public only because `StructuredPayload.writeJSONFields` names it; nothing outside can make one.
+/// Writes payload fields as `,"key":value` pairs through the encoder's cursor, which it hands
+/// back afterwards. Concrete, not generic: each payload's `writeJSONFields` specializes its
+/// `visitFields` for it, calls inlined. Public only because `StructuredPayload.writeJSONFields`
+/// names it; nothing outside can make one.
 public struct JSONFieldWriter: LogFieldVisitor {
-    let out: UnsafeMutablePointer<LineBuffer>
+    var out: ByteCursor
     let redactor: Redactor
 
     @inline(__always)
     public mutating func visit(_ key: FieldKey, int value: Int64) {
-        out.pointee.withCursor(reserving: key.utf8.utf8CodeUnitCount + 4 + 20) {
-            $0.writeKey(key)
-            $0.writeDecimal(value)
-        }
+        out.ensure(key.utf8.utf8CodeUnitCount + 4 + 20)
+        out.writeKey(key)
+        out.writeDecimal(value)
     }
 
     @inline(__always)
     public mutating func visit(_ key: FieldKey, string value: String) {
-        out.pointee.withCursor(reserving: key.utf8.utf8CodeUnitCount + 4) { $0.writeKey(key) }
-        redactor.appendJSONString(value, to: &out.pointee)
+        out.ensure(key.utf8.utf8CodeUnitCount + 4)
+        out.writeKey(key)
+        redactor.writeJSONString(value, to: &out)
     }
 
     @inline(__always)
     public mutating func visit(_ key: FieldKey, bool value: Bool) {
-        out.pointee.withCursor(reserving: key.utf8.utf8CodeUnitCount + 4 + 5) {
-            $0.writeKey(key)
-            $0.write(value ? "true" : "false")
-        }
+        out.ensure(key.utf8.utf8CodeUnitCount + 4 + 5)
+        out.writeKey(key)
+        out.write(value ? "true" : "false")
     }
 }

@@ -54,13 +54,6 @@ struct LineBuffer: ByteOutput {
         count += n
     }
 
-    /// Appends without a capacity check: the caller has called `reserve` for at least `n` bytes.
-    @inline(__always)
-    mutating func appendReserved(_ source: UnsafeRawPointer, _ n: Int) {
-        Self.copy(source, n, to: UnsafeMutableRawPointer(base + count))
-        count += n
-    }
-
     /// The pieces of a record are short (keys, numbers, punctuation, ids, model names): word moves,
     /// overlapping at the end, beat a call to `memmove` up to a few dozen bytes.
     @inline(__always)
@@ -93,7 +86,7 @@ struct LineBuffer: ByteOutput {
         (target + 8).storeBytes(of: high, as: UInt64.self)
     }
 
-    /// Room for `n` more bytes plus `slack`: the in-place writers (see LineBuffer+JSON.swift) store
+    /// Room for `n` more bytes plus `slack`: the in-place writers (see ByteCursor+JSON.swift) store
     /// whole 16-byte blocks and may run past what they keep.
     @inline(__always)
     mutating func reserve(_ n: Int) {
@@ -102,12 +95,15 @@ struct LineBuffer: ByteOutput {
 
     static let slack = 16
 
-    /// Marks `n` bytes written in place at `end` (after `reserve`).
-    @inline(__always)
-    mutating func advance(by n: Int) { count += n }
-
     /// Where the next byte goes; valid until the next append or `reserve`.
     var end: UnsafeMutablePointer<UInt8> { base + count }
+
+    /// How far a writer may go before it must `reserve` again (the slack stays beyond it).
+    var limit: UnsafeMutablePointer<UInt8> { base + (capacity - Self.slack) }
+
+    /// Ends the buffer at `end`, where a `ByteCursor` stopped writing.
+    @inline(__always)
+    mutating func setEnd(_ end: UnsafeMutablePointer<UInt8>) { count = end - base }
 
     mutating func grow(toAtLeast needed: Int) {
         let newCapacity = max(needed, capacity * 2)

@@ -4,17 +4,17 @@ extension Redactor {
     /// straight away; a longer one is read once by the secret scanner, which also notes whether any
     /// byte needs an escape, and when none does it is copied whole (the common case: a clean message).
     @inline(__always)
-    func appendJSONString(_ text: String, to out: inout LineBuffer) {
+    func writeJSONString(_ text: String, to out: inout ByteCursor) {
         // Borrowed, not copied into a `var` for `withUTF8`: that copy cost a retain and a release.
-        if text.utf8.withContiguousStorageIfAvailable({ Self.appendJSONString(UnsafeRawBufferPointer($0), to: &out) }) == nil {
+        if text.utf8.withContiguousStorageIfAvailable({ Self.writeJSONString(UnsafeRawBufferPointer($0), to: &out) }) == nil {
             var text = text
-            text.withUTF8 { Self.appendJSONString(UnsafeRawBufferPointer($0), to: &out) }
+            text.withUTF8 { Self.writeJSONString(UnsafeRawBufferPointer($0), to: &out) }
         }
     }
 
-    static func appendJSONString(_ raw: UnsafeRawBufferPointer, to out: inout LineBuffer) {
+    static func writeJSONString(_ raw: UnsafeRawBufferPointer, to out: inout ByteCursor) {
         guard raw.count >= SecretScanner.shortestMatch else {
-            out.appendJSONString(raw)
+            out.writeJSONString(raw)
             return
         }
         let scanner = SecretScanner(raw)
@@ -23,23 +23,11 @@ extension Redactor {
             var redacted: [UInt8] = []
             redacted.reserveCapacity(raw.count + 32)
             scanner.redactAll(startingWith: first, into: &redacted)
-            redacted.withUnsafeBytes { out.appendJSONString($0) }
+            redacted.withUnsafeBytes { out.writeJSONString($0) }
         } else if escapes {
-            out.appendJSONString(raw)
+            out.writeJSONString(raw)
         } else {
-            out.appendQuoted(raw)
+            out.writeQuoted(raw)
         }
-    }
-}
-
-extension LineBuffer {
-    /// `"bytes"`, for bytes known to need no escape.
-    @inline(__always)
-    mutating func appendQuoted(_ bytes: UnsafeRawBufferPointer) {
-        let n = bytes.count
-        reserve(n + 2)
-        append(UInt8(ascii: "\""))
-        if let source = bytes.baseAddress { appendReserved(source, n) }
-        append(UInt8(ascii: "\""))
     }
 }

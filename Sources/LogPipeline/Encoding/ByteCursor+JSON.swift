@@ -1,15 +1,15 @@
-/// The JSON tokens of a record written straight into a `LineBuffer`: the per-record hot path
-/// (`vdm bench logging`; docs/BENCHMARKS.md has the steps and what each one gained).
-extension LineBuffer {
+/// JSON string values written through a `ByteCursor`: the per-record hot path (`vdm bench logging`;
+/// docs/BENCHMARKS.md has the steps and what each one gained).
+extension ByteCursor {
     /// `"text"` with JSON escaping, 16 bytes at a time as two words. Each block is stored before
     /// anything is known about it (the slack absorbs the overrun) and kept only when none of its bytes
     /// needs an escape (`JSONBytes.escapeMask`, SWAR), so a clean block costs two loads, the mask
     /// arithmetic and two stores, and no `memmove` call. A block with an escape in it is redone byte
     /// by byte. (Swift's `SIMD16<UInt8>` comparisons compiled to scalar loops here: 10× slower.)
-    mutating func appendJSONString(_ bytes: UnsafeRawBufferPointer) {
+    mutating func writeJSONString(_ bytes: UnsafeRawBufferPointer) {
         let n = bytes.count
-        reserve(n + 2)
-        append(UInt8(ascii: "\""))
+        ensure(n + 2)
+        write(UInt8(ascii: "\""))
         if let source = bytes.baseAddress {
             var i = 0
             while i < n {
@@ -18,10 +18,11 @@ extension LineBuffer {
                     ? (source.loadUnaligned(fromByteOffset: i, as: UInt64.self), source.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
                     : Self.paddedBlock(source + i, length)
                 if JSONBytes.escapeMask(UInt64(littleEndian: low)) | JSONBytes.escapeMask(UInt64(littleEndian: high)) != 0 {
-                    appendEscaping(source + i, length)
-                    reserve(n - i - length + 1)
+                    writeEscaping(source + i, length)
+                    ensure(n - i - length + 1)
                 } else {
-                    let target = UnsafeMutableRawPointer(end)
+                    assertRoom(16)
+                    let target = UnsafeMutableRawPointer(position)
                     target.storeBytes(of: low, as: UInt64.self)
                     (target + 8).storeBytes(of: high, as: UInt64.self)
                     advance(by: length)
@@ -29,7 +30,20 @@ extension LineBuffer {
                 i += length
             }
         }
-        append(UInt8(ascii: "\""))
+        write(UInt8(ascii: "\""))
+    }
+
+    /// `"bytes"`, for bytes known to need no escape.
+    @inline(__always)
+    mutating func writeQuoted(_ bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        ensure(n + 2)
+        write(UInt8(ascii: "\""))
+        if let source = bytes.baseAddress {
+            LineBuffer.copy(source, n, to: UnsafeMutableRawPointer(position))
+            advance(by: n)
+        }
+        write(UInt8(ascii: "\""))
     }
 
     /// The `length` (< 16) bytes at `source` followed by `a`s (never escaped), read without going
@@ -58,7 +72,8 @@ extension LineBuffer {
         return (UInt64(littleEndian: low), pad)
     }
 
-    private mutating func appendEscaping(_ source: UnsafeRawPointer, _ length: Int) {
+    /// The slow path: checked appends, since an escape takes up to six bytes.
+    private mutating func writeEscaping(_ source: UnsafeRawPointer, _ length: Int) {
         for k in 0..<length {
             let c = source.load(fromByteOffset: k, as: UInt8.self)
             if c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F {
