@@ -27,6 +27,9 @@ import Testing
             let line = ECSJSONEncoder().encode(LogRecord(timestampMicros: 0, level: .info, message: "x", logger: "l", instanceID: "i", sequence: 1,
                                                          correlationID: nil, payload: RequestCompletedPayload(metrics: metrics)))
             #expect(line.contains(#","vdm.start_us":\#(value),"#), "exact text of \(value)")
+            var rendered: [UInt8] = []
+            JSONBytes.appendInt(value, to: &rendered)  // the renderers' integers, same digit writer
+            #expect(String(decoding: rendered, as: UTF8.self) == String(value))
             // JSONSerialization reads integers beyond 2^53 exactly as NSNumber.
             #expect((object["vdm.start_us"] as? NSNumber)?.int64Value == value, "\(value)")
             #expect((object["event.duration"] as? NSNumber)?.int64Value == value, "\(value)")

@@ -84,62 +84,11 @@ struct ByteCursor: ByteOutput {
         write(#"":"#)
     }
 
-    /// A decimal integer, eight digits at a time (`eightDigits`), each block stored as one word:
-    /// durations and microsecond timestamps have 10–16 digits, and two digits per division made one
-    /// long chain of dependent multiplies. Needs 20 bytes of room plus the buffer's slack.
+    /// A decimal integer (`DecimalWriter`). Needs 20 bytes of room plus the buffer's slack.
     @inline(__always)
     mutating func writeDecimal(_ value: Int64) {
-        if value < 0 { write(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        if magnitude < 10 {  // counts and flags are mostly 0 or a single digit
-            write(48 &+ UInt8(truncatingIfNeeded: magnitude))
-        } else if magnitude < 100_000_000 {
-            writeLeading(UInt32(truncatingIfNeeded: magnitude))
-        } else if magnitude < 10_000_000_000_000_000 {
-            writeLeading(UInt32(truncatingIfNeeded: magnitude / 100_000_000))
-            writeEight(UInt32(truncatingIfNeeded: magnitude % 100_000_000))
-        } else {  // at most 20 digits: 1–4, then 8, then 8
-            let rest = magnitude % 10_000_000_000_000_000
-            writeLeading(UInt32(truncatingIfNeeded: magnitude / 10_000_000_000_000_000))
-            writeEight(UInt32(truncatingIfNeeded: rest / 100_000_000))
-            writeEight(UInt32(truncatingIfNeeded: rest % 100_000_000))
-        }
-    }
-
-    /// `n` (1 ..< 10^8) without leading zeros: its eight-digit block shifted down past them (they
-    /// are the block's low zero bytes before the ASCII offset), stored whole; the slack absorbs the
-    /// zero bytes above it.
-    @inline(__always)
-    private mutating func writeLeading(_ n: UInt32) {
-        let digits = Self.eightDigits(n)
-        let zeros = digits.trailingZeroBitCount &>> 3
-        let block = (digits | 0x3030_3030_3030_3030) >> UInt64(zeros &* 8)
-        assertRoom(8)
-        UnsafeMutableRawPointer(position).storeBytes(of: block.littleEndian, as: UInt64.self)
-        position += 8 &- zeros
-    }
-
-    /// `n` (< 10^8) as exactly eight digits.
-    @inline(__always)
-    private mutating func writeEight(_ n: UInt32) {
-        assertRoom(8)
-        UnsafeMutableRawPointer(position).storeBytes(of: (Self.eightDigits(n) | 0x3030_3030_3030_3030).littleEndian, as: UInt64.self)
-        position += 8
-    }
-
-    /// The eight decimal digits of `n` < 10^8 as byte values 0–9 (leading zeros included), first
-    /// digit in the lowest byte, computed in parallel lanes: split into two 4-digit halves (32-bit
-    /// lanes), each into two 2-digit parts (16-bit lanes), each into two digits (bytes). The
-    /// multiply-shift pairs divide exactly in their ranges (x·10486 >> 20 = x / 100 for x < 10^4;
-    /// x·103 >> 10 = x / 10 for x < 100) and no lane's product reaches its neighbour;
-    /// `integersOfEveryMagnitudeAndSign` checks every length and its edges.
-    @inline(__always)
-    static func eightDigits(_ n: UInt32) -> UInt64 {
-        let halves = UInt64(n / 10_000) | UInt64(n % 10_000) << 32
-        let div100 = ((halves &* 10_486) >> 20) & 0x0000_007F_0000_007F
-        let parts = (halves &- div100 &* 100) << 16 | div100
-        let div10 = ((parts &* 103) >> 10) & 0x000F_000F_000F_000F
-        return (parts &- div10 &* 10) << 8 | div10
+        assertRoom(DecimalWriter.room)
+        position += DecimalWriter.write(value, at: position)
     }
 }
 

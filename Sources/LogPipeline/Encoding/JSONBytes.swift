@@ -74,40 +74,17 @@ public enum JSONBytes {
         }
     }
 
-    /// Appends a decimal integer without going through `String`.
+    /// Appends a decimal integer without going through `String` (`DecimalWriter`).
     public static func appendInt<O: ByteOutput>(_ value: Int64, to out: inout O) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes hold any 20-digit UInt64
-        withUnsafeMutableBytes(of: &tmp) { raw in
-            let buffer = raw.bindMemory(to: UInt8.self)
-            guard let base = buffer.baseAddress else { return }
-            let end = base + buffer.count
-            let start = writeDigits(value.magnitude, before: end)
-            out.append(contentsOf: UnsafeRawBufferPointer(start: start, count: end - start))
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // ≥ DecimalWriter.room
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            guard let base = raw.bindMemory(to: UInt8.self).baseAddress else { return }
+            let n = DecimalWriter.write(value, at: base)
+            out.append(contentsOf: UnsafeRawBufferPointer(start: base, count: n))
         }
     }
 
-    /// Writes the decimal digits of `value`, two per division, so that the last one is just before
-    /// `end`; returns where the first one is.
-    @inline(__always)
-    static func writeDigits(_ value: UInt64, before end: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        var v = value
-        var p = end
-        let pairs = digitPairs.utf8Start
-        while v >= 10 {
-            let pair = Int(v % 100) &* 2
-            v /= 100
-            p -= 2
-            p[0] = pairs[pair]
-            p[1] = pairs[pair + 1]
-        }
-        if v > 0 || p == end {
-            p -= 1
-            p[0] = 48 + UInt8(v)
-        }
-        return p
-    }
-
+    /// Two ASCII digits per value 0–99 (the timestamp writer's table).
     static let digitPairs: StaticString =
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
