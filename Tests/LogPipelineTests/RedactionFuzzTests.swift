@@ -100,7 +100,7 @@ struct RedactionFuzzTests {
         var escapes = true
         let first = bytes.withUnsafeBytes { SecretScanner($0).firstSecret(escapes: &escapes) }
         if first != firstSecret { return "firstSecret \(String(describing: first)) != nextSecret \(String(describing: firstSecret))" }
-        if first == nil, !escapes, bytes.contains(where: SecretScanner.needsEscape) { return "an escape went unnoticed" }
+        if first == nil, !escapes, bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) { return "an escape went unnoticed" }
         return nil
     }
 

@@ -76,7 +76,7 @@ extension ByteCursor {
     private mutating func writeEscaping(_ source: UnsafeRawPointer, _ length: Int) {
         for k in 0..<length {
             let c = source.load(fromByteOffset: k, as: UInt8.self)
-            if c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F {
+            if JSONBytes.needsEscape(c) {
                 JSONBytes.appendEscape(c, to: &self)
             } else {
                 append(c)

@@ -41,6 +41,12 @@ public enum JSONBytes {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Whether `b` must be escaped in a JSON string: a control character, `"`, `\` or DEL (DEL is not
+    /// required by JSON; escaped so a line never carries it raw). `escapeMask` is the same set, eight
+    /// bytes at a time.
+    @inline(__always)
+    static func needsEscape(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F }
+
     /// The high bit of each byte that is a control character, `"`, `\\` or DEL, little-endian byte
     /// order (SWAR: the classic has-less-than and has-zero-byte tricks). A borrow can only flag bytes
     /// above a byte that is really flagged, so the lowest flagged byte is always exact.

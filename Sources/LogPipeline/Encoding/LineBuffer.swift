@@ -25,9 +25,10 @@ extension ByteOutput {
     }
 }
 
-/// A growable byte buffer written through a raw pointer. An ECS record is ~150 small appends; through
-/// `Array` each one pays a uniqueness check and a capacity check in the runtime, here it is an inlined
-/// store. Owned by one `withLineBuffer` scope, or by a `BufferedWriter`, which free it.
+/// A growable byte buffer written through a raw pointer: the log writer's shared buffer and the
+/// encoder's scratch line. Through `Array` every small append paid a uniqueness check and a capacity
+/// check in the runtime; here an append is an inlined store, and the JSON encoder writes a whole record
+/// through one `ByteCursor`. Owned by one `withLineBuffer` scope, or by a `BufferedWriter`, which free it.
 struct LineBuffer: ByteOutput {
     private(set) var base: UnsafeMutablePointer<UInt8>
     private(set) var count = 0

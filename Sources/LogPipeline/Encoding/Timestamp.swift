@@ -21,7 +21,7 @@ public enum WallClock {
     public static func appendISO8601<O: ByteOutput>(micros: Int64, to out: inout O) {
         var text: (UInt64, UInt64, UInt64, UInt32) = (0, 0, 0, 0)  // 28 bytes
         withUnsafeMutableBytes(of: &text) { raw in
-            guard let p = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+            guard let p = raw.bindMemory(to: UInt8.self).baseAddress else { return }
             writeISO8601(micros: micros, to: p)
             out.append(contentsOf: UnsafeRawBufferPointer(start: p, count: iso8601Length))
         }

@@ -93,7 +93,7 @@ struct SecretScanner {
     // MARK: the anchor pass
 
     /// Byte `j` is 0xFF where position `i + j` holds an anchor (exactly), for j in 0..<16; with
-    /// `escapes`, also where byte `i + j` needs a JSON escape (`JSONBytes.escapeMask`'s set: controls,
+    /// `escapes`, also where byte `i + j` needs a JSON escape (`JSONBytes.needsEscape`'s set: controls,
     /// `"`, `\`, DEL), in the second vector. Needs `i + 18 <= count`. Written with vector-to-vector
     /// compares on a spelled-out `SIMD16<UInt8>`, which compile to plain SSE2 (`pcmpeqb`/`pand`/`por`/
     /// `movmskps`). Keep it so: `.==` against a scalar, or against an inferred `SIMD16(repeating:)`,
@@ -171,14 +171,12 @@ struct SecretScanner {
             if i >= count &- 2 {
                 if noteEscapes {
                     // The blocks covered every byte but the last two.
-                    escapes = escaping[0] | escaping[1] != 0 || Self.needsEscape(byte(count &- 2)) || Self.needsEscape(byte(count &- 1))
+                    escapes = escaping[0] | escaping[1] != 0 || JSONBytes.needsEscape(byte(count &- 2)) || JSONBytes.needsEscape(byte(count &- 1))
                 }
                 return nil
             }
         }
     }
-
-    @inline(__always) static func needsEscape(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F }
 
     // MARK: exact verification of one anchor
 
