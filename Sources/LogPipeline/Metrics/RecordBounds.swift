@@ -1,0 +1,101 @@
+/// The documented range of every per-request value a record carries (docs/log-schema.md, "Bounds").
+///
+/// One rule at every boundary: the proxy checks upstream usage against these bounds before it is
+/// stored (outside them: `upstream_bad_usage`, the value is not summed), and replay checks every
+/// record it reads (outside them: a bad record, reported with file:line, not summed). Bounds are
+/// chosen so that no sum of in-bound values can overflow before `maxTotal`, which the aggregate
+/// enforces with checked arithmetic.
+public enum RecordBounds {
+    /// Tokens of one kind (input, output, cache read, cache creation) in one request: 0…2^32.
+    public static let tokens: ClosedRange<Int64> = 0...(1 << 32)
+    /// Tool uses / results / calls, messages, tools defined, max_tokens of one request: 0…2^32.
+    public static let count: ClosedRange<Int64> = 0...(1 << 32)
+    /// Request and response body sizes: 0…2^40 bytes (1 TiB).
+    public static let bytes: ClosedRange<Int64> = 0...(1 << 40)
+    /// Durations (total, upstream, first token): 0…30 days, in nanoseconds.
+    public static let durationNanos: ClosedRange<Int64> = 0...(30 * 86_400 * 1_000_000_000)
+    /// Wall-clock start: the Unix epoch … 3000-01-01T00:00:00Z, in microseconds.
+    public static let startMicros: ClosedRange<Int64> = 0...32_503_680_000_000_000
+    /// HTTP status sent to the client (0 while in flight).
+    public static let httpStatus: ClosedRange<Int64> = 0...999
+    /// Any running sum (a counter of the totals, a checkpoint value): 0…2^62. Sums are checked
+    /// against it; in-flight values added on top (≤ 2^32 each) cannot reach Int64.max.
+    public static let total: ClosedRange<Int64> = 0...(1 << 62)
+
+    /// Longest model name (as requested or as resolved) and provider name kept: 256 UTF-8 bytes.
+    public static let maxModelBytes = 256
+    /// Longest error type kept: 64 bytes; error message: 1,024 bytes (after redaction).
+    public static let maxErrorTypeBytes = 64
+    public static let maxErrorMessageBytes = 1_024
+    /// Longest stop reason kept: 64 bytes.
+    public static let maxStopReasonBytes = 64
+    /// Longest client-supplied request id kept: 128 bytes (see `CorrelationContext.isSaneID`).
+    public static let maxClientRequestIDBytes = 128
+
+    /// `text` cut to at most `maxBytes` UTF-8 bytes at a character boundary (redact first, then clip:
+    /// a key cut in half would escape the redactor).
+    public static func clip(_ text: String, toBytes maxBytes: Int) -> String {
+        guard text.utf8.count > maxBytes else { return text }
+        var end = text.startIndex
+        var used = 0
+        for index in text.indices {
+            let next = text.index(after: index)
+            let width = text.utf8.distance(from: index, to: next)
+            if used + width > maxBytes { break }
+            used += width
+            end = next
+        }
+        return String(text[..<end])
+    }
+
+    /// The first value of `m` outside its bound, or nil when every value is in bounds.
+    public static func violation(in m: RequestMetrics) -> BoundViolation? {
+        let integers: [(FieldKey, Int64, ClosedRange<Int64>)] = [
+            (FieldName.inputTokens, Int64(m.inputTokens), tokens),
+            (FieldName.outputTokens, Int64(m.outputTokens), tokens),
+            (FieldName.cacheReadTokens, Int64(m.cacheReadTokens), tokens),
+            (FieldName.cacheCreationTokens, Int64(m.cacheCreationTokens), tokens),
+            (FieldName.toolUses, Int64(m.toolUses), count),
+            (FieldName.toolResults, Int64(m.toolResults), count),
+            (FieldName.toolCalls, Int64(m.toolCalls), count),
+            (FieldName.messageCount, Int64(m.messageCount), count),
+            (FieldName.requestBytes, Int64(m.requestBytes), bytes),
+            (FieldName.responseBytes, Int64(m.responseBytes), bytes),
+            (FieldName.durationNanos, m.durationNanos, durationNanos),
+            (FieldName.upstreamNanos, m.upstreamNanos, durationNanos),
+            (FieldName.firstTokenNanos, m.firstTokenNanos, durationNanos),
+            (FieldName.startMicros, m.startMicros, startMicros),
+            (FieldName.httpStatus, Int64(m.httpStatus), httpStatus),
+        ]
+        for (field, value, range) in integers where !range.contains(value) {
+            return BoundViolation(field: field.name, detail: "\(value) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        let strings: [(FieldKey, String?, Int)] = [
+            (FieldName.requestedModel, m.requestedModel, maxModelBytes),
+            (FieldName.resolvedModel, m.resolvedModel, maxModelBytes),
+            (FieldName.provider, m.provider, maxModelBytes),
+            (FieldName.errorType, m.errorType, maxErrorTypeBytes),
+            (FieldName.errorMessage, m.error, maxErrorMessageBytes),
+            (FieldName.stopReason, m.stopReason, maxStopReasonBytes),
+        ]
+        for (field, value, limit) in strings {
+            if let value, value.utf8.count > limit {
+                return BoundViolation(field: field.name, detail: "\(value.utf8.count) bytes is longer than \(limit)")
+            }
+        }
+        return nil
+    }
+}
+
+/// A value outside `RecordBounds`: which field, and why.
+public struct BoundViolation: Error, Sendable, Equatable, CustomStringConvertible {
+    public var field: String
+    public var detail: String
+
+    public init(field: String, detail: String) {
+        self.field = field
+        self.detail = detail
+    }
+
+    public var description: String { "\(field): \(detail)" }
+}
