@@ -16,4 +16,11 @@ enum HTTPClientRequestBuilder {
         _ = try await response.body.collect(upTo: 16 << 20)
         return Int(response.status.code)
     }
+
+    /// Sends and reads the whole body; returns the status and the `x-request-id` vdm answered with.
+    static func sendReturningID(_ request: HTTPClientRequest) async throws -> (status: Int, id: String?) {
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        _ = try await response.body.collect(upTo: 16 << 20)
+        return (Int(response.status.code), response.headers.first(name: "x-request-id"))
+    }
 }

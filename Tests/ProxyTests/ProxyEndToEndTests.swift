@@ -127,15 +127,25 @@ import Testing
     @Test func correlationIDOnEveryRecordAndHeader() async throws {
         try await E2E.run(level: .debug) { e2e in
             let reply = try await e2e.post(body: anthropicBody(stream: true), headers: [("x-request-id", "client-chosen-id.42")])
-            #expect(reply.headers.first(name: "x-request-id") == "client-chosen-id.42")
-            _ = try await e2e.completed(count: 1)
-            let mine = e2e.records(for: "client-chosen-id.42")
+            // The id is always vdm's own; the client's is kept beside it.
+            let id = try #require(reply.headers.first(name: "x-request-id"))
+            #expect(UUID(uuidString: id) != nil)
+            #expect(id != "client-chosen-id.42")
+            let done = try await e2e.completed(count: 1)
+            #expect(done.first?.requestID == id)
+            #expect(done.first?.clientRequestID == "client-chosen-id.42")
+            let mine = e2e.records(for: id)
             #expect(mine.contains { $0.payload?.action == "request.started" })
             #expect(mine.contains { $0.payload?.action == "request.completed" })
             #expect(mine.contains { $0.logger.hasPrefix("AsyncHTTPClient") }, "library lines inside the request carry its id")
+            e2e.proxy.server.logs.flush()
+            let file = try String(contentsOfFile: e2e.jsonPath, encoding: .utf8)
+            #expect(file.contains(#""vdm.client_request_id":"client-chosen-id.42""#))
             let bad = try await e2e.post(body: anthropicBody(), headers: [("x-request-id", "bad id with spaces")])
             let generated = try #require(bad.headers.first(name: "x-request-id"))
             #expect(UUID(uuidString: generated) != nil)
+            let second = try await e2e.completed(count: 2)
+            #expect(second.first { $0.requestID == generated }?.clientRequestID == nil, "an insane client id is not kept")
         }
     }
 

@@ -17,8 +17,8 @@ import Testing
             #expect(!Self.required, "no private journald (run under scripts/with-journald)")
             return
         }
-        let requestID = "journal-trace-\(UUID().uuidString.lowercased())"
-        try await Self.send(requestIDs: [requestID])
+        let clientID = "journal-trace-\(UUID().uuidString.lowercased())"
+        let requestID = try #require(try await Self.send(clientIDs: [clientID]).first)
         // journald stores asynchronously: poll the real command until both records are there.
         var output = ""
         for _ in 0..<50 {
@@ -38,9 +38,13 @@ import Testing
             #expect(!Self.required, "no private journald (run under scripts/with-journald)")
             return
         }
-        let common = "amb-\(UUID().uuidString.lowercased().prefix(8))"
-        let ids = [common + "-first", common + "-second"]
-        try await Self.send(requestIDs: ids)
+        // Ids are vdm's own (random hex): of 17 requests, two share a first digit (pigeonhole), and
+        // that one-character prefix is ambiguous.
+        let sent = try await Self.send(clientIDs: (0..<17).map { "amb-\($0)" })
+        let groups = Dictionary(grouping: sent) { $0.prefix(1) }
+        let (first, shared) = try #require(groups.first { $0.value.count >= 2 })
+        let common = String(first)
+        let ids = shared
         var result = (status: Int32(0), output: "")
         for _ in 0..<50 {
             result = try Self.trace(common, directory: directory)
@@ -61,20 +65,24 @@ import Testing
         return (child.process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
-    /// One streamed request per id through a proxy logging to journald only.
-    static func send(requestIDs: [String]) async throws {
+    /// One streamed request per client id through a proxy logging to journald only; returns the ids
+    /// vdm gave them (its `x-request-id` replies).
+    static func send(clientIDs: [String]) async throws -> [String] {
         try await MockUpstream.withRunning { mock in
             let env = ["OPENAI_API_KEY": "sk-journal-trace-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1", "LOG_SUMMARY_INTERVAL": "0"]
             let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, console: false, logTarget: "journald")
             #expect(setup.logs.mode.effective == ["journald"])
-            try await ProxyRunner.withRunning(setup.server) { proxy in
-                for requestID in requestIDs {
+            return try await ProxyRunner.withRunning(setup.server) { proxy in
+                var ids: [String] = []
+                for clientID in clientIDs {
                     var request = HTTPClientRequestBuilder.post(proxy.baseURL + "/v1/messages", body: anthropicBody(stream: true))
-                    request.headers.add(name: "x-request-id", value: requestID)
-                    let status = try await HTTPClientRequestBuilder.send(request)
+                    request.headers.add(name: "x-request-id", value: clientID)
+                    let (status, id) = try await HTTPClientRequestBuilder.sendReturningID(request)
                     #expect(status == 200)
+                    ids.append(try #require(id))
                 }
                 while await proxy.tracker.activeCount > 0 { try await Task.sleep(for: .milliseconds(20)) }
+                return ids
             }
         }
     }

@@ -5,7 +5,11 @@
 /// writes. For OpenAI upstreams it is `prompt_tokens - cached_tokens`. Total prompt size is
 /// `inputTokens + cacheReadTokens + cacheCreationTokens` (what OTel calls `gen_ai.usage.input_tokens`).
 public struct RequestMetrics: Sendable, Equatable, Hashable, Codable {
+    /// vdm's own unique id for the request (the correlation id, `http.request.id`). Never the client's.
     public var requestID: String
+    /// The client's `X-Request-ID` when it sent a sane one (redacted, ≤ 128 bytes): kept and searchable,
+    /// never trusted as unique.
+    public var clientRequestID: String?
     /// The model string the client sent (may carry a `provider:` prefix).
     public var requestedModel: String
     /// The model name sent upstream; empty when the request failed before resolution.
@@ -46,9 +50,10 @@ public struct RequestMetrics: Sendable, Equatable, Hashable, Codable {
         firstTokenNanos: Int64 = 0, inputTokens: Int = 0, outputTokens: Int = 0, cacheReadTokens: Int = 0,
         cacheCreationTokens: Int = 0, toolUses: Int = 0, toolResults: Int = 0, toolCalls: Int = 0,
         messageCount: Int = 0, requestBytes: Int = 0, responseBytes: Int = 0, httpStatus: Int = 0,
-        error: String? = nil, errorType: String? = nil, stopReason: String? = nil
+        error: String? = nil, errorType: String? = nil, stopReason: String? = nil, clientRequestID: String? = nil
     ) {
         self.requestID = requestID
+        self.clientRequestID = clientRequestID
         self.requestedModel = requestedModel
         self.resolvedModel = resolvedModel
         self.provider = provider

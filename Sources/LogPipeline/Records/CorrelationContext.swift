@@ -4,10 +4,16 @@ public import Logging
 /// upstream call and streamed body), so every record emitted while serving it carries the id —
 /// ours, Hummingbird's and AsyncHTTPClient's alike. Never a global that concurrent requests share.
 public struct CorrelationContext: Sendable, Hashable {
-    /// The full correlation id (a UUID, or the client's sane `X-Request-ID`).
+    /// The full correlation id: vdm's own unique id (`RequestIDs`), never the client's.
     public let id: String
+    /// The client's `X-Request-ID` when it was a sane token (already redacted): recorded beside the
+    /// id, never used as it, so concurrent requests reusing one client id stay separate requests.
+    public let clientID: String?
 
-    public init(id: String) { self.id = id }
+    public init(id: String, clientID: String? = nil) {
+        self.id = id
+        self.clientID = clientID
+    }
 
     /// The 8-character prefix shown on console lines and used for lookups.
     public var prefix: Substring { id.prefix(8) }

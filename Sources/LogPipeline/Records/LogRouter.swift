@@ -11,6 +11,8 @@ public final class LogRouter: Sendable {
     public let downgrade: DowngradeFilter
     public let level: Logger.Level
     private let sequence = Atomic<UInt64>(0)
+    /// Request ids for AsyncHTTPClient's connection-level lines (see `ConnectionAttribution`).
+    public let connections = ConnectionAttribution()
 
     public init(sink: any LogSink, level: Logger.Level, downgrade: DowngradeFilter? = nil, instanceID: String? = nil) {
         self.sink = sink
@@ -54,15 +56,21 @@ public final class LogRouter: Sendable {
         if correlationFromTask {
             if let context = CorrelationContext.current { fields.correlationID = context.id }
         } else if let provided = provider?.get() {
-            fields.absorb(provided)
+            fields.absorb(provided, declared: false)
         }
         if let explicit = event.metadata { fields.absorb(explicit, payloads: true) }
+        let message = event.message.description
+        // Only lines with metadata can name a connection: our own records have none and skip this.
+        if !fields.metadata.isEmpty {
+            fields.correlationID = connections.attribute(correlationID: fields.correlationID, declaredID: fields.declaredID,
+                                                         metadata: fields.metadata, message: message)
+        }
         let written = downgrade.apply(level: event.level, noisy: noisy)
         let record = LogRecord(
             timestampMicros: WallClock.nowMicros(),
             level: written,
             originalLevel: written == event.level ? nil : event.level,
-            message: event.message.description,
+            message: message,
             logger: label,
             instanceID: instanceID,
             sequence: sequence.add(1, ordering: .relaxed).newValue,
@@ -81,15 +89,19 @@ public final class LogRouter: Sendable {
 /// A record's metadata with the correlation id and the structured payload taken out.
 struct LiftedMetadata {
     var correlationID: String?
+    /// The id as the logger's or the call's own metadata gave it (not the task-local's): what a line
+    /// logged outside its request's task can be trusted to say.
+    var declaredID: String?
     var payload: (any StructuredPayload)?
     var metadata: Logger.Metadata = [:]
 
     /// Reads `source` entry by entry (a log call's metadata has one or two): the special keys are
     /// compared, not hashed; anything else is merged, overriding what earlier sources set.
-    mutating func absorb(_ source: Logger.Metadata, payloads: Bool = false) {
+    mutating func absorb(_ source: Logger.Metadata, payloads: Bool = false, declared: Bool = true) {
         for (key, value) in source {
             if key == CorrelationContext.metadataKey {
                 correlationID = Self.text(value)
+                if declared { declaredID = correlationID }
             } else if payloads, key == PayloadKey.name, case .stringConvertible(let carried) = value, let box = carried as? PayloadBox {
                 payload = box.payload
             } else {

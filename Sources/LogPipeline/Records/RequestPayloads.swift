@@ -25,6 +25,7 @@ public struct RequestStartedPayload: StructuredPayload {
         v.visit(FieldName.maxTokens, int: Int64(maxTokens))
         v.visit(FieldName.requestBytes, int: Int64(m.requestBytes))
         v.visit(FieldName.startMicros, int: m.startMicros)
+        if let client = m.clientRequestID { v.visit(FieldName.clientRequestID, string: client) }
     }
 }
 
@@ -48,7 +49,10 @@ public struct RequestCompletedPayload: StructuredPayload {
         v.visit(FieldName.outputTokens, int: Int64(m.outputTokens))
         v.visit(FieldName.cacheReadTokens, int: Int64(m.cacheReadTokens))
         v.visit(FieldName.cacheCreationTokens, int: Int64(m.cacheCreationTokens))
-        v.visit(FieldName.totalInputTokens, int: Int64(m.inputTokens + m.cacheReadTokens + m.cacheCreationTokens))
+        // Derived, so written only when it is a true sum (in-bounds values always are).
+        let (partial, o1) = m.inputTokens.addingReportingOverflow(m.cacheReadTokens)
+        let (total, o2) = partial.addingReportingOverflow(m.cacheCreationTokens)
+        if !o1, !o2 { v.visit(FieldName.totalInputTokens, int: Int64(total)) }
         v.visit(FieldName.toolUses, int: Int64(m.toolUses))
         v.visit(FieldName.toolResults, int: Int64(m.toolResults))
         v.visit(FieldName.toolCalls, int: Int64(m.toolCalls))
@@ -60,6 +64,7 @@ public struct RequestCompletedPayload: StructuredPayload {
         v.visit(FieldName.upstreamNanos, int: m.upstreamNanos)
         v.visit(FieldName.firstTokenNanos, int: m.firstTokenNanos)
         if let stop = m.stopReason { v.visit(FieldName.stopReason, string: stop) }
+        if let client = m.clientRequestID { v.visit(FieldName.clientRequestID, string: client) }
         if m.isError {
             v.visit(FieldName.errorType, string: m.errorType ?? "unknown")
             v.visit(FieldName.errorMessage, string: m.error ?? "")
@@ -141,6 +146,8 @@ public enum FieldName {
     public static let upstreamNanos: FieldKey = "vdm.upstream_duration_ns"
     public static let firstTokenNanos: FieldKey = "vdm.first_token_ns"
     public static let stopReason: FieldKey = "vdm.stop_reason"
+    /// The client's own `X-Request-ID` (not unique; `http.request.id` is vdm's id).
+    public static let clientRequestID: FieldKey = "vdm.client_request_id"
     public static let errorType: FieldKey = "error.type"
     public static let errorMessage: FieldKey = "error.message"
     public static let checkpointInterval: FieldKey = "vdm.checkpoint.interval"

@@ -72,11 +72,17 @@ struct AnthropicStreamUsageTap: Sendable {
         }
     }
 
-    /// Copies every counter present (and numeric) in an Anthropic `usage` object.
+    /// Copies every counter present in an Anthropic `usage` object. One counter out of bounds refuses
+    /// the stream's usage for good (`TokenUsage.violation`): a later good event does not make it usable.
     private mutating func apply(_ usageValue: JSONValue) {
-        if let value = usageValue["input_tokens"]?.int { usage.inputTokens = value }
-        if let value = usageValue["output_tokens"]?.int { usage.outputTokens = value }
-        if let value = usageValue["cache_read_input_tokens"]?.int { usage.cacheReadTokens = value }
-        if let value = usageValue["cache_creation_input_tokens"]?.int { usage.cacheCreationTokens = value }
+        guard usage.violation == nil else { return }
+        do {
+            if let value = try TokenUsage.counter(usageValue, "input_tokens") { usage.inputTokens = value }
+            if let value = try TokenUsage.counter(usageValue, "output_tokens") { usage.outputTokens = value }
+            if let value = try TokenUsage.counter(usageValue, "cache_read_input_tokens") { usage.cacheReadTokens = value }
+            if let value = try TokenUsage.counter(usageValue, "cache_creation_input_tokens") { usage.cacheCreationTokens = value }
+        } catch {
+            usage = .refused(error.description)
+        }
     }
 }

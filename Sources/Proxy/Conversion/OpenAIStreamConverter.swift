@@ -138,7 +138,8 @@ struct OpenAIStreamConverter: Sendable {
             throw OpenAIToAnthropicResponse.upstreamError(error)
         }
         if let usageValue = chunk["usage"], case .object = usageValue {
-            usage = TokenUsage(openAIUsage: usageValue)
+            // A refused usage stays refused: a later chunk does not make the stream's usage usable.
+            if usage.violation == nil { usage = TokenUsage(openAIUsage: usageValue) }
             sawUsage = true
         }
         for choice in chunk["choices"]?.array ?? [] {

@@ -1,9 +1,18 @@
+import LogPipeline
+
 /// Token counts with Anthropic semantics: `inputTokens` EXCLUDES both cache counters.
+///
+/// Read from upstream replies under one rule for both formats: every counter must be an integer within
+/// `RecordBounds.tokens`. Anything else (negative, beyond 2^32, a float with a fraction, a string) makes
+/// the whole usage unusable: its counters are zero and `violation` says why, so the request is recorded
+/// as `upstream_bad_usage` and nothing of it is summed.
 struct TokenUsage: Sendable, Equatable, CustomStringConvertible {
     var inputTokens: Int
     var outputTokens: Int
     var cacheReadTokens: Int
     var cacheCreationTokens: Int
+    /// Why the upstream's usage was refused (field and value), or nil when it is usable.
+    var violation: String?
 
     init(inputTokens: Int = 0, outputTokens: Int = 0, cacheReadTokens: Int = 0, cacheCreationTokens: Int = 0) {
         self.inputTokens = inputTokens
@@ -14,22 +23,57 @@ struct TokenUsage: Sendable, Equatable, CustomStringConvertible {
 
     static let zero = TokenUsage()
 
-    /// All prompt tokens the upstream processed: input + cache read + cache creation.
+    /// A usage refused as a whole.
+    static func refused(_ why: String) -> TokenUsage {
+        var usage = TokenUsage()
+        usage.violation = why
+        return usage
+    }
+
+    /// All prompt tokens the upstream processed: input + cache read + cache creation (in bounds, so no overflow).
     var totalInputTokens: Int { inputTokens + cacheReadTokens + cacheCreationTokens }
 
     /// Reads an OpenAI `usage` object: `prompt_tokens` INCLUDES `prompt_tokens_details.cached_tokens`, so
-    /// `inputTokens = prompt_tokens - cached_tokens` (never negative). DeepSeek's `prompt_cache_hit_tokens`
-    /// is used when `prompt_tokens_details.cached_tokens` is absent. OpenAI has no cache-creation counter.
+    /// `inputTokens = prompt_tokens - cached_tokens`; cached > prompt is a violation. DeepSeek's
+    /// `prompt_cache_hit_tokens` is used when `prompt_tokens_details.cached_tokens` is absent. OpenAI
+    /// has no cache-creation counter.
     init(openAIUsage usage: JSONValue) {
-        let prompt = max(0, usage["prompt_tokens"]?.int ?? 0)
-        let cached = max(0, usage["prompt_tokens_details"]?["cached_tokens"]?.int
-            ?? usage["prompt_cache_hit_tokens"]?.int ?? 0)
-        self.init(
-            inputTokens: max(0, prompt - cached),
-            outputTokens: max(0, usage["completion_tokens"]?.int ?? 0),
-            cacheReadTokens: cached,
-            cacheCreationTokens: 0
-        )
+        do throws(BoundViolation) {
+            let prompt = try Self.counter(usage, "prompt_tokens") ?? 0
+            let details = try Self.counter(usage["prompt_tokens_details"], "cached_tokens", path: "prompt_tokens_details.cached_tokens")
+            let cached: Int
+            if let details { cached = details } else { cached = try Self.counter(usage, "prompt_cache_hit_tokens") ?? 0 }
+            guard cached <= prompt else {
+                self = .refused("cached tokens \(cached) exceed prompt_tokens \(prompt)")
+                return
+            }
+            self.init(inputTokens: prompt - cached, outputTokens: try Self.counter(usage, "completion_tokens") ?? 0,
+                      cacheReadTokens: cached, cacheCreationTokens: 0)
+        } catch {
+            self = .refused(error.description)
+        }
+    }
+
+    /// Reads an Anthropic `usage` object (missing counters are 0).
+    init(anthropicUsage usage: JSONValue?) {
+        do throws(BoundViolation) {
+            self.init(inputTokens: try Self.counter(usage, "input_tokens") ?? 0,
+                      outputTokens: try Self.counter(usage, "output_tokens") ?? 0,
+                      cacheReadTokens: try Self.counter(usage, "cache_read_input_tokens") ?? 0,
+                      cacheCreationTokens: try Self.counter(usage, "cache_creation_input_tokens") ?? 0)
+        } catch {
+            self = .refused(error.description)
+        }
+    }
+
+    /// One counter of a usage object: absent or null → nil; an integer within `RecordBounds.tokens` →
+    /// its value; anything else → a violation naming the field and the value as sent.
+    static func counter(_ object: JSONValue?, _ key: String, path: String? = nil) throws(BoundViolation) -> Int? {
+        guard let value = object?[key] else { return nil }
+        if case .null = value { return nil }
+        if let int = value.int, RecordBounds.tokens.contains(Int64(int)) { return int }
+        let shown = RecordBounds.clip(String(decoding: value.serialized(), as: UTF8.self), toBytes: 64)
+        throw BoundViolation(field: path ?? key, detail: "\(shown) is not an integer within \(RecordBounds.tokens.lowerBound)…\(RecordBounds.tokens.upperBound)")
     }
 
     /// The Anthropic `usage` object, keys in Anthropic's order.
@@ -43,6 +87,7 @@ struct TokenUsage: Sendable, Equatable, CustomStringConvertible {
     }
 
     var description: String {
-        "in=\(inputTokens) out=\(outputTokens) cache_read=\(cacheReadTokens) cache_creation=\(cacheCreationTokens)"
+        if let violation { return "unusable usage (\(violation))" }
+        return "in=\(inputTokens) out=\(outputTokens) cache_read=\(cacheReadTokens) cache_creation=\(cacheCreationTokens)"
     }
 }

@@ -15,6 +15,7 @@ struct ProxyError: Error, Sendable, CustomStringConvertible {
         case upstream4xx = "upstream_4xx"
         case upstream5xx = "upstream_5xx"
         case upstreamBadResponse = "upstream_bad_response"
+        case upstreamBadUsage = "upstream_bad_usage"
         case streamError = "stream_error"
         case conversionError = "conversion_error"
         case clientDisconnected = "client_disconnected"
@@ -73,6 +74,11 @@ struct ProxyError: Error, Sendable, CustomStringConvertible {
 
     static func badUpstreamResponse(provider: String, _ detail: String) -> ProxyError {
         ProxyError(.upstreamBadResponse, status: 502, anthropicType: "api_error", "Upstream '\(provider)' sent an unusable response: \(detail)")
+    }
+
+    /// The upstream's usage is outside `RecordBounds` (or not integers): nothing of it is summed.
+    static func badUsage(provider: String, _ detail: String) -> ProxyError {
+        ProxyError(.upstreamBadUsage, status: 502, anthropicType: "api_error", "Upstream '\(provider)' reported unusable token usage: \(detail)")
     }
 
     static func internalError(_ message: String) -> ProxyError {

@@ -19,8 +19,8 @@ struct MessagesHandler: Sendable {
     static let maxUpstreamBody = 64 << 20
 
     func handle(_ request: Request) async -> Response {
-        let requestID = CorrelationContext.current?.id ?? RequestIDs.next()
-        let life = RequestLifecycle(tracker: tracker, requestID: requestID)
+        let correlation = CorrelationContext.current
+        let life = RequestLifecycle(tracker: tracker, requestID: correlation?.id ?? RequestIDs.next(), clientRequestID: correlation?.clientID)
         do {
             return try await route(request, life: life)
         } catch {

@@ -15,16 +15,20 @@ final class RequestLifecycle: Sendable {
         var finished = false
         var toolsDefined = 0
         var maxTokens = 0
+        /// Set when the upstream reported usage outside `RecordBounds`; the request then ends as
+        /// `upstream_bad_usage` (unless it already failed otherwise) with no tokens.
+        var badUsage: (provider: String, detail: String)?
     }
 
     let tracker: RequestTracker
     let receivedAt: ContinuousClock.Instant
     private let state: Mutex<State>
 
-    init(tracker: RequestTracker, requestID: String) {
+    init(tracker: RequestTracker, requestID: String, clientRequestID: String? = nil) {
         self.tracker = tracker
         self.receivedAt = .now
-        self.state = Mutex(State(metrics: RequestMetrics(requestID: requestID, requestedModel: "", startMicros: WallClock.nowMicros())))
+        self.state = Mutex(State(metrics: RequestMetrics(requestID: requestID, requestedModel: "", startMicros: WallClock.nowMicros(),
+                                                         clientRequestID: clientRequestID)))
     }
 
     var requestID: String { state.withLock { $0.metrics.requestID } }
@@ -32,6 +36,24 @@ final class RequestLifecycle: Sendable {
 
     func update(_ change: (inout RequestMetrics) -> Void) {
         state.withLock { change(&$0.metrics) }
+    }
+
+    /// Records the upstream's usage: its counters when usable, else the refusal (first one wins) and
+    /// zero tokens, so nothing out of bounds is ever stored, shown live or summed.
+    func apply(_ usage: TokenUsage) {
+        state.withLock {
+            if let why = usage.violation, $0.badUsage == nil { $0.badUsage = ($0.metrics.provider, why) }
+            let usable = $0.badUsage == nil
+            $0.metrics.inputTokens = usable ? usage.inputTokens : 0
+            $0.metrics.outputTokens = usable ? usage.outputTokens : 0
+            $0.metrics.cacheReadTokens = usable ? usage.cacheReadTokens : 0
+            $0.metrics.cacheCreationTokens = usable ? usage.cacheCreationTokens : 0
+        }
+    }
+
+    /// The error the upstream's refused usage amounts to, if any.
+    var usageFailure: ProxyError? {
+        state.withLock { s in s.badUsage.map { ProxyError.badUsage(provider: $0.provider, $0.detail) } }
     }
 
     func setRequestShape(toolsDefined: Int, maxTokens: Int) {
@@ -65,6 +87,7 @@ final class RequestLifecycle: Sendable {
     }
 
     /// Ends the request: exactly one `request.completed`, whatever is called afterwards.
+    /// An upstream usage that was refused makes a request that otherwise succeeded `upstream_bad_usage`.
     func finish(status: Int, error: ProxyError? = nil) async {
         await begin()
         let final: RequestMetrics? = state.withLock {
@@ -72,7 +95,8 @@ final class RequestLifecycle: Sendable {
             $0.finished = true
             $0.metrics.httpStatus = status
             $0.metrics.durationNanos = (ContinuousClock.now - receivedAt).nanoseconds
-            if let error {
+            let badUsage = $0.badUsage.map { ProxyError.badUsage(provider: $0.provider, $0.detail) }
+            if let error = error ?? badUsage {
                 $0.metrics.error = Redactor().redact(error.message)
                 $0.metrics.errorType = error.kind.rawValue
             }

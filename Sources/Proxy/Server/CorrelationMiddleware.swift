@@ -7,19 +7,21 @@ import LogPipeline
 /// it as `x-request-id`. Streamed bodies, which Hummingbird writes after the handler has returned,
 /// are made with `ResponseBody.correlated` and bind it again there. (Wrapping every body here instead
 /// turned one-buffer responses into closures, which Hummingbird writes head and body apart: one more
-/// `write(2)` per request.) The id is the client's `X-Request-ID` when it is a sane token,
-/// else a new UUID.
+/// `write(2)` per request.)
+///
+/// The id is always vdm's own (`RequestIDs`): a client's `X-Request-ID` is not unique (clients reuse
+/// one, and a hostile one could merge its requests into one record). A sane client id is kept
+/// beside it, redacted, as `vdm.client_request_id`; the response's `x-request-id` is vdm's id, the
+/// one to search the logs and the journal for.
 struct CorrelationMiddleware<Context: RequestContext>: RouterMiddleware {
     static var headerName: HTTPField.Name { HTTPField.Name("x-request-id")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let id: String
-        if let supplied = request.headers[Self.headerName], CorrelationContext.isSaneID(supplied) {
-            id = supplied
-        } else {
-            id = RequestIDs.next()
+        let id = RequestIDs.next()
+        let clientID = request.headers[Self.headerName].flatMap { supplied in
+            CorrelationContext.isSaneID(supplied) ? Redactor().redact(supplied) : nil
         }
-        let correlation = CorrelationContext(id: id)
+        let correlation = CorrelationContext(id: id, clientID: clientID)
         var response = try await CorrelationContext.$current.withValue(correlation) {
             try await next(request, context)
         }

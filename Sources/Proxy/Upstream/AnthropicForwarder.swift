@@ -46,9 +46,13 @@ struct AnthropicForwarder: Sendable {
             throw .badUpstreamResponse(provider: call.provider.name, "not JSON")
         }
         let (usage, toolUses) = AnthropicResponseUsage.read(parsed)
+        call.life.apply(usage)
+        if let why = usage.violation {
+            call.life.update { $0.upstreamNanos = upstreamNanos }
+            throw .badUsage(provider: call.provider.name, why)
+        }
         call.life.update {
             $0.upstreamNanos = upstreamNanos
-            $0.apply(usage)
             $0.toolCalls = toolUses
             $0.stopReason = parsed["stop_reason"]?.string
             $0.responseBytes = out.count
@@ -75,12 +79,19 @@ struct AnthropicForwarder: Sendable {
                         for event in try parser.feed(chunk.readableBytesView) { tap.observe(event) }
                         // Bytes are relayed exactly as they came; the tap only reads copies.
                         try await relay.send(Array(chunk.readableBytesView), to: &writer, content: tap.firstContentSeen)
-                        call.life.update { $0.apply(tap.usage); $0.toolCalls = tap.toolUses }
+                        call.life.apply(tap.usage)
+                        call.life.update { $0.toolCalls = tap.toolUses }
                         await relay.publishIfDue()
                     }
                     for event in try parser.finish() { tap.observe(event) }
                     if let type = tap.errorType {
                         failure = Self.streamError(type: type, message: tap.errorMessage ?? "", provider: call.provider.name)
+                    } else if let why = tap.usage.violation {
+                        // The events went out as they came; the client is told they do not add up.
+                        let refused = ProxyError.badUsage(provider: call.provider.name, why)
+                        failure = refused
+                        let event = OpenAIStreamConverter.errorEvent(type: refused.anthropicType, message: Redactor().redact(refused.message))
+                        try await relay.send(SSEEncoder.encode([event]), to: &writer, content: false)
                     } else if !tap.isComplete {
                         failure = .streamFailed("Upstream '\(call.provider.name)' stream ended before message_stop")
                         let event = OpenAIStreamConverter.errorEvent(type: "api_error", message: failure?.message ?? "")
@@ -100,11 +111,11 @@ struct AnthropicForwarder: Sendable {
             }
             call.life.update {
                 $0.upstreamNanos = (ContinuousClock.now - upstreamStarted).nanoseconds
-                $0.apply(tap.usage)
                 $0.toolCalls = tap.toolUses
                 $0.stopReason = tap.stopReason
                 $0.responseBytes = relay.bytesSent
             }
+            call.life.apply(tap.usage)
             await call.life.finish(status: 200, error: failure)
         }
         return Response(status: .ok, headers: headers, body: body)

@@ -53,9 +53,10 @@ struct OpenAIForwarder: Sendable {
             }
             throw .badUpstreamResponse(provider: call.provider.name, error.message)
         }
+        call.life.apply(result.usage)
+        if let why = result.usage.violation { throw .badUsage(provider: call.provider.name, why) }
         let out = result.body.serialized()
         call.life.update {
-            $0.apply(result.usage)
             $0.toolCalls = result.toolCalls
             $0.stopReason = result.stopReason
             $0.responseBytes = out.count
@@ -106,19 +107,20 @@ struct OpenAIForwarder: Sendable {
                 } catch {
                     failure = UpstreamClient.classify(error, provider: call.provider.name, midStream: true)
                 }
+                call.life.apply(converter.usage)
                 call.life.update {
                     $0.upstreamNanos = (ContinuousClock.now - upstreamStarted).nanoseconds
-                    $0.apply(converter.usage)
                     $0.toolCalls = converter.toolCalls
                     $0.stopReason = converter.stopReason
                 }
+                failure = failure ?? call.life.usageFailure
                 if let failure {
                     let event = OpenAIStreamConverter.errorEvent(type: failure.anthropicType, message: Redactor().redact(failure.message))
                     try await relay.send(SSEEncoder.encode([event]), to: &writer, content: false)
                 } else {
                     try await relay.send(SSEEncoder.encode(converter.finish()), to: &writer, content: false)
+                    call.life.apply(converter.usage)
                     call.life.update {
-                        $0.apply(converter.usage)
                         $0.stopReason = converter.stopReason
                         $0.toolCalls = converter.toolCalls
                     }
@@ -131,14 +133,5 @@ struct OpenAIForwarder: Sendable {
             await call.life.finish(status: 200, error: failure)
         }
         return Response(status: .ok, headers: headers, body: body)
-    }
-}
-
-extension RequestMetrics {
-    mutating func apply(_ usage: TokenUsage) {
-        inputTokens = usage.inputTokens
-        outputTokens = usage.outputTokens
-        cacheReadTokens = usage.cacheReadTokens
-        cacheCreationTokens = usage.cacheCreationTokens
     }
 }

@@ -13,7 +13,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
     case inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens
     case toolUses, toolResults, toolCalls, toolsDefined, messageCount, maxTokens
     case requestBytes, responseBytes, startMicros, durationNanos, upstreamNanos, firstTokenNanos
-    case stopReason, errorType, errorMessage
+    case stopReason, errorType, errorMessage, clientRequestID
     // summary.checkpoint
     case checkpointInterval, checkpointRequests, checkpointErrors, checkpointInputTokens, checkpointOutputTokens
     case checkpointCacheReadTokens, checkpointCacheCreationTokens, checkpointToolUses, checkpointToolResults
@@ -56,6 +56,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .upstreamNanos: FieldName.upstreamNanos.name
         case .firstTokenNanos: FieldName.firstTokenNanos.name
         case .stopReason: FieldName.stopReason.name
+        case .clientRequestID: FieldName.clientRequestID.name
         case .errorType: FieldName.errorType.name
         case .errorMessage: FieldName.errorMessage.name
         case .checkpointInterval: FieldName.checkpointInterval.name

@@ -481,7 +481,8 @@ public final class RecordParser {
             requestBytes: try optionalInt(.requestBytes),
             responseBytes: try optionalInt(.responseBytes),
             httpStatus: try optionalInt(.httpStatus),
-            stopReason: try string(.stopReason))
+            stopReason: try string(.stopReason),
+            clientRequestID: try string(.clientRequestID))
         // `event.outcome` decides success; the error fields of a failure are read only then (a
         // success record may carry an `error.*` pair from an attached Swift error).
         if outcome == "failure" {
@@ -503,7 +504,8 @@ public final class RecordParser {
             toolUses: try optionalInt(.toolUses),
             toolResults: try optionalInt(.toolResults),
             messageCount: try optionalInt(.messageCount),
-            requestBytes: try optionalInt(.requestBytes))
+            requestBytes: try optionalInt(.requestBytes),
+            clientRequestID: try string(.clientRequestID))
         return RequestStartedPayload(metrics: m, toolsDefined: try optionalInt(.toolsDefined), maxTokens: try optionalInt(.maxTokens))
     }
 
