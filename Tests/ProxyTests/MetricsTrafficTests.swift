@@ -19,7 +19,9 @@ import Testing
 
     @Test func streamingTrafficShowsLiveTokensThenLandsInEveryView() async throws {
         try await TinyOpenAIUpstream.with { upstreamPort in
-            try await MetricsTestServer.with(["OPENAI_BASE_URL": "http://127.0.0.1:\(upstreamPort)/v1"]) { proxy in
+            // The stream's throttle (500 ms by default) is shorter than the ~480 ms upstream stream only
+            // on a quiet machine: 50 ms makes "live tokens reach the SSE stream" independent of load.
+            try await MetricsTestServer.with(["OPENAI_BASE_URL": "http://127.0.0.1:\(upstreamPort)/v1", "VDM_ACTIVE_REQUESTS_SSE_INTERVAL": "0.05"]) { proxy in
                 let stream = SSERecorder.connect(proxy.base + "/metrics/active-requests/stream")
                 defer { stream.close() }
                 async let streamed = Self.post(proxy, model: "openai:gpt-4o", stream: true)
@@ -38,7 +40,7 @@ import Testing
                 #expect(await stream.first { item in
                     guard let rows = (try? JSONTestValue.object(item.data))?["active_requests"] as? [[String: Any]] else { return false }
                     return (rows.first?["output_tokens"] as? Int ?? 0) > 0
-                } != nil)
+                } != nil, "\(stream.all.map(\.data).prefix(6))")
 
                 let (plainStatus, _) = try await Self.post(proxy, model: "openai:gpt-4o", stream: false)
                 #expect(plainStatus == 200)
