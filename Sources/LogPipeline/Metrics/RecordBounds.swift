@@ -48,6 +48,21 @@ public enum RecordBounds {
         return String(text[..<end])
     }
 
+    /// `m` with every string cut to its bound (`clip`): what the tracker keeps, shows and logs, so no
+    /// client- or upstream-supplied string (an 8 MB model name, a huge stop reason) is held in memory.
+    /// Redaction has happened before (the strings enter `RequestMetrics` redacted).
+    public static func clippingStrings(_ m: RequestMetrics) -> RequestMetrics {
+        var m = m
+        m.requestedModel = clip(m.requestedModel, toBytes: maxModelBytes)
+        m.resolvedModel = clip(m.resolvedModel, toBytes: maxModelBytes)
+        m.provider = clip(m.provider, toBytes: maxModelBytes)
+        m.clientRequestID = m.clientRequestID.map { clip($0, toBytes: maxClientRequestIDBytes) }
+        m.error = m.error.map { clip($0, toBytes: maxErrorMessageBytes) }
+        m.errorType = m.errorType.map { clip($0, toBytes: maxErrorTypeBytes) }
+        m.stopReason = m.stopReason.map { clip($0, toBytes: maxStopReasonBytes) }
+        return m
+    }
+
     /// The first value of `m` outside its bound, or nil when every value is in bounds.
     public static func violation(in m: RequestMetrics) -> BoundViolation? {
         let integers: [(FieldKey, Int64, ClosedRange<Int64>)] = [

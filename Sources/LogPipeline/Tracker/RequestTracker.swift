@@ -54,8 +54,11 @@ public actor RequestTracker {
     // MARK: lifecycle
 
     /// Registers an in-flight request and logs `request.started`. A second start of the same id is ignored.
+    /// Every string is cut to its bound here, as in `update` and `end`: the tracker is where request
+    /// data is kept, so it is where memory is bounded (`RecordBounds.clippingStrings`).
     public func start(_ metrics: RequestMetrics, toolsDefined: Int = 0, maxTokens: Int = 0) {
         guard active[metrics.requestID] == nil else { return }
+        let metrics = RecordBounds.clippingStrings(metrics)
         active[metrics.requestID] = metrics
         CorrelationContext.$current.withValue(CorrelationContext(id: metrics.requestID)) {
             logger.info(
@@ -70,7 +73,7 @@ public actor RequestTracker {
     public func update(_ requestID: String, _ change: @Sendable (inout RequestMetrics) -> Void) {
         guard var metrics = active[requestID] else { return }
         change(&metrics)
-        active[requestID] = metrics
+        active[requestID] = RecordBounds.clippingStrings(metrics)
         bump()
     }
 
@@ -79,6 +82,7 @@ public actor RequestTracker {
     @discardableResult
     public func end(_ final: RequestMetrics) -> Bool {
         guard active.removeValue(forKey: final.requestID) != nil else { return false }
+        let final = RecordBounds.clippingStrings(final)
         aggregate.add(final)
         let endMicros = WallClock.nowMicros()
         traceSeq += 1
