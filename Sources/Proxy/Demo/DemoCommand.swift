@@ -155,6 +155,7 @@ enum DemoTraffic {
         http.method = .POST
         http.headers.add(name: "content-type", value: "application/json")
         http.headers.add(name: "anthropic-version", value: "2023-06-01")
+        if let id = request.clientRequestID { http.headers.add(name: "x-request-id", value: id) }
         http.body = .bytes(ByteBuffer(bytes: request.body))
         let response = try await client.execute(http, timeout: .seconds(60))
         _ = try await response.body.collect(upTo: 16 << 20)

@@ -9,6 +9,8 @@ struct DemoRequest: Sendable {
     var body: [UInt8]
     var stream: Bool
     var expectedStatus: Int
+    /// The client's own `x-request-id`, sent by some requests (kept as `vdm.client_request_id`).
+    var clientRequestID: String?
 }
 
 enum DemoWorkload {
@@ -35,7 +37,12 @@ enum DemoWorkload {
 
     /// `count` requests, deterministic for a given count (the i-th request is always the same).
     static func requests(count: Int) -> [DemoRequest] {
-        (0..<count).map { request($0) }
+        (0..<count).map { i in
+            var r = request(i)
+            // Some clients send their own id; two of them reuse one, as real clients do.
+            if i % 10 == 4 { r.clientRequestID = "demo-client-\(i % 20)" }
+            return r
+        }
     }
 
     static func request(_ i: Int) -> DemoRequest {
