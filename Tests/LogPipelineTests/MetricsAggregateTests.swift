@@ -2,10 +2,10 @@ import LogPipeline
 import Testing
 
 @Suite struct MetricsAggregateTests {
-    @Test func addsSplitByStreaming() {
+    @Test func addsSplitByStreaming() throws {
         var a = MetricsAggregate()
-        a.add(sampleMetrics("a", streaming: true, input: 1, output: 2, durationMillis: 10))
-        a.add(sampleMetrics("b", streaming: false, input: 3, output: 4, durationMillis: 30, error: "x", errorType: "upstream_5xx"))
+        try a.add(sampleMetrics("a", streaming: true, input: 1, output: 2, durationMillis: 10))
+        try a.add(sampleMetrics("b", streaming: false, input: 3, output: 4, durationMillis: 30, error: "x", errorType: "upstream_5xx"))
         let bucket = a.providers["openai"]?.models["gpt-4o"]?.counters
         #expect(bucket?.total.requests == 2)
         #expect(bucket?.streaming.requests == 1)
@@ -18,29 +18,29 @@ import Testing
         #expect(a.completed == 2)
     }
 
-    @Test func mergeIsOrderIndependent() {
+    @Test func mergeIsOrderIndependent() throws {
         let ms = (0..<40).map { i in
             sampleMetrics("r\(i)", provider: ["openai", "anthropic", "poe"][i % 3], model: "m\(i % 5)", streaming: i % 2 == 0,
                           input: i, output: 2 * i, cacheRead: i % 4, durationMillis: Int64(i), error: i % 7 == 0 ? "e" : nil,
                           errorType: i % 7 == 0 ? "t\(i % 2)" : nil, start: Int64(i))
         }
         var whole = MetricsAggregate()
-        ms.forEach { whole.add($0) }
+        for m in ms { try whole.add(m) }
         var a = MetricsAggregate(), b = MetricsAggregate()
-        ms.enumerated().forEach { $0.offset % 3 == 0 ? a.add($0.element) : b.add($0.element) }
-        var ab = a; ab.merge(b)
-        var ba = b; ba.merge(a)
+        for (i, m) in ms.enumerated() { if i % 3 == 0 { try a.add(m) } else { try b.add(m) } }
+        var ab = a; try ab.merge(b)
+        var ba = b; try ba.merge(a)
         #expect(ab == whole)
         #expect(ba == whole)
         var reversed = MetricsAggregate()
-        ms.reversed().forEach { reversed.add($0) }
+        for m in ms.reversed() { try reversed.add(m) }
         #expect(reversed == whole)
     }
 
-    @Test func clientControlledKeysAreCapped() {
+    @Test func clientControlledKeysAreCapped() throws {
         var a = MetricsAggregate(limits: AggregateLimits(maxProviders: 3, maxModelsPerProvider: 5, maxErrorTypes: 2))
         for i in 0..<100 {
-            a.add(sampleMetrics("r\(i)", provider: "p\(i % 10)", model: "model-\(i)", error: "e", errorType: "type-\(i)"))
+            try a.add(sampleMetrics("r\(i)", provider: "p\(i % 10)", model: "model-\(i)", error: "e", errorType: "type-\(i)"))
         }
         #expect(a.providers.count <= 3)
         #expect(a.providers.values.allSatisfy { $0.models.count <= 5 })
@@ -71,16 +71,16 @@ import Testing
         #expect(WildcardPattern(pattern).matches(candidate) == expected)
     }
 
-    @Test func averagesRoundHalfUpOverCompletedOnly() {
+    @Test func averagesRoundHalfUpOverCompletedOnly() throws {
         var c = MetricCounters()
         var m = sampleMetrics(durationMillis: 0)
         m.durationNanos = 1_499_999
-        c.add(m)
+        c = try c.adding(MetricCounters(m))
         #expect(c.averageDurationMillis == 1)
         m.durationNanos = 1_500_001
-        c.add(m)
+        c = try c.adding(MetricCounters(m))
         #expect(c.averageDurationMillis == 2)  // (1.499999 + 1.500001) / 2 = 1.5 → 2
-        c.add(sampleMetrics(durationMillis: 999), inFlight: true)
+        c = try c.adding(MetricCounters(sampleMetrics(durationMillis: 999), inFlight: true))
         #expect(c.averageDurationMillis == 2)
         #expect(c.requests == 3)
     }

@@ -113,6 +113,7 @@ final class EventLog: Sendable {
         switch event {
         case .started(let m): text = "started:" + m.requestID
         case .completed(let m): text = "completed:" + m.requestID
+        case .refused(let m, _): text = "refused:" + m.requestID
         }
         storage.withLock { $0.append(text) }
     }

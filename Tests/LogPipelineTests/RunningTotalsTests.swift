@@ -4,17 +4,17 @@ import Testing
 import Yams
 
 @Suite struct RunningTotalsTests {
-    func aggregate() -> MetricsAggregate {
+    func aggregate() throws -> MetricsAggregate {
         var a = MetricsAggregate()
-        a.add(sampleMetrics("1", provider: "openai", model: "gpt-4o", streaming: false, input: 10, output: 15, durationMillis: 324))
-        a.add(sampleMetrics("2", provider: "openai", model: "gpt-4o-mini", streaming: true, input: 5, output: 6, cacheRead: 100, durationMillis: 100))
-        a.add(sampleMetrics("3", provider: "openrouter", model: "kwaipilot/kat-coder-pro:free", input: 7, output: 8, durationMillis: 50, error: "boom", errorType: "upstream_5xx"))
+        try a.add(sampleMetrics("1", provider: "openai", model: "gpt-4o", streaming: false, input: 10, output: 15, durationMillis: 324))
+        try a.add(sampleMetrics("2", provider: "openai", model: "gpt-4o-mini", streaming: true, input: 5, output: 6, cacheRead: 100, durationMillis: 100))
+        try a.add(sampleMetrics("3", provider: "openrouter", model: "kwaipilot/kat-coder-pro:free", input: 7, output: 8, durationMillis: 50, error: "boom", errorType: "upstream_5xx"))
         return a
     }
 
-    @Test func inFlightRequestIsCountedOnce() {
+    @Test func inFlightRequestIsCountedOnce() throws {
         let active = sampleMetrics("4", provider: "openai", model: "gpt-4o", streaming: true, input: 7, output: 0, durationMillis: 0)
-        let t = RunningTotals(aggregate: aggregate(), active: [active], filter: TotalsFilter(), includeActive: true)
+        let t = RunningTotals(aggregate: try aggregate(), active: [active], filter: TotalsFilter(), includeActive: true)
         #expect(t.summary.requests == 4)
         #expect(t.summary.inputTokens == 10 + 5 + 7 + 7)
         #expect(t.activeRequests == 1)
@@ -23,13 +23,13 @@ import Yams
         #expect(openai?.rollup.streaming.requests == 2)
         // The average ignores the in-flight request (it has no duration yet).
         #expect(t.summary.averageDurationMillis == (324 + 100 + 50 + 1) / 3)
-        let without = RunningTotals(aggregate: aggregate(), active: [active], filter: TotalsFilter(), includeActive: false)
+        let without = RunningTotals(aggregate: try aggregate(), active: [active], filter: TotalsFilter(), includeActive: false)
         #expect(without.summary.requests == 3)
         #expect(without.activeRequests == 0)
     }
 
-    @Test func filtersApplyToEverything() {
-        let t = RunningTotals(aggregate: aggregate(), active: [], filter: TotalsFilter(provider: "OPEN*", model: "*mini"), includeActive: true)
+    @Test func filtersApplyToEverything() throws {
+        let t = RunningTotals(aggregate: try aggregate(), active: [], filter: TotalsFilter(provider: "OPEN*", model: "*mini"), includeActive: true)
         #expect(t.providers.map(\.name) == ["openai"])
         #expect(t.providers.first?.models.map(\.name) == ["gpt-4o-mini"])
         #expect(t.summary.requests == 1)
@@ -37,7 +37,7 @@ import Yams
     }
 
     @Test func yamlParsesBackToTheSameNumbers() throws {
-        let t = RunningTotals(aggregate: aggregate(), active: [], filter: TotalsFilter(), includeActive: false)
+        let t = RunningTotals(aggregate: try aggregate(), active: [], filter: TotalsFilter(), includeActive: false)
         let text = RunningTotalsYAML.render(t, generatedMicros: 1_795_907_289_382_331)
         let doc = try #require(try Yams.load(yaml: text) as? [String: Any])
         let summary = try #require(doc["summary"] as? [String: Any])
@@ -60,7 +60,7 @@ import Yams
     @Test func hostileModelNamesStayValidYAML() throws {
         var a = MetricsAggregate()
         let names = ["true", "null", "123", "1e5", "a: b", "- x", "#hash", "it's", "line\nbreak", "tab\there", "ünï cödé", "{x}", "[y]", "*star", "&amp", "!tag", "%p", "@at", "`tick`", "0x1F", ""]
-        for (i, name) in names.enumerated() { a.add(sampleMetrics("\(i)", provider: "p", model: name)) }
+        for (i, name) in names.enumerated() { try a.add(sampleMetrics("\(i)", provider: "p", model: name)) }
         let text = RunningTotalsYAML.render(RunningTotals(aggregate: a, active: [], filter: TotalsFilter(), includeActive: false), generatedMicros: 0)
         let doc = try #require(try Yams.load(yaml: text) as? [String: Any])
         let models = try #require(((doc["providers"] as? [String: Any])?["p"] as? [String: Any])?["models"] as? [String: Any])
@@ -76,8 +76,8 @@ import Yams
         #expect((doc["message"] as? String)?.contains("disabled") == true)
     }
 
-    @Test func filtersAreEchoedInTheHeader() {
-        let t = RunningTotals(aggregate: aggregate(), active: [], filter: TotalsFilter(provider: "poe", model: "claude*"), includeActive: true)
+    @Test func filtersAreEchoedInTheHeader() throws {
+        let t = RunningTotals(aggregate: try aggregate(), active: [], filter: TotalsFilter(provider: "poe", model: "claude*"), includeActive: true)
         let text = RunningTotalsYAML.render(t, generatedMicros: 0)
         #expect(text.contains("# Filter: provider=poe & model=claude*\n"))
         #expect(text.contains("providers: {}\n"))
@@ -85,7 +85,7 @@ import Yams
 
     /// Golden file: structure, key order, comments, blank lines.
     @Test func matchesTheGoldenFile() throws {
-        let t = RunningTotals(aggregate: aggregate(), active: [], filter: TotalsFilter(), includeActive: false)
+        let t = RunningTotals(aggregate: try aggregate(), active: [], filter: TotalsFilter(), includeActive: false)
         let text = RunningTotalsYAML.render(t, generatedMicros: 1_795_907_289_382_331)
         let url = fixturesDirectory().appendingPathComponent("golden/running-totals.yaml")
         if ProcessInfo.processInfo.environment["VDM_UPDATE_GOLDEN"] == "1" {

@@ -31,14 +31,14 @@ import Testing
         let fromFile = try await Replay.run(paths: [jsonLog])
         let instance = try #require(fromFile.instances.keys.first)
         #expect(fromFile.instances.count == 1)
-        let expected = RunningTotalsYAML.render(fromFile.runningTotals(instance: instance), generatedMicros: 0)
+        let expected = RunningTotalsYAML.render(try fromFile.runningTotals(instance: instance), generatedMicros: 0)
         #expect(expected.contains("total_requests: 30"), "\(expected)")
 
         // journald stores asynchronously: replay until this process's records are all there.
         var fromJournal = ""
         for _ in 0..<50 {
             let state = try JournalReplay.state(source: .directory(directory), since: startMicros, until: nil)
-            fromJournal = RunningTotalsYAML.render(state.runningTotals(instance: instance), generatedMicros: 0)
+            fromJournal = RunningTotalsYAML.render(try state.runningTotals(instance: instance), generatedMicros: 0)
             if fromJournal == expected { break }
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -1,6 +1,11 @@
 /// Completed-request totals: per provider, per model, with the streaming split, error counts and
 /// last-access times. A value type fed by the live tracker and by replay alike (one aggregation
 /// path), and mergeable, so partial results from many files or machines combine into one.
+///
+/// Never a trap: a request is admitted only when its values are within `RecordBounds` and the grand
+/// totals plus it stay within `RecordBounds.total`; adds and merges are all-or-nothing and throw
+/// `SumError` otherwise. Every value is non-negative and every bucket's sum is part of the grand
+/// total, so the buckets, the rollups and the in-flight view built on them cannot overflow.
 public struct MetricsAggregate: Sendable, Equatable, Codable {
     public struct ModelBucket: Sendable, Equatable, Codable {
         public var counters = SplitCounters()
@@ -25,19 +30,25 @@ public struct MetricsAggregate: Sendable, Equatable, Codable {
         }
     }
 
-    public var providers: [String: ProviderBucket] = [:]
+    public private(set) var providers: [String: ProviderBucket] = [:]
     /// Error type → count (`unknown` when an error has no type).
-    public var errorCounts: [String: Int] = [:]
-    public var completed = 0
-    public var limits: AggregateLimits
+    public private(set) var errorCounts: [String: Int] = [:]
+    public private(set) var completed = 0
+    public let limits: AggregateLimits
+    /// Cumulative totals over everything (the sum of every bucket's `total`), kept checked.
+    public private(set) var totals = MetricCounters()
 
     public init(limits: AggregateLimits = AggregateLimits()) {
         self.limits = limits
     }
 
-    /// Adds one completed request. Mutates the buckets in place (no copy of a provider's model
-    /// table per request: replay adds millions of records through here).
-    public mutating func add(_ m: RequestMetrics) {
+    /// Adds one completed request, or throws (and adds nothing) when a value is outside
+    /// `RecordBounds` or a grand total would pass `RecordBounds.total`. Mutates the buckets in place
+    /// (no copy of a provider's model table per request: replay adds millions of records through here).
+    public mutating func add(_ m: RequestMetrics) throws(SumError) {
+        if let violation = RecordBounds.violation(in: m) { throw .outOfBounds(violation) }
+        let newTotals = try totals.adding(MetricCounters(m))
+        totals = newTotals
         completed += 1
         let name = m.providerKey
         let providerKey = limits.admit(name, among: providers.count, exists: providers[name] != nil, cap: limits.maxProviders)
@@ -49,8 +60,11 @@ public struct MetricsAggregate: Sendable, Equatable, Codable {
         }
     }
 
-    /// Adds another aggregate. Commutative and associative (below the caps), so file order does not matter.
-    public mutating func merge(_ other: MetricsAggregate) {
+    /// Adds another aggregate, or throws (and adds nothing) when a grand total would pass
+    /// `RecordBounds.total`. Commutative and associative (below the caps), so file order does not matter.
+    public mutating func merge(_ other: MetricsAggregate) throws(SumError) {
+        let newTotals = try totals.adding(other.totals)
+        totals = newTotals
         completed += other.completed
         for (name, theirs) in other.providers {
             let providerKey = limits.admit(name, among: providers.count, exists: providers[name] != nil, cap: limits.maxProviders)
@@ -71,13 +85,45 @@ public struct MetricsAggregate: Sendable, Equatable, Codable {
         }
     }
 
-    /// Cumulative totals over everything.
-    public var totals: MetricCounters {
-        var sum = MetricCounters()
-        for provider in providers.values {
-            for model in provider.models.values { sum.merge(model.counters.total) }
+    // MARK: stored form (a `--state` file: outside input, checked as such)
+
+    enum CodingKeys: String, CodingKey { case providers, errorCounts, completed, limits }
+
+    /// Decodes and checks a stored aggregate: every counter within `RecordBounds.total`, each
+    /// bucket's split adding up to its total, error counts and `completed` agreeing with the sums.
+    /// The grand totals are recomputed (checked), never trusted.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let limits = try c.decode(AggregateLimits.self, forKey: .limits)
+        let providers = try c.decode([String: ProviderBucket].self, forKey: .providers)
+        let errorCounts = try c.decode([String: Int].self, forKey: .errorCounts)
+        let completed = try c.decode(Int.self, forKey: .completed)
+        func invalid(_ why: String) -> DecodingError {
+            DecodingError.dataCorruptedError(forKey: .providers, in: c, debugDescription: SumError.invalidPartial(why).description)
         }
-        return sum
+        guard limits.isValid else { throw invalid("limits out of range") }
+        var totals = MetricCounters()
+        for (providerName, provider) in providers {
+            guard RecordBounds.startMicros.contains(provider.lastAccessedMicros) else { throw invalid("\(providerName): last access out of range") }
+            for (modelName, model) in provider.models {
+                guard model.counters.isConsistent, model.counters.total.inFlight == 0,
+                      RecordBounds.startMicros.contains(model.lastAccessedMicros) else {
+                    throw invalid("\(providerName) / \(modelName): counters out of range or inconsistent")
+                }
+                do throws(SumError) { totals = try totals.adding(model.counters.total) } catch { throw invalid("\(error)") }
+            }
+        }
+        var errors = 0
+        for (type, count) in errorCounts {
+            guard RecordBounds.total.contains(Int64(count)), !errors.addingReportingOverflow(count).overflow else { throw invalid("error count of \(type) out of range") }
+            errors += count
+        }
+        guard completed == totals.requests, errors == totals.errors else { throw invalid("request or error counts disagree with the buckets") }
+        self.limits = limits
+        self.providers = providers
+        self.errorCounts = errorCounts
+        self.completed = completed
+        self.totals = totals
     }
 
     /// Requests per model name across providers, for the `MODELS |` summary line.
@@ -106,6 +152,12 @@ public struct AggregateLimits: Sendable, Equatable, Codable {
         self.maxProviders = maxProviders
         self.maxModelsPerProvider = maxModelsPerProvider
         self.maxErrorTypes = maxErrorTypes
+    }
+
+    /// Caps a stored state may carry (`admit` needs at least one slot besides the overflow bucket).
+    var isValid: Bool {
+        let range = 2...10_000_000
+        return range.contains(maxProviders) && range.contains(maxModelsPerProvider) && range.contains(maxErrorTypes)
     }
 
     /// The key to store under: itself if present or room remains, else the overflow key.

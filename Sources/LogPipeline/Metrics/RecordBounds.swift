@@ -83,7 +83,7 @@ public enum RecordBounds {
             (FieldName.httpStatus, Int64(m.httpStatus), httpStatus),
         ]
         for (field, value, range) in integers where !range.contains(value) {
-            return BoundViolation(field: field.name, detail: "\(value) is outside \(range.lowerBound)…\(range.upperBound)")
+            return BoundViolation(field: field.name, value: value, bound: range)
         }
         let strings: [(FieldKey, String?, Int)] = [
             (FieldName.requestedModel, m.requestedModel, maxModelBytes),
@@ -110,6 +110,11 @@ public struct BoundViolation: Error, Sendable, Equatable, CustomStringConvertibl
     public init(field: String, detail: String) {
         self.field = field
         self.detail = detail
+    }
+
+    /// An integer outside its range.
+    public init(field: String, value: Int64, bound: ClosedRange<Int64>) {
+        self.init(field: field, detail: "\(value) is outside \(bound.lowerBound)…\(bound.upperBound)")
     }
 
     public var description: String { "\(field): \(detail)" }

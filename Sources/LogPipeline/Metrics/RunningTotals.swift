@@ -38,7 +38,11 @@ public struct RunningTotals: Sendable, Equatable {
         }
         var activeCount = 0
         if includeActive {
-            for m in active where filter.admits(provider: m.providerKey) && filter.admits(model: m.modelKey) {
+            // In-flight values within `RecordBounds` (≤ 2^40 each), on top of totals ≤ 2^62, cannot reach
+            // Int64.max for any number of requests memory can hold; one outside them is left out here,
+            // as its completion will be.
+            for m in active where filter.admits(provider: m.providerKey) && filter.admits(model: m.modelKey)
+                && RecordBounds.violation(in: m) == nil {
                 activeCount += 1
                 var bucket = byProvider[m.providerKey, default: [:]][m.modelKey] ?? MetricsAggregate.ModelBucket()
                 bucket.counters.add(m, inFlight: true)

@@ -52,11 +52,18 @@ public enum YAMLText {
     }
 
     /// Milliseconds with three decimals from integer nanoseconds (exact, rounded half up to µs).
+    /// A negative value (never summed, but a trace may show one) keeps its sign instead of trapping.
     public static func millis3(_ nanos: Int64) -> String {
-        let micros = (nanos + 500) / 1_000
-        let whole = micros / 1_000
-        let frac = micros % 1_000
-        let f = String(frac)
-        return "\(whole)." + String(repeating: "0", count: 3 - f.count) + f
+        millis3(magnitudeMicros: (nanos.magnitude + 500) / 1_000, negative: nanos < 0)
+    }
+
+    /// Milliseconds with three decimals from integer microseconds, for any Int64.
+    public static func millis3(micros: Int64) -> String {
+        millis3(magnitudeMicros: micros.magnitude, negative: micros < 0)
+    }
+
+    private static func millis3(magnitudeMicros micros: UInt64, negative: Bool) -> String {
+        let f = String(micros % 1_000)
+        return (negative ? "-" : "") + "\(micros / 1_000)." + String(repeating: "0", count: max(0, 3 - f.count)) + f
     }
 }

@@ -35,6 +35,6 @@ public enum HumanLines {
         counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
     }
 
-    /// Whole milliseconds, rounded half up.
-    public static func millis(_ nanos: Int64) -> Int64 { (nanos + 500_000) / 1_000_000 }
+    /// Whole milliseconds, rounded half up (128-bit: a refused, out-of-bounds duration is still logged).
+    public static func millis(_ nanos: Int64) -> Int64 { Int64((Int128(nanos) + 500_000) / 1_000_000) }
 }

@@ -79,11 +79,16 @@ public actor RequestTracker {
 
     /// Ends a request: logs exactly one `request.completed`, adds it to the totals. Idempotent:
     /// returns false (and logs nothing) if the id is not in flight.
+    ///
+    /// A request the aggregate refuses (a value outside `RecordBounds`, or a total that would pass
+    /// `RecordBounds.total`) is still logged as it is, is not in the totals, and an error line says
+    /// why: replay refuses the same record for the same reason, so live and replay stay equal.
     @discardableResult
     public func end(_ final: RequestMetrics) -> Bool {
         guard active.removeValue(forKey: final.requestID) != nil else { return false }
         let final = RecordBounds.clippingStrings(final)
-        aggregate.add(final)
+        var refusal: SumError?
+        do throws(SumError) { try aggregate.add(final) } catch { refusal = error }
         let endMicros = WallClock.nowMicros()
         traceSeq += 1
         let trace = TraceEntry(seq: traceSeq, endMicros: endMicros, metrics: final)
@@ -99,6 +104,14 @@ public actor RequestTracker {
                 level: Self.level(for: final),
                 "\(HumanLines.completed(final))",
                 metadata: .payload(RequestCompletedPayload(metrics: final)))
+        }
+        if let refusal {
+            CorrelationContext.$current.withValue(CorrelationContext(id: final.requestID)) {
+                logger.error("request \(final.requestID) is not in the totals: \(refusal)")
+            }
+            for observer in observers { observer(.refused(final, refusal)) }
+            bump()
+            return true
         }
         for observer in observers { observer(.completed(final)) }
         let interval = configuration.summaryInterval
@@ -200,4 +213,6 @@ public actor RequestTracker {
 public enum TrackerEvent: Sendable {
     case started(RequestMetrics)
     case completed(RequestMetrics)
+    /// Ended, logged, but not in the totals (`RequestTracker.end` says why in an error line).
+    case refused(RequestMetrics, SumError)
 }

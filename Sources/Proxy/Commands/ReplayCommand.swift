@@ -11,8 +11,12 @@ struct ReplayCommand: AsyncParsableCommand {
         abstract: "Rebuild the running totals (or /metrics' request families) from log files (ECS JSON lines, journalctl -o json/-o export, .gz; - for stdin).",
         discussion: """
             The totals go to stdout; what was read, used and not (with file:line) and requests that never \
-            completed go to stderr. Exit status: 0, even with bad lines unless --strict; 1 with --strict when \
-            anything was not used; 66 when an input cannot be opened.
+            completed go to stderr. Each (service.instance.id, event.sequence) counts once: an identical \
+            repeat is dropped and reported; a different record under the same pair is a conflict, and \
+            replay then refuses (no totals, exit 1) unless --force, which counts the first by file name \
+            and line. Exit status: 0, even with bad lines unless --strict; 1 with --strict when anything \
+            was not used, or on a conflict without --force, or when the totals cannot be summed; 66 when \
+            an input cannot be opened.
             """)
 
     @Argument(help: "Log files; - (or nothing) reads stdin.") var files: [String] = []
@@ -22,6 +26,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Also one totals document per service.instance.id.") var byInstance = false
     @Option(help: "Write the mergeable partial state (for vdm merge) to this file.") var state: String?
     @Flag(help: "Exit 1 when any line or record was not used, or a request never completed.") var strict = false
+    @Flag(help: "Render the totals despite conflicting records (the first by file name and line counts).") var force = false
     @Flag(name: .shortAndLong, help: "No report on stderr.") var quiet = false
     @Option(help: "Files read at once (default: the number of cores).") var jobs: Int?
     @Flag(help: "Read the journal (entries of vandamme-proxy) instead of files.") var journal = false
@@ -47,13 +52,14 @@ struct ReplayCommand: AsyncParsableCommand {
         let exporter = format == .prometheus ? ReplayExposition.makeExporter() : nil
         let observer = exporter.map { ReplayExposition.observer(feeding: $0, filter: filter) }
         let result = journal ? try replayJournal(observer) : try await replayFiles(observer)
-        let document = switch format {
-        case .totals(let totalsFormat):
-            ReplayOutput.document(result, format: totalsFormat, filter: filter, byInstance: byInstance, generatedMicros: WallClock.nowMicros())
-        case .prometheus:
-            exporter?.exposition ?? ""
+        try AnalyzerOutput.finish(result, command: "replay", statePath: state, strict: strict, force: force, quiet: quiet) { () throws(SumError) in
+            switch format {
+            case .totals(let totalsFormat):
+                try ReplayOutput.document(result, format: totalsFormat, filter: filter, byInstance: byInstance, generatedMicros: WallClock.nowMicros())
+            case .prometheus:
+                exporter?.exposition ?? ""
+            }
         }
-        try AnalyzerOutput.finish(result, command: "replay", document: document, statePath: state, strict: strict, quiet: quiet)
     }
 
     private func replayFiles(_ observer: Replay.CompletionObserver?) async throws -> ReplayState {
@@ -94,6 +100,7 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Also one totals document per service.instance.id.") var byInstance = false
     @Option(help: "Write the merged state to this file.") var state: String?
     @Flag(help: "Exit 1 when any input was not used, or a request never completed.") var strict = false
+    @Flag(help: "Render the totals despite conflicting records (the first by file name and line counts).") var force = false
     @Flag(name: .shortAndLong, help: "No report on stderr.") var quiet = false
 
     func run() throws {
@@ -103,15 +110,19 @@ struct MergeCommand: ParsableCommand {
         } catch {
             throw AnalyzerIO.fail("merge", error)
         }
-        let document = ReplayOutput.document(merged, format: format.format, filter: TotalsFilter(provider: provider, model: model),
-                                             byInstance: byInstance, generatedMicros: WallClock.nowMicros())
-        try AnalyzerOutput.finish(merged, command: "merge", document: document, statePath: state, strict: strict, quiet: quiet)
+        let filter = TotalsFilter(provider: provider, model: model)
+        try AnalyzerOutput.finish(merged, command: "merge", statePath: state, strict: strict, force: force, quiet: quiet) { () throws(SumError) in
+            try ReplayOutput.document(merged, format: format.format, filter: filter, byInstance: byInstance, generatedMicros: WallClock.nowMicros())
+        }
     }
 }
 
 enum AnalyzerOutput {
-    /// Writes the state file if asked, `document` to stdout, the report to stderr; the exit status.
-    static func finish(_ result: ReplayState, command: String, document: String, statePath: String?, strict: Bool, quiet: Bool) throws {
+    /// Writes the state file if asked, the rendered document to stdout, the report to stderr; the
+    /// exit status. Refuses to render (exit 1) on a conflict without `force`, on a conflict partial
+    /// states cannot settle, and when the totals cannot be summed within their bound.
+    static func finish(_ result: ReplayState, command: String, statePath: String?, strict: Bool, force: Bool, quiet: Bool,
+                       render: () throws(SumError) -> String) throws {
         if let statePath {
             do {
                 try ReplayOutput.encode(result).write(to: URL(fileURLWithPath: statePath))
@@ -120,8 +131,23 @@ enum AnalyzerOutput {
                 throw ExitCode.failure
             }
         }
-        AnalyzerIO.standardOutput(document)
         if !quiet { AnalyzerIO.standardError(ReplayReport.text(result)) }
+        if result.unresolvedConflicts > 0 {
+            AnalyzerIO.standardError("vdm \(command): \(result.unresolvedConflicts) conflict(s) cannot be settled exactly from these partial states; replay those inputs together in one run\n")
+            throw AnalyzerExit.findings
+        }
+        if result.conflicts > 0 && !force {
+            AnalyzerIO.standardError("vdm \(command): \(result.conflicts) conflicting record(s) (see above); no totals rendered. --force counts the first copy of each by file name and line\n")
+            throw AnalyzerExit.findings
+        }
+        let document: String
+        do throws(SumError) {
+            document = try render()
+        } catch {
+            AnalyzerIO.standardError("vdm \(command): the totals cannot be summed: \(error)\n")
+            throw AnalyzerExit.findings
+        }
+        AnalyzerIO.standardOutput(document)
         if strict && (!result.problems.isEmpty || result.looseEnds.count > 0) { throw AnalyzerExit.findings }
     }
 }

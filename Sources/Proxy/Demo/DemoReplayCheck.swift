@@ -38,7 +38,7 @@ struct DemoReplayCheck: Sendable {
     /// Replays `jsonLog` (complete and flushed) and compares it with the live documents.
     static func run(jsonLog: String, liveYAML: String, livePrometheus: String) async throws -> DemoReplayCheck {
         let (state, exposition) = try await ReplayExposition.run(paths: [jsonLog])
-        let yaml = TotalsFormat.yaml.render(state.runningTotals(), generatedMicros: WallClock.nowMicros())
+        let yaml = TotalsFormat.yaml.render(try state.runningTotals(), generatedMicros: WallClock.nowMicros())
         return DemoReplayCheck(
             jsonLog: jsonLog, usage: ReplayReport.Usage(state), completedRequests: state.completedRequests,
             neverCompleted: state.looseEnds.count,

@@ -69,6 +69,9 @@ final class MetricsExporter: Sendable {
         case .completed(let m):
             inFlight?.decrement()
             record(m)
+        case .refused:
+            // Not in the totals, so not in the series either (replay leaves it out the same way).
+            inFlight?.decrement()
         }
     }
 

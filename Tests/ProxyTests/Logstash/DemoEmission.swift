@@ -40,10 +40,10 @@ struct DemoEmission: Sendable {
 
     /// `vdm replay --format json` over the runs' JSON logs (the same reader and aggregation, fed the
     /// lines already read).
-    func replayJSON() -> String {
+    func replayJSON() throws -> String {
         var state = ReplayState()
         for run in runs { state.merge(Replay.state(lines: run.lines, name: run.jsonPath)) }
-        return TotalsFormat.json.render(state.runningTotals(), generatedMicros: 0)
+        return TotalsFormat.json.render(try state.runningTotals(), generatedMicros: 0)
     }
     var requests: Int { runs.map(\.requests).reduce(0, +) }
     var journal: [JournalRecord] { runs.flatMap(\.journal) }

@@ -127,7 +127,7 @@ import Testing
         let result = try evaluator.evaluate(demo.records)
         #expect(result.docCount == demo.requests)
 
-        let replay = try JSONValue.parse(demo.replayJSON())
+        let replay = try JSONValue.parse(try demo.replayJSON())
         let providers = try #require(replay["providers"]?.object)
         let buckets = try #require(result.terms["providers"])
         #expect(Set(buckets.keys) == Set(providers.map(\.key)))

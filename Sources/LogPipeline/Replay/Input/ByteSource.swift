@@ -16,10 +16,13 @@ protocol ByteSource: AnyObject {
 public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var reason: String
+    /// How a reader reports it when it stops an input midway (after the lines read before it).
+    public var kind: InputProblemKind
 
-    public init(path: String, reason: String) {
+    public init(path: String, reason: String, kind: InputProblemKind = .unreadableInput) {
         self.path = path
         self.reason = reason
+        self.kind = kind
     }
 
     public var description: String { "\(path): \(reason)" }

@@ -36,6 +36,9 @@ final class ChunkBuffer {
     deinit { storage.deallocate() }
 
     /// Reads until at least `n` bytes are buffered or the source ends; returns what is buffered.
+    /// A read error held back until the bytes read before it are handed over.
+    private var deferredError: InputError?
+
     func peek(_ n: Int) throws(InputError) -> UnsafeRawBufferPointer {
         while end - start < n, !eof { try fill() }
         return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[start..<end])
@@ -62,14 +65,28 @@ final class ChunkBuffer {
             }
             scanned = end
             if eof {
-                guard start < end, let base = storage.baseAddress else { return .end }
+                guard start < end, let base = storage.baseAddress else {
+                    if let error = deferredError {
+                        deferredError = nil
+                        throw error
+                    }
+                    return .end
+                }
                 let line = UnsafeRawBufferPointer(start: base + start, count: end - start)
                 consumed += end - start
                 start = end
                 return .line(line, terminated: false)
             }
             if end - start >= maxLine { return .tooLong(try skipLine()) }
-            try fill()
+            do throws(InputError) {
+                try fill()
+            } catch {
+                // The bytes before a read error are still a (last, unterminated) line: hand it over
+                // first, raise the error on the next call.
+                guard start < end else { throw error }
+                deferredError = error
+                eof = true
+            }
         }
     }
 

@@ -13,6 +13,8 @@ final class GzipSource: ByteSource {
     private var upstreamDone = false
     private var finished = false
     private var initialized = false
+    /// Raised on the call after the one that returned the last decoded bytes, so none is lost.
+    private var pendingError: InputError?
 
     init(upstream: any ByteSource, path: String, chunk: Int = 256 << 10) throws(InputError) {
         self.upstream = upstream
@@ -34,6 +36,10 @@ final class GzipSource: ByteSource {
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        if let error = pendingError {
+            pendingError = nil
+            throw error
+        }
         guard let out = buffer.baseAddress, buffer.count > 0, !finished else { return 0 }
         stream.pointee.next_out = out.assumingMemoryBound(to: Bytef.self)
         stream.pointee.avail_out = uInt(min(buffer.count, Int(UInt32.max)))
@@ -63,25 +69,49 @@ final class GzipSource: ByteSource {
                     finished = true
                     return buffer.count - Int(stream.pointee.avail_out)
                 }
-                guard let next = stream.pointee.next_in, next.pointee == Self.magic[0] else {
-                    throw InputError(path: path, reason: "trailing bytes after the gzip stream")
+                guard let next = stream.pointee.next_in, next.pointee == Self.magic[0],
+                      stream.pointee.avail_in < 2 || next[1] == Self.magic[1] else {
+                    // Not another member: what was decoded is returned now, the garbage reported next.
+                    finished = true
+                    let trailing = try Int(stream.pointee.avail_in) + drainUpstream()
+                    pendingError = InputError(path: path, reason: "\(trailing) byte(s) after the last gzip member are not gzip data (ignored)",
+                                              kind: .trailingGarbage)
+                    return buffer.count - Int(stream.pointee.avail_out)
                 }
                 _ = inflateReset(stream)
             case Z_OK:
                 break
             case Z_BUF_ERROR where upstreamDone && stream.pointee.avail_in == 0:
-                let produced = buffer.count - Int(stream.pointee.avail_out)
-                if produced > 0 { return produced }
-                throw InputError(path: path, reason: "truncated gzip stream")
+                return try stop(InputError(path: path, reason: "truncated gzip stream"), buffer)
             case Z_BUF_ERROR:
                 if stream.pointee.avail_out == before && upstreamDone {
-                    throw InputError(path: path, reason: "truncated gzip stream")
+                    return try stop(InputError(path: path, reason: "truncated gzip stream"), buffer)
                 }
             default:
                 let why = stream.pointee.msg.map { String(cString: $0) } ?? "error \(rc)"
-                throw InputError(path: path, reason: "corrupt gzip data (\(why))")
+                return try stop(InputError(path: path, reason: "corrupt gzip data (\(why))"), buffer)
             }
         }
         return buffer.count
+    }
+
+    /// Ends the stream with `error`: the bytes decoded by this call are returned first and the
+    /// error raised by the next one, so every decodable line is used.
+    private func stop(_ error: InputError, _ buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        finished = true
+        let produced = buffer.count - Int(stream.pointee.avail_out)
+        guard produced > 0 else { throw error }
+        pendingError = error
+        return produced
+    }
+
+    /// Reads the rest of the upstream to its end, counting the bytes (bounded memory).
+    private func drainUpstream() throws(InputError) -> Int {
+        var total = 0
+        while !upstreamDone {
+            let n = try upstream.read(into: input)
+            if n == 0 { upstreamDone = true } else { total += n }
+        }
+        return total
     }
 }

@@ -59,7 +59,7 @@ public final class RecordReader {
             case .journalExport: try exportEntries(buffer, path, &stats, &consumer)
             }
         } catch {
-            consumer.problem(InputProblem(kind: .unreadableInput, location: SourceLocation(file: path, line: buffer.newlines + 1), detail: error.reason))
+            consumer.problem(InputProblem(kind: error.kind, location: SourceLocation(file: path, line: buffer.newlines + 1), detail: error.reason))
         }
         stats.bytes = buffer.consumed
         return stats

@@ -17,16 +17,24 @@ public enum InputProblemKind: String, Codable, CodingKeyRepresentable, CaseItera
     case newerSchema = "newer_schema"
     /// A vdm record with a missing or ill-typed field the analyzer needs.
     case invalidRecord = "invalid_record"
+    /// A vdm record with a value outside its documented bound (`RecordBounds`, docs/log-schema.md
+    /// "Bounds"), or one whose sum would pass the bound of every total: not in the totals.
+    case outOfBounds = "out_of_bounds"
+    /// The same (instance, sequence) read again with different content: both positions are reported.
+    case conflictingRecord = "conflicting_record"
     /// Valid JSON that is not a vdm record (no `vdm.schema`).
     case foreignRecord = "foreign_record"
     /// A journal entry without a `VDM_ECS_JSON` field (another program's entry).
     case foreignJournalEntry = "foreign_journal_entry"
     /// A journal entry that could not be decoded (bad export framing, bad `VDM_ECS_JSON` value).
     case malformedJournalEntry = "malformed_journal_entry"
-    /// A record whose instance and sequence number were already seen (counted twice in the totals).
+    /// An identical repeat of a record already read (same instance, sequence and content): dropped.
     case duplicateRecord = "duplicate_record"
     /// The input could not be read to its end (truncated or corrupt gzip, a read error).
     case unreadableInput = "unreadable_input"
+    /// Bytes after the last gzip member that are not gzip data (zeros after a crash or a copy):
+    /// every line before them was read; they are ignored.
+    case trailingGarbage = "trailing_garbage"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
@@ -40,11 +48,14 @@ public enum InputProblemKind: String, Codable, CodingKeyRepresentable, CaseItera
         case .unknownAction: "unknown event.action"
         case .newerSchema: "newer vdm.schema"
         case .invalidRecord: "invalid record"
+        case .outOfBounds: "value out of bounds"
+        case .conflictingRecord: "conflicting record"
         case .foreignRecord: "not a vdm record"
         case .foreignJournalEntry: "journal entry without VDM_ECS_JSON"
         case .malformedJournalEntry: "malformed journal entry"
         case .duplicateRecord: "duplicate record"
         case .unreadableInput: "input not readable to its end"
+        case .trailingGarbage: "trailing bytes after the gzip data"
         }
     }
 }

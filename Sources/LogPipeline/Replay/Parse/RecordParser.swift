@@ -25,11 +25,24 @@ public enum RecordKind: Sendable, Equatable {
     case unknownAction
 }
 
-/// A field the analyzer needs was missing or had the wrong type.
+/// A field the analyzer needs was missing, had the wrong type, or a value outside `RecordBounds`.
 public struct FieldProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public var field: String
     public var reason: String
+    /// The value is an integer, but outside its documented bound (`InputProblemKind.outOfBounds`).
+    public var outOfBounds = false
     public var description: String { "\(field): \(reason)" }
+
+    init(field: String, reason: String, outOfBounds: Bool = false) {
+        self.field = field
+        self.reason = reason
+        self.outOfBounds = outOfBounds
+    }
+
+    init(_ v: BoundViolation) { self.init(field: v.field, reason: v.detail, outOfBounds: true) }
+
+    /// How a reader reports it.
+    public var kind: InputProblemKind { outOfBounds ? .outOfBounds : .invalidRecord }
 }
 
 /// Parses one ECS JSON line (or one `journalctl -o json` entry wrapping one) and answers questions
@@ -361,7 +374,7 @@ public final class RecordParser {
     public func int(_ f: RecordField) throws(FieldProblem) -> Int64? {
         guard let s = slot(f) else { return nil }
         guard s.kind == .integer else { throw FieldProblem(field: f.key, reason: "not an integer") }
-        guard s.fits else { throw FieldProblem(field: f.key, reason: "out of range") }
+        guard s.fits else { throw FieldProblem(field: f.key, reason: "outside the 64-bit range", outOfBounds: true) }
         return s.integer
     }
 
@@ -447,6 +460,19 @@ public final class RecordParser {
         Int(truncatingIfNeeded: try int(f) ?? 0)
     }
 
+    /// A required value checked against `bound` (the checkpoint's totals, a start's counts).
+    private func required(_ f: RecordField, within bound: ClosedRange<Int64>) throws(FieldProblem) -> Int64 {
+        let v = try required(f)
+        guard bound.contains(v) else { throw FieldProblem(BoundViolation(field: f.key, value: v, bound: bound)) }
+        return v
+    }
+
+    private func optional(_ f: RecordField, within bound: ClosedRange<Int64>) throws(FieldProblem) -> Int {
+        let v = try int(f) ?? 0
+        guard bound.contains(v) else { throw FieldProblem(BoundViolation(field: f.key, value: v, bound: bound)) }
+        return Int(truncatingIfNeeded: v)
+    }
+
     private func requiredString(_ f: RecordField) throws(FieldProblem) -> String {
         guard let v = try string(f) else { throw FieldProblem(field: f.key, reason: "missing") }
         return v
@@ -489,6 +515,8 @@ public final class RecordParser {
             m.errorType = try string(.errorType)
             m.error = try string(.errorMessage) ?? ""
         }
+        // The live tracker refuses the same values (`MetricsAggregate.add`): replay equals live.
+        if let violation = RecordBounds.violation(in: m) { throw FieldProblem(violation) }
         return m
     }
 
@@ -506,22 +534,27 @@ public final class RecordParser {
             messageCount: try optionalInt(.messageCount),
             requestBytes: try optionalInt(.requestBytes),
             clientRequestID: try string(.clientRequestID))
-        return RequestStartedPayload(metrics: m, toolsDefined: try optionalInt(.toolsDefined), maxTokens: try optionalInt(.maxTokens))
+        if let violation = RecordBounds.violation(in: m) { throw FieldProblem(violation) }
+        return RequestStartedPayload(metrics: m, toolsDefined: try optional(.toolsDefined, within: RecordBounds.count),
+                                     maxTokens: try optional(.maxTokens, within: RecordBounds.count))
     }
 
-    /// The payload of a `summary.checkpoint` record; every counter is required.
+    /// The payload of a `summary.checkpoint` record; every counter is required and within
+    /// `RecordBounds.total` (a running sum), the interval within `RecordBounds.count`.
     public func checkpointPayload() throws(FieldProblem) -> SummaryCheckpointPayload {
+        let bound = RecordBounds.total
+        func counter(_ f: RecordField) throws(FieldProblem) -> Int { Int(truncatingIfNeeded: try required(f, within: bound)) }
         var t = MetricCounters()
-        t.requests = try requiredInt(.checkpointRequests)
-        t.errors = try requiredInt(.checkpointErrors)
-        t.inputTokens = try requiredInt(.checkpointInputTokens)
-        t.outputTokens = try requiredInt(.checkpointOutputTokens)
-        t.cacheReadTokens = try requiredInt(.checkpointCacheReadTokens)
-        t.cacheCreationTokens = try requiredInt(.checkpointCacheCreationTokens)
-        t.toolUses = try requiredInt(.checkpointToolUses)
-        t.toolResults = try requiredInt(.checkpointToolResults)
-        t.toolCalls = try requiredInt(.checkpointToolCalls)
-        t.durationNanos = try required(.checkpointDurationNanos)
-        return SummaryCheckpointPayload(interval: try optionalInt(.checkpointInterval), totals: t)
+        t.requests = try counter(.checkpointRequests)
+        t.errors = try counter(.checkpointErrors)
+        t.inputTokens = try counter(.checkpointInputTokens)
+        t.outputTokens = try counter(.checkpointOutputTokens)
+        t.cacheReadTokens = try counter(.checkpointCacheReadTokens)
+        t.cacheCreationTokens = try counter(.checkpointCacheCreationTokens)
+        t.toolUses = try counter(.checkpointToolUses)
+        t.toolResults = try counter(.checkpointToolResults)
+        t.toolCalls = try counter(.checkpointToolCalls)
+        t.durationNanos = try required(.checkpointDurationNanos, within: bound)
+        return SummaryCheckpointPayload(interval: try optional(.checkpointInterval, within: RecordBounds.count), totals: t)
     }
 }

@@ -128,9 +128,18 @@ public struct LooseEnds: Sendable, Equatable, Codable {
         open.values[i].lastSequence = seq
     }
 
+    /// Drops this side's open starts of `instance` that the other side read too (same sequence
+    /// number, a start there) and did not leave open: the other copy was completed there.
+    mutating func dropStartsClosed(in other: LooseEnds, instance: String, ledger: InstanceLedger) {
+        for (key, entry) in open where key.instance == instance && other.open[key] == nil {
+            if let (slot, _) = ledger.slot(entry.startedSequence), slot.role == .started { open[key] = nil }
+        }
+    }
+
     public mutating func merge(_ other: LooseEnds) {
-        var theirs = other.unmatchedCompletions
-        var theirCount = other.unmatchedCompletionCount
+        // A completion read in both (a duplicate) is one completion.
+        var theirs = other.unmatchedCompletions.subtracting(unmatchedCompletions)
+        var theirCount = other.unmatchedCompletionCount - (other.unmatchedCompletions.count - theirs.count)
         for (key, entry) in other.open {
             if unmatchedCompletions.remove(key) != nil {
                 unmatchedCompletionCount -= 1

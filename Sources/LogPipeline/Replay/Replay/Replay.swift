@@ -6,8 +6,9 @@ import Foundation
 /// `try await Replay.totalsDocument(paths: [logFile], format: .yaml)` compared, through
 /// `TotalsFormat.comparable`, with the live `/metrics/running-totals?include_active=false`.
 public enum Replay {
-    /// Called with every completed request a replay adds to its totals, from the reading tasks
-    /// (several at once when several files are read in parallel).
+    /// Called with every completed request a replay adds to its totals, once each (duplicates
+    /// across inputs are known only when inputs meet, so with an observer the inputs are read one
+    /// after another into one state, in path order).
     public typealias CompletionObserver = @Sendable (RequestMetrics) -> Void
 
     /// Checks every input can be opened before any work starts, so a typo fails fast and clearly.
@@ -24,6 +25,7 @@ public enum Replay {
     public static func run(paths: [String], limits: AggregateLimits = AggregateLimits(), parallelism: Int = Replay.processorCount,
                            progress: ProgressCounter? = nil, onCompleted: CompletionObserver? = nil) async throws(InputError) -> ReplayState {
         try checkReadable(paths)
+        if let onCompleted { return try readInTurn(paths: paths.sorted(), limits: limits, progress: progress, onCompleted: onCompleted) }
         let width = max(1, min(parallelism, paths.count))
         do {
             return try await withThrowingTaskGroup(of: ReplayState.self) { group in
@@ -46,6 +48,18 @@ public enum Replay {
         } catch {
             throw InputError(path: paths.joined(separator: " "), reason: "\(error)")
         }
+    }
+
+    /// Reads `paths` one after another into one state, so a repeat is dropped where it is read.
+    static func readInTurn(paths: [String], limits: AggregateLimits, progress: ProgressCounter?,
+                           onCompleted: CompletionObserver?) throws(InputError) -> ReplayState {
+        let reader = RecordReader()
+        var accumulator = ReplayAccumulator(limits: limits, onCompleted: onCompleted)
+        for path in paths {
+            let stats = try reader.read(path: path, progress: progress, into: &accumulator)
+            accumulator.addInput(InputSummary(path: path, stats: stats))
+        }
+        return accumulator.state
     }
 
     /// Reads one input into its own state, on the calling thread.
@@ -73,7 +87,11 @@ public enum Replay {
     public static func totalsDocument(paths: [String], format: TotalsFormat = .yaml, filter: TotalsFilter = TotalsFilter(),
                                       generatedMicros: Int64 = WallClock.nowMicros()) async throws(InputError) -> String {
         let state = try await run(paths: paths)
-        return format.render(state.runningTotals(filter: filter), generatedMicros: generatedMicros)
+        do throws(SumError) {
+            return format.render(try state.runningTotals(filter: filter), generatedMicros: generatedMicros)
+        } catch {
+            throw InputError(path: paths.joined(separator: " "), reason: "\(error)")
+        }
     }
 
     public static var processorCount: Int {

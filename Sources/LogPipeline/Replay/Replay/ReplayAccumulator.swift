@@ -38,41 +38,91 @@ public struct ReplayAccumulator: RecordConsumer {
         let i = instanceIndex(parser)
         let instance = ids[i]
         let seq = parser.sequence
-        if !ledgers[i].sequences.insert(seq) {
-            ledgers[i].duplicates += 1
-            base.problems.record(InputProblem(kind: .duplicateRecord, location: location,
-                                              detail: "instance \(instance) sequence \(seq) already read"))
-        }
-        ledgers[i].records += 1
+        var role = RecordBlock.Role.other
+        var metrics: RequestMetrics?
+        var problem: InputProblem?
+        var fingerprint: UInt64?
         switch kind {
         case .completed:
             do throws(FieldProblem) {
                 let m = try parser.completedMetrics()
-                ledgers[i].aggregate.add(m)
-                ledgers[i].completed += 1
-                onCompleted?(m)
-                if !m.requestID.isEmpty { base.looseEnds.completed(.init(instance: instance, requestID: m.requestID)) }
+                metrics = m
+                role = .completed
+                fingerprint = RecordFingerprint.of(m)
             } catch {
-                base.problems.record(InputProblem(kind: .invalidRecord, location: location, detail: "request.completed: \(error)"))
+                role = .unused
+                problem = InputProblem(kind: error.kind, location: location, detail: "request.completed: \(error)")
             }
         case .started:
-            ledgers[i].started += 1
-            if let id = parser.requestID {
-                base.looseEnds.started(.init(instance: instance, requestID: id), parser, at: location)
+            // Not summed, but checked like every record: a value out of bounds is reported.
+            do throws(FieldProblem) {
+                _ = try parser.startedPayload()
+                role = .started
+            } catch {
+                role = .unused
+                problem = InputProblem(kind: error.kind, location: location, detail: "request.started: \(error)")
             }
         case .checkpoint:
             do throws(FieldProblem) {
                 _ = try parser.checkpointPayload()
-                ledgers[i].checkpoints += 1
+                role = .checkpoint
             } catch {
-                base.problems.record(InputProblem(kind: .invalidRecord, location: location, detail: "summary.checkpoint: \(error)"))
+                role = .unused
+                problem = InputProblem(kind: error.kind, location: location, detail: "summary.checkpoint: \(error)")
             }
         case .summaryLine, .plain:
-            ledgers[i].other += 1
-            touch(instance, parser, location)
+            role = .other
         case .unknownAction:
-            base.problems.record(InputProblem(kind: .unknownAction, location: location, detail: "event.action \(parser.action ?? "?")"))
+            role = .unused
+            problem = InputProblem(kind: .unknownAction, location: location, detail: "event.action \(parser.action ?? "?")")
+        }
+        let fp = fingerprint ?? RecordFingerprint.of(kind, parser)
+        switch ledgers[i].check(seq, fingerprint: fp, role: role) {
+        case .duplicate(let first):
+            ledgers[i].duplicates += 1
+            base.problems.record(InputProblem(kind: .duplicateRecord, location: location,
+                                              detail: "instance \(instance) sequence \(seq): identical to \(first) (dropped)"))
+            return
+        case .conflict(let first):
+            ledgers[i].conflicts += 1
+            base.problems.record(InputProblem(kind: .conflictingRecord, location: location,
+                                              detail: "instance \(instance) sequence \(seq): differs from \(first), which comes first"))
+            return
+        case .new:
+            break
+        }
+        if let m = metrics {
+            // The live tracker refuses a request whose sum would pass the bound; so does replay.
+            do throws(SumError) { try ledgers[i].admits(m) } catch {
+                metrics = nil
+                role = .unused
+                problem = InputProblem(kind: .outOfBounds, location: location, detail: "request.completed: not in the totals: \(error)")
+            }
+        }
+        do throws(SumError) {
+            try ledgers[i].insert(seq, role: role, fingerprint: fp, at: location, metrics: metrics)
+        } catch {
+            metrics = nil
+            problem = InputProblem(kind: .outOfBounds, location: location, detail: "not in the totals: \(error)")
+        }
+        if let problem { base.problems.record(problem) }
+        switch kind {
+        case .completed:
+            if let m = metrics {
+                onCompleted?(m)
+                if !m.requestID.isEmpty { base.looseEnds.completed(.init(instance: instance, requestID: m.requestID)) }
+            } else if let id = parser.requestID, !id.isEmpty {
+                // The request ended (its record is reported as unusable): not a loose end.
+                base.looseEnds.completed(.init(instance: instance, requestID: id))
+            }
+        case .started:
+            if let id = parser.requestID {
+                base.looseEnds.started(.init(instance: instance, requestID: id), parser, at: location)
+            }
+        case .summaryLine, .plain, .unknownAction:
             touch(instance, parser, location)
+        case .checkpoint:
+            break
         }
     }
 

@@ -4,9 +4,10 @@ public import Foundation
 public enum ReplayOutput {
     /// The totals in `format`; with `byInstance`, the whole first and then one document per
     /// `service.instance.id` (YAML: documents separated by `---`; JSON: `{"all": …, "instances": {…}}`).
+    /// Throws when a total of the inputs together would pass `RecordBounds.total`.
     public static func document(_ state: ReplayState, format: TotalsFormat, filter: TotalsFilter = TotalsFilter(),
-                                byInstance: Bool = false, generatedMicros: Int64) -> String {
-        let all = format.render(state.runningTotals(filter: filter), generatedMicros: generatedMicros)
+                                byInstance: Bool = false, generatedMicros: Int64) throws(SumError) -> String {
+        let all = format.render(try state.runningTotals(filter: filter), generatedMicros: generatedMicros)
         guard byInstance else { return all }
         let ids = state.instances.keys.sorted()
         switch format {
@@ -14,7 +15,7 @@ public enum ReplayOutput {
             var out = all
             for id in ids {
                 out += "---\n# Instance: " + LineEscaper.escaped(id) + "\n"
-                out += format.render(state.runningTotals(filter: filter, instance: id), generatedMicros: generatedMicros)
+                out += format.render(try state.runningTotals(filter: filter, instance: id), generatedMicros: generatedMicros)
             }
             return out
         case .json:
@@ -24,7 +25,7 @@ public enum ReplayOutput {
                 var key: [UInt8] = []
                 JSONBytes.appendKey(id, to: &key)
                 out += String(decoding: key, as: UTF8.self)
-                out += format.render(state.runningTotals(filter: filter, instance: id), generatedMicros: generatedMicros).dropLast()
+                out += format.render(try state.runningTotals(filter: filter, instance: id), generatedMicros: generatedMicros).dropLast()
             }
             return out + "}}\n"
         }
@@ -37,15 +38,36 @@ public enum ReplayOutput {
         return try encoder.encode(state)
     }
 
+    /// Largest count of the report kept in a state file (lines, bytes, problems): 2^40, so that
+    /// summing more state files than a command line can name cannot overflow.
+    public static let maxStoredCount = 1 << 40
+
+    private struct VersionProbe: Decodable { var version: Int }
+
+    /// Decodes and checks a state file (outside input: every count bounded, every total recomputed).
     public static func decode(_ data: Data, path: String) throws(InputError) -> ReplayState {
+        let version: Int
+        do {
+            version = try JSONDecoder().decode(VersionProbe.self, from: data).version
+        } catch {
+            throw InputError(path: path, reason: "not a vdm replay state file (\(error))")
+        }
+        guard version == ReplayState.stateVersion else {
+            let relation = version > ReplayState.stateVersion ? "newer than" : "older than"
+            throw InputError(path: path, reason: "state version \(version) is \(relation) this vdm's \(ReplayState.stateVersion); replay the logs again with this vdm")
+        }
         let state: ReplayState
         do {
             state = try JSONDecoder().decode(ReplayState.self, from: data)
         } catch {
             throw InputError(path: path, reason: "not a vdm replay state file (\(error))")
         }
-        guard state.version <= ReplayState.stateVersion else {
-            throw InputError(path: path, reason: "state version \(state.version) is newer than this vdm's \(ReplayState.stateVersion)")
+        let bound = 0...maxStoredCount
+        let counts = state.inputs.flatMap { [$0.stats.bytes, $0.stats.lines, $0.stats.blankLines] }
+            + Array(state.problems.counts.values) + [state.looseEnds.unmatchedCompletionCount]
+            + state.instances.values.flatMap { [$0.duplicates, $0.conflicts, $0.unresolvedConflicts] }
+        guard counts.allSatisfy(bound.contains), state.inputs.count <= maxStoredCount else {
+            throw InputError(path: path, reason: "a count of the state is outside 0…\(maxStoredCount)")
         }
         return state
     }
@@ -61,6 +83,9 @@ public enum ReplayOutput {
                 throw InputError(path: path, reason: (error as NSError).localizedDescription)
             }
             total.merge(try decode(data, path: path))
+            if let error = total.instances.values.compactMap(\.sumError).first {
+                throw InputError(path: path, reason: "\(error)")
+            }
         }
         return total
     }

@@ -8,10 +8,12 @@ public enum ReplayReport {
         let bytes = state.inputs.reduce(0) { $0 + $1.stats.bytes }
         let lines = state.inputs.reduce(0) { $0 + $1.stats.lines }
         let duplicates = state.problems.count(.duplicateRecord)
+        let conflicts = state.problems.count(.conflictingRecord)
         let usage = Usage(state)
         out += "replay: \(state.inputs.count) input(s), \(lines) lines, \(bytes) bytes; "
         out += "\(usage.used) records used, \(usage.notUsed) lines or records not used"
-        if duplicates > 0 { out += ", \(duplicates) duplicate record(s) (in the totals more than once)" }
+        if duplicates > 0 { out += ", \(duplicates) repeated record(s) dropped (each counted once)" }
+        if conflicts > 0 { out += ", \(conflicts) conflicting record(s) (same instance and sequence, different content)" }
         if state.looseEnds.count > 0 { out += ", \(state.looseEnds.count) request(s) never completed" }
         out += "\n"
         for input in state.inputs {
@@ -28,7 +30,10 @@ public enum ReplayReport {
             if !gaps.isEmpty {
                 line += ", \(gaps.reduce(0) { $0 + $1.count }) missing in \(gaps.count) gap(s) (see vdm summaries)"
             }
-            if l.duplicates > 0 { line += ", \(l.duplicates) duplicate(s)" }
+            if l.duplicates > 0 { line += ", \(l.duplicates) repeat(s) dropped" }
+            if l.conflicts > 0 { line += ", \(l.conflicts) conflict(s)" }
+            if l.unresolvedConflicts > 0 { line += " (\(l.unresolvedConflicts) not resolvable from partial states: replay those inputs in one run)" }
+            if let error = l.sumError { line += ", totals refused: \(error)" }
             out += line + "\n"
         }
         out += problemsText(state.problems)
@@ -40,7 +45,8 @@ public enum ReplayReport {
     public struct Usage: Sendable, Equatable {
         /// Records with a valid envelope that were used (sequence-checked, completions in the totals).
         public var used: Int
-        /// Lines or records not used, each with its problem (duplicates are used, so not counted here).
+        /// Lines or records not used, each with its problem (identical repeats are not counted here:
+        /// their first copy is used).
         public var notUsed: Int
 
         public init(_ state: ReplayState) {
@@ -51,7 +57,7 @@ public enum ReplayReport {
 
     /// Records with a valid envelope that were nonetheless not used (their problem is listed).
     static func unusedRecords(_ state: ReplayState) -> Int {
-        state.problems.count(.invalidRecord) + state.problems.count(.unknownAction)
+        state.problems.count(.invalidRecord) + state.problems.count(.unknownAction) + state.problems.count(.outOfBounds)
     }
 
     public static func problemsText(_ problems: InputProblems) -> String {

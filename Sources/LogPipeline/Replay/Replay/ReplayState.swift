@@ -1,32 +1,3 @@
-/// What replay learnt about one process (`service.instance.id`).
-public struct InstanceLedger: Sendable, Equatable, Codable {
-    /// `event.sequence` numbers read (every record with a valid envelope, used or not).
-    public var sequences = SequenceRanges()
-    /// Completed requests of this instance, aggregated by the same code as the live tracker.
-    public var aggregate: MetricsAggregate
-    public var records = 0
-    public var started = 0
-    public var completed = 0
-    public var checkpoints = 0
-    public var other = 0
-    /// Records read more than once (same sequence number); they are in the totals twice.
-    public var duplicates = 0
-
-    public init(limits: AggregateLimits = AggregateLimits()) {
-        aggregate = MetricsAggregate(limits: limits)
-    }
-
-    public mutating func merge(_ o: InstanceLedger) {
-        duplicates += o.duplicates + Int(sequences.merge(o.sequences))
-        aggregate.merge(o.aggregate)
-        records += o.records
-        started += o.started
-        completed += o.completed
-        checkpoints += o.checkpoints
-        other += o.other
-    }
-}
-
 /// One input read, for the report.
 public struct InputSummary: Sendable, Equatable, Codable {
     public var path: String
@@ -35,10 +6,11 @@ public struct InputSummary: Sendable, Equatable, Codable {
 
 /// The mergeable partial result of replaying some inputs (`vdm replay --state`, `vdm merge`).
 /// Merging is commutative and associative (below the aggregate's key caps), so any split of the
-/// inputs into files, processes or machines, merged in any order, gives the same totals.
+/// inputs into files, processes or machines, merged in any order, gives the same totals; a record
+/// read in several of them (at-least-once shipping) counts once.
 public struct ReplayState: Sendable, Equatable, Codable {
-    /// Version of this file's layout.
-    public static let stateVersion = 1
+    /// Version of this file's layout (2: records by sequence block, so overlapping states merge exactly).
+    public static let stateVersion = 2
 
     public var version = ReplayState.stateVersion
     public var inputs: [InputSummary] = []
@@ -51,41 +23,57 @@ public struct ReplayState: Sendable, Equatable, Codable {
     public mutating func merge(_ other: ReplayState) {
         inputs += other.inputs
         inputs.sort { $0.path < $1.path }
+        var findings = RecordBlock.MergeFindings()
+        var mine = looseEnds
+        var theirs = other.looseEnds
         for (id, ledger) in other.instances {
-            if instances[id] == nil {
+            guard let existing = instances[id] else {
                 instances[id] = ledger
-            } else {
-                instances[id]?.merge(ledger)
+                continue
             }
+            // A start read in both, but left open in one only, was completed by the other's copy.
+            mine.dropStartsClosed(in: other.looseEnds, instance: id, ledger: ledger)
+            theirs.dropStartsClosed(in: looseEnds, instance: id, ledger: existing)
+            instances[id]?.merge(ledger, findings: &findings)
+            for d in findings.duplicates {
+                problems.record(InputProblem(kind: .duplicateRecord, location: d.dropped,
+                                             detail: "instance \(id) sequence \(d.sequence): identical to \(d.kept) (dropped)"))
+            }
+            for c in findings.conflicts {
+                problems.record(InputProblem(kind: .conflictingRecord, location: c.other,
+                                             detail: "instance \(id) sequence \(c.sequence): differs from \(c.counted), which comes first"))
+            }
+            findings = RecordBlock.MergeFindings()
         }
         problems.merge(other.problems)
-        looseEnds.merge(other.looseEnds)
-        let dupes = instances.values.reduce(0) { $0 + $1.duplicates }
-        let reported = problems.count(.duplicateRecord)
-        if dupes > reported {
-            // Duplicates across inputs only show when their sequence ranges are merged.
-            problems.record(InputProblem(kind: .duplicateRecord, location: SourceLocation(file: "(merged inputs)", line: 0),
-                                         detail: "\(dupes - reported) record(s) appear in more than one input"), count: dupes - reported)
-        }
+        mine.merge(theirs)
+        looseEnds = mine
     }
 
-    /// All instances' completed requests in one aggregate.
-    public var aggregate: MetricsAggregate {
-        var total = MetricsAggregate(limits: instances.values.first?.aggregate.limits ?? AggregateLimits())
+    /// Conflicts found (the same instance and sequence, different records).
+    public var conflicts: Int { instances.values.reduce(0) { $0 + $1.conflicts } }
+    public var unresolvedConflicts: Int { instances.values.reduce(0) { $0 + $1.unresolvedConflicts } }
+    public var duplicates: Int { instances.values.reduce(0) { $0 + $1.duplicates } }
+
+    /// All instances' completed requests in one aggregate; throws when a total would pass
+    /// `RecordBounds.total` (each instance is within it; their sum need not be).
+    public func aggregate() throws(SumError) -> MetricsAggregate {
+        var total = MetricsAggregate(limits: instances.values.first?.limits ?? AggregateLimits())
         for key in instances.keys.sorted() {
-            if let ledger = instances[key] { total.merge(ledger.aggregate) }
+            if let ledger = instances[key] { try total.merge(try ledger.aggregate()) }
         }
         return total
     }
 
     /// Records used: completed requests in the totals, starts paired with them, checkpoints and
-    /// ordinary lines read and sequence-checked.
+    /// ordinary lines read and sequence-checked (each once).
     public var recordsRead: Int { instances.values.reduce(0) { $0 + $1.records } }
     public var completedRequests: Int { instances.values.reduce(0) { $0 + $1.completed } }
 
     /// The running totals as the live endpoint builds them with `include_active=false`.
-    public func runningTotals(filter: TotalsFilter = TotalsFilter(), instance: String? = nil) -> RunningTotals {
-        let source = instance.flatMap { instances[$0]?.aggregate } ?? aggregate
+    public func runningTotals(filter: TotalsFilter = TotalsFilter(), instance: String? = nil) throws(SumError) -> RunningTotals {
+        let source: MetricsAggregate
+        if let instance, let ledger = instances[instance] { source = try ledger.aggregate() } else { source = try aggregate() }
         return RunningTotals(aggregate: source, active: [], filter: filter, includeActive: false)
     }
 }

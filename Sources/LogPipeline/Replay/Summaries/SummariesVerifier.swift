@@ -4,6 +4,9 @@
 public struct SummariesVerifier: RecordConsumer {
     private var ledgers: [String: CheckpointLedger] = [:]
     private var invalidCompleted: [String: Int] = [:]
+    /// Per instance, the checked sum of the completed requests recomputed: every run's sum and
+    /// prefix is part of it, so the ledger's own additions cannot overflow.
+    private var totals: [String: MetricCounters] = [:]
     public private(set) var problems = InputProblems()
     public private(set) var looseEnds = LooseEnds()
 
@@ -19,13 +22,11 @@ public struct SummariesVerifier: RecordConsumer {
         case .completed:
             do throws(FieldProblem) {
                 let m = try parser.completedMetrics()
-                var c = MetricCounters()
-                c.add(m)
-                completed = c
+                completed = MetricCounters(m)
                 requestID = m.requestID
             } catch {
                 invalidCompleted[instance, default: 0] += 1
-                problems.record(InputProblem(kind: .invalidRecord, location: location, detail: "request.completed: \(error)"))
+                problems.record(InputProblem(kind: error.kind, location: location, detail: "request.completed: \(error)"))
             }
         case .checkpoint:
             do throws(FieldProblem) {
@@ -33,16 +34,31 @@ public struct SummariesVerifier: RecordConsumer {
                 checkpoint = .init(sequence: seq, logged: payload.totals, prefix: MetricCounters(), location: location,
                                    timestampMicros: parser.timestampMicros)
             } catch {
-                problems.record(InputProblem(kind: .invalidRecord, location: location, detail: "summary.checkpoint: \(error)"))
+                problems.record(InputProblem(kind: error.kind, location: location, detail: "summary.checkpoint: \(error)"))
             }
         case .unknownAction:
             problems.record(InputProblem(kind: .unknownAction, location: location, detail: "event.action \(parser.action ?? "?")"))
         case .started, .summaryLine, .plain:
             break
         }
+        // A request the totals cannot take (their sum would pass `RecordBounds.total`) is refused,
+        // as the live tracker refuses it.
+        var newTotals: MetricCounters?
+        var refusal: SumError?
+        if let c = completed {
+            do throws(SumError) { newTotals = try totals[instance, default: MetricCounters()].adding(c) } catch {
+                refusal = error
+                completed = nil
+            }
+        }
         guard ledgers[instance, default: CheckpointLedger()].insert(seq, completed: completed, checkpoint: checkpoint) else {
             problems.record(InputProblem(kind: .duplicateRecord, location: location, detail: "instance \(instance) sequence \(seq) already read"))
             return
+        }
+        if let newTotals { totals[instance] = newTotals }
+        if let refusal {
+            invalidCompleted[instance, default: 0] += 1
+            problems.record(InputProblem(kind: .outOfBounds, location: location, detail: "request.completed: not in the totals: \(refusal)"))
         }
         switch kind {
         case .started:

@@ -92,9 +92,11 @@ public struct RequestTrace: Sendable, Equatable, Codable {
         guard let origin = startMicros else { return [] }
         var events: [(Int64, TimelineEvent)] = []
         func add(_ name: String, _ micros: Int64, _ source: String) {
-            let delta = micros - origin
+            // Bounded values (`RecordBounds`, parsed timestamps) cannot overflow the difference.
+            let (delta, overflow) = micros.subtractingReportingOverflow(origin)
+            let offset = overflow ? "?" : (delta < 0 ? "" : "+") + YAMLText.millis3(micros: delta)
             events.append((micros, TimelineEvent(event: name, timestamp: WallClock.iso8601(micros: micros),
-                                                 offsetMillis: (delta < 0 ? "-" : "+") + YAMLText.millis3(abs(delta) * 1_000), source: source)))
+                                                 offsetMillis: offset, source: source)))
         }
         if let s = start, let t = s.summary.timestampMicros { add("received", t, "request.started @timestamp") }
         if let m = end?.metrics {

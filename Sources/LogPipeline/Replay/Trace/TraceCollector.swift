@@ -43,11 +43,17 @@ public struct TraceCollector: RecordConsumer {
             firstSeen[id] = RecordSummary(parser, at: location)
         }
         guard records[id, default: []].count < Self.maxRecordsPerRequest else { return }
+        // A payload with a value out of bounds or of the wrong type is shown as a record without
+        // metrics (so no timeline arithmetic on it) and reported.
         var metrics: RequestMetrics?
-        switch kind {
-        case .completed: metrics = try? parser.completedMetrics()
-        case .started: metrics = (try? parser.startedPayload())?.metrics
-        default: break
+        do throws(FieldProblem) {
+            switch kind {
+            case .completed: metrics = try parser.completedMetrics()
+            case .started: metrics = try parser.startedPayload().metrics
+            default: break
+            }
+        } catch {
+            problems.record(InputProblem(kind: error.kind, location: location, detail: "\(parser.action ?? "?"): \(error)"))
         }
         records[id, default: []].append(TraceRecord(summary: RecordSummary(parser, at: location, cut: false), instance: parser.instanceID, metrics: metrics))
     }

@@ -1,0 +1,250 @@
+/// The records of one instance whose `event.sequence` falls in one aligned block of `size` numbers:
+/// which numbers were read, a fingerprint and the first position of each, and the totals of the
+/// completed requests among them. What makes replay exact under at-least-once delivery: a copy of a
+/// record already here is dropped (identical) or reported (a conflict), never summed again.
+///
+/// Size: a slot (16–24 bytes) per record, one aggregate per block, and, only while the block is
+/// incomplete, each counted request's metrics, so that two partial blocks (a log split at a
+/// rotation, or shipped twice with different cut points) merge exactly. A complete block needs no
+/// per-record metrics: any other copy of its numbers is a subset of it.
+public struct RecordBlock: Sendable, Equatable, Codable {
+    public static let size: UInt64 = 1024
+
+    /// What a record is in the totals.
+    public enum Role: UInt8, Sendable, Equatable, Codable {
+        case started, completed, checkpoint, other
+        /// A record with a problem (reported): sequence-checked, not used.
+        case unused
+    }
+
+    public struct Slot: Sendable, Equatable {
+        var offset: UInt16
+        var role: Role
+        /// Index into `files`.
+        var file: UInt16
+        var line: Int
+        var fingerprint: UInt64
+
+        func same(as o: Slot) -> Bool { fingerprint == o.fingerprint && role == o.role }
+    }
+
+    /// What `insert` found.
+    public enum Insertion: Sendable, Equatable {
+        case new
+        case duplicate(of: SourceLocation)
+        case conflict(with: SourceLocation)
+    }
+
+    public let index: UInt64
+    /// Sorted by offset, one per sequence number read.
+    public private(set) var slots: [Slot] = []
+    public private(set) var files: [String] = []
+    /// The completed requests counted in this block.
+    public private(set) var aggregate: MetricsAggregate
+    /// Their metrics by offset while the block is incomplete (empty once it is complete).
+    private(set) var pending: [UInt16: RequestMetrics] = [:]
+
+    init(index: UInt64, limits: AggregateLimits) {
+        self.index = index
+        aggregate = MetricsAggregate(limits: limits)
+    }
+
+    public static func index(of seq: UInt64) -> UInt64 { (seq - 1) / size }
+    static func offset(of seq: UInt64) -> UInt16 { UInt16((seq - 1) % size) }
+    public var isComplete: Bool { slots.count == Int(Self.size) }
+    func sequence(of slot: Slot) -> UInt64 { index * Self.size + UInt64(slot.offset) + 1 }
+    func location(of slot: Slot) -> SourceLocation { SourceLocation(file: files[Int(slot.file)], line: slot.line) }
+
+    /// The slot of `seq`, if read.
+    func slot(_ seq: UInt64) -> Slot? {
+        let (i, found) = position(Self.offset(of: seq))
+        return found ? slots[i] : nil
+    }
+
+    /// The first position of `seq` compared with a copy of fingerprint `fingerprint` and role `role`.
+    func check(_ seq: UInt64, fingerprint: UInt64, role: Role) -> Insertion {
+        guard let s = slot(seq) else { return .new }
+        return s.fingerprint == fingerprint && s.role == role ? .duplicate(of: location(of: s)) : .conflict(with: location(of: s))
+    }
+
+    /// Adds a record not read before (`check` said `.new`). A counted request (`metrics`, role
+    /// `.completed`) must already have passed the instance's total check, so its add cannot fail.
+    mutating func insert(_ seq: UInt64, role: Role, fingerprint: UInt64, at location: SourceLocation, metrics: RequestMetrics?) throws(SumError) {
+        let offset = Self.offset(of: seq)
+        let (i, found) = position(offset)
+        guard !found else { return }
+        if let m = metrics { try aggregate.add(m) }
+        slots.insert(Slot(offset: offset, role: role, file: fileIndex(location.file), line: location.line, fingerprint: fingerprint), at: i)
+        if isComplete {
+            pending = [:]
+        } else if let m = metrics {
+            pending[offset] = m
+        }
+    }
+
+    private func position(_ offset: UInt16) -> (Int, Bool) {
+        if let last = slots.last, last.offset < offset { return (slots.count, false) }
+        var lo = 0, hi = slots.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if slots[mid].offset < offset { lo = mid + 1 } else { hi = mid }
+        }
+        return (lo, lo < slots.count && slots[lo].offset == offset)
+    }
+
+    private mutating func fileIndex(_ name: String) -> UInt16 {
+        if let last = files.indices.last, files[last] == name { return UInt16(last) }
+        if let i = files.firstIndex(of: name) { return UInt16(i) }
+        // More than 65,535 inputs in one block of 1,024 records cannot happen; share the last name.
+        guard files.count < Int(UInt16.max) else { return UInt16(files.count - 1) }
+        files.append(name)
+        return UInt16(files.count - 1)
+    }
+
+    // MARK: merging
+
+    /// What a merge found: copies dropped, conflicts (with both positions, the counted one first).
+    struct MergeFindings {
+        var duplicates: [(dropped: SourceLocation, kept: SourceLocation, sequence: UInt64)] = []
+        var conflicts: [(counted: SourceLocation, other: SourceLocation, sequence: UInt64)] = []
+        /// Conflicts whose first copy cannot be counted exactly from partial results (see `merge`).
+        var unresolved = 0
+        var sumError: SumError?
+    }
+
+    /// Merges the same block of the same instance read elsewhere. Of two copies of a number, the
+    /// one at the smaller position (file name, then line) is kept; an identical copy changes
+    /// nothing, a different one is a conflict and the first counts. Exact when both blocks are
+    /// incomplete (every counted request's metrics are at hand) or when the complete one holds every
+    /// first copy; otherwise (a conflict whose first copy is in the incomplete block, whose
+    /// complete rival's own metrics are gone) the conflict is `unresolved` and the complete block's
+    /// records count.
+    mutating func merge(_ other: RecordBlock, findings: inout MergeFindings) {
+        var theirs = other
+        let remap = theirs.files.map { fileIndex($0) }
+        for k in theirs.slots.indices { theirs.slots[k].file = remap[Int(theirs.slots[k].file)] }
+        var merged: [Slot] = []
+        var fromMine: [Bool] = []
+        merged.reserveCapacity(max(slots.count, theirs.slots.count))
+        var wonByMine = 0, wonByTheirs = 0
+        var i = 0, j = 0
+        while i < slots.count || j < theirs.slots.count {
+            if j == theirs.slots.count || (i < slots.count && slots[i].offset < theirs.slots[j].offset) {
+                merged.append(slots[i]); fromMine.append(true); i += 1
+            } else if i == slots.count || theirs.slots[j].offset < slots[i].offset {
+                merged.append(theirs.slots[j]); fromMine.append(false); j += 1
+            } else {
+                let a = slots[i], b = theirs.slots[j]
+                let la = location(of: a), lb = location(of: b)
+                let mineFirst = la <= lb
+                merged.append(mineFirst ? a : b)
+                fromMine.append(mineFirst)
+                if a.same(as: b) {
+                    findings.duplicates.append((dropped: mineFirst ? lb : la, kept: mineFirst ? la : lb, sequence: sequence(of: a)))
+                } else {
+                    if mineFirst { wonByMine += 1 } else { wonByTheirs += 1 }
+                    findings.conflicts.append((counted: mineFirst ? la : lb, other: mineFirst ? lb : la, sequence: sequence(of: a)))
+                }
+                i += 1; j += 1
+            }
+        }
+        if !isComplete && !theirs.isComplete {
+            // Every counted request's metrics are known: rebuild the totals from the kept copies.
+            var rebuilt = MetricsAggregate(limits: aggregate.limits)
+            var metrics: [UInt16: RequestMetrics] = [:]
+            for (k, s) in merged.enumerated() where s.role == .completed {
+                guard let m = fromMine[k] ? pending[s.offset] : theirs.pending[s.offset] else { continue }
+                do throws(SumError) { try rebuilt.add(m) } catch { findings.sumError = error }
+                metrics[s.offset] = m
+            }
+            aggregate = rebuilt
+            slots = merged
+            pending = merged.count == Int(Self.size) ? [:] : metrics
+            return
+        }
+        // One side (at least) is complete, so it holds every number of the block: its totals are
+        // the result, exact unless a first copy lies on the other side.
+        let useTheirs = theirs.isComplete && (!isComplete || (wonByTheirs > 0 && wonByMine == 0))
+        findings.unresolved += useTheirs ? wonByMine : wonByTheirs
+        if useTheirs { aggregate = theirs.aggregate }
+        slots = merged
+        pending = [:]
+    }
+
+    // MARK: stored form
+
+    enum CodingKeys: String, CodingKey { case index, slots, files, aggregate, pending }
+
+    /// A slot as `[offset, role, file, line, fingerprint]`.
+    struct StoredSlot: Codable {
+        var slot: Slot
+        init(_ slot: Slot) { self.slot = slot }
+        init(from decoder: any Decoder) throws {
+            var c = try decoder.unkeyedContainer()
+            let offset = try c.decode(UInt16.self)
+            let role = try c.decode(Role.self)
+            let file = try c.decode(UInt16.self)
+            let line = try c.decode(Int.self)
+            let fingerprint = try c.decode(UInt64.self)
+            slot = Slot(offset: offset, role: role, file: file, line: line, fingerprint: fingerprint)
+        }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.unkeyedContainer()
+            try c.encode(slot.offset)
+            try c.encode(slot.role)
+            try c.encode(slot.file)
+            try c.encode(slot.line)
+            try c.encode(slot.fingerprint)
+        }
+    }
+
+    /// Decodes and checks a stored block: offsets in range and strictly increasing, file indices
+    /// valid, and for an incomplete block the totals equal to those of its kept metrics.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        index = try c.decode(UInt64.self, forKey: .index)
+        files = try c.decode([String].self, forKey: .files)
+        slots = try c.decode([StoredSlot].self, forKey: .slots).map(\.slot)
+        aggregate = try c.decode(MetricsAggregate.self, forKey: .aggregate)
+        let stored = try c.decode([String: RequestMetrics].self, forKey: .pending)
+        func invalid(_ why: String) -> DecodingError {
+            DecodingError.dataCorruptedError(forKey: .slots, in: c, debugDescription: "block \(index): \(why)")
+        }
+        guard index <= (UInt64.max - 1) / Self.size else { throw invalid("index out of range") }
+        var previous = -1
+        for s in slots {
+            guard Int(s.offset) > previous, UInt64(s.offset) < Self.size, Int(s.file) < files.count, s.line >= 0 else {
+                throw invalid("slots out of order or out of range")
+            }
+            previous = Int(s.offset)
+        }
+        var metrics: [UInt16: RequestMetrics] = [:]
+        for (key, m) in stored {
+            guard let offset = UInt16(key) else { throw invalid("metrics under a key that is not an offset") }
+            let (i, found) = position(offset)
+            guard found, slots[i].role == .completed else { throw invalid("metrics for a slot that is not a counted request") }
+            metrics[offset] = m
+        }
+        pending = metrics
+        if isComplete {
+            guard pending.isEmpty else { throw invalid("a complete block keeps no metrics") }
+        } else {
+            var rebuilt = MetricsAggregate(limits: aggregate.limits)
+            for s in slots where s.role == .completed {
+                guard let m = pending[s.offset] else { throw invalid("a counted request's metrics are missing") }
+                do throws(SumError) { try rebuilt.add(m) } catch { throw invalid("\(error)") }
+            }
+            // Totals, not buckets: past the key caps, which names share `(other)` depends on the order.
+            guard rebuilt.totals == aggregate.totals else { throw invalid("totals differ from its records") }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(files, forKey: .files)
+        try c.encode(slots.map(StoredSlot.init), forKey: .slots)
+        try c.encode(aggregate, forKey: .aggregate)
+        try c.encode(Dictionary(uniqueKeysWithValues: pending.map { (String($0.key), $0.value) }), forKey: .pending)
+    }
+}
