@@ -1,3 +1,4 @@
+import LogPipeline
 import Testing
 @testable import vdm
 
@@ -105,8 +106,8 @@ struct AnthropicPassthroughTests {
             #expect((cut.inspector.failure == nil) == (whole.inspector.failure == nil))
             if cut.relayed != expected { return }
         }
-        let seed = SeededGenerator.announcedSeed("relayedPrefix[\(c.name)]")
-        var rng = SeededGenerator(seed: seed)
+        let seed = TestSeed.announced("relayedPrefix[\(c.name)]")
+        var rng = SplitMix64(state: seed)
         for round in 0..<200 {
             let cuts = rng.cuts(count: c.bytes.count, maxCuts: 30)
             let cut = AnthropicStreamCorpus.inspect(c.bytes, cuts: cuts)

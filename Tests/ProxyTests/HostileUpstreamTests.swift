@@ -1,4 +1,5 @@
 import Foundation
+import LogPipeline
 import Testing
 @testable import vdm
 
@@ -15,8 +16,8 @@ import Testing
 
     /// `streams` as the scripts "case-0", "case-1", …, each cut at seeded random positions (seed printed).
     static func chunkedScripts(_ streams: [[UInt8]], label: String) -> (scripts: [String: UpstreamScript], seed: UInt64) {
-        let seed = SeededGenerator.announcedSeed(label)
-        var rng = SeededGenerator(seed: seed)
+        let seed = TestSeed.announced(label)
+        var rng = SplitMix64(state: seed)
         var scripts: [String: UpstreamScript] = [:]
         for (n, bytes) in streams.enumerated() {
             scripts["case-\(n)"] = UpstreamScript(bytes: bytes, cuts: rng.cuts(count: bytes.count, maxCuts: 12))

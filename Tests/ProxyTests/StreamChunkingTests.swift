@@ -1,33 +1,22 @@
 import Foundation
+import LogPipeline
 import Testing
 @testable import vdm
 
-/// A seeded generator (SplitMix64), so a failing chunking can be reproduced from the printed seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A seed from the environment (`VDM_TEST_SEED`) or the clock, printed so a failure can be replayed.
-    static func announcedSeed(_ label: String) -> UInt64 {
+/// A seed from the environment (`VDM_TEST_SEED`) or the clock, printed so a failure can be replayed.
+enum TestSeed {
+    static func announced(_ label: String) -> UInt64 {
         let seed = ProcessInfo.processInfo.environment["VDM_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64(Date().timeIntervalSince1970 * 1000)
         print("\(label): seed \(seed) (rerun with VDM_TEST_SEED=\(seed))")
         return seed
     }
+}
 
-    /// Between 1 and `maxCuts` distinct cut offsets inside `0..<count`.
+extension SplitMix64 {
+    /// Between 1 and `maxCuts` cut offsets inside `1..<count` (repeats allowed: they cut once).
     mutating func cuts(count: Int, maxCuts: Int) -> [Int] {
-        guard count > 1 else { return [] }
-        let n = Int.random(in: 1...maxCuts, using: &self)
-        return (0..<n).map { _ in Int.random(in: 1..<count, using: &self) }
+        guard count > 1, maxCuts > 0 else { return [] }
+        return (0...below(maxCuts)).map { _ in 1 + below(count - 1) }
     }
 }
 
@@ -61,8 +50,8 @@ struct StreamChunkingTests {
 
     @Test("seeded random chunkings give the same client bytes", arguments: StreamCorpus.cases)
     func randomChunkings(_ c: OpenAIStreamCase) throws {
-        let seed = SeededGenerator.announcedSeed("randomChunkings[\(c.name)]")
-        var rng = SeededGenerator(seed: seed)
+        let seed = TestSeed.announced("randomChunkings[\(c.name)]")
+        var rng = SplitMix64(state: seed)
         let (reference, referenceTranslator) = StreamCorpus.translate(c.bytes, cuts: [])
         for round in 0..<300 {
             let cuts = rng.cuts(count: c.bytes.count, maxCuts: 40)
