@@ -92,7 +92,8 @@ struct AnthropicPassthroughTests {
     func relayedPrefixIsIndependentOfChunking(_ c: AnthropicStreamCase) throws {
         let expected = Array(c.bytes.prefix(c.relayed))
         let whole = AnthropicStreamCorpus.inspect(c.bytes, cuts: [])
-        #expect(whole.relayed == expected, "\(c.name)")
+        let same = whole.relayed == expected
+        #expect(same, "\(c.name)\n\(StreamChunkingTests.diff(whole.relayed, expected))")
         let failureText = whole.inspector.failure.map { "\($0)" }
         if let problem = c.problem, problem != "stream ended before message_stop" {
             #expect(failureText?.contains(problem) == true, "\(c.name): \(failureText ?? "no failure")")
@@ -102,7 +103,8 @@ struct AnthropicPassthroughTests {
         }
         for position in 1..<c.bytes.count {
             let cut = AnthropicStreamCorpus.inspect(c.bytes, cuts: [position])
-            #expect(cut.relayed == expected, "\(c.name): cut at \(position)")
+            let same = cut.relayed == expected
+            #expect(same, "\(c.name): cut at \(position)\n\(StreamChunkingTests.diff(cut.relayed, expected))")
             #expect((cut.inspector.failure == nil) == (whole.inspector.failure == nil))
             if cut.relayed != expected { return }
         }
@@ -111,7 +113,8 @@ struct AnthropicPassthroughTests {
         for round in 0..<200 {
             let cuts = rng.cuts(count: c.bytes.count, maxCuts: 30)
             let cut = AnthropicStreamCorpus.inspect(c.bytes, cuts: cuts)
-            #expect(cut.relayed == expected, "\(c.name): seed \(seed) round \(round) cuts \(cuts.sorted())")
+            let same = cut.relayed == expected
+            #expect(same, "\(c.name): seed \(seed) round \(round) cuts \(cuts.sorted())\n\(StreamChunkingTests.diff(cut.relayed, expected))")
             if cut.relayed != expected { return }
         }
     }

@@ -25,6 +25,12 @@ extension SplitMix64 {
 /// positions, gives the same client bytes as the uncut stream, and that view equals the hand-written one.
 @Suite("Stream conversion is independent of upstream chunking")
 struct StreamChunkingTests {
+    /// Where two client streams part, as text (Swift Testing would print both byte arrays whole).
+    static func diff(_ got: [UInt8], _ want: [UInt8]) -> String {
+        let common = zip(got, want).prefix { $0 == $1 }.count
+        return "differs at byte \(common): got …\(String(decoding: got.dropFirst(max(0, common - 40)).prefix(120), as: UTF8.self))… want …\(String(decoding: want.dropFirst(max(0, common - 40)).prefix(120), as: UTF8.self))…"
+    }
+
     @Test("the uncut stream gives the hand-written client view", arguments: StreamCorpus.cases)
     func uncutStreamMatchesTheOracle(_ c: OpenAIStreamCase) throws {
         let (bytes, translator) = StreamCorpus.translate(c.bytes, cuts: [])
@@ -38,14 +44,16 @@ struct StreamChunkingTests {
         let (reference, referenceTranslator) = StreamCorpus.translate(c.bytes, cuts: [])
         for position in 1..<c.bytes.count {
             let (bytes, translator) = StreamCorpus.translate(c.bytes, cuts: [position])
-            #expect(bytes == reference, "\(c.name): cut at \(position)")
+            let same = bytes == reference
+            #expect(same, "\(c.name): cut at \(position)\n\(Self.diff(bytes, reference))")
             #expect(translator.converter.usage == referenceTranslator.converter.usage)
             #expect(translator.converter.toolCalls == c.toolCalls)
             #expect(translator.failureDetail == referenceTranslator.failureDetail)
             if bytes != reference { return }
         }
         let (bytes, _) = StreamCorpus.translate(c.bytes, cuts: Array(1..<c.bytes.count))
-        #expect(bytes == reference, "\(c.name): byte by byte")
+        let same = bytes == reference
+        #expect(same, "\(c.name): byte by byte\n\(Self.diff(bytes, reference))")
     }
 
     @Test("seeded random chunkings give the same client bytes", arguments: StreamCorpus.cases)
@@ -56,7 +64,8 @@ struct StreamChunkingTests {
         for round in 0..<300 {
             let cuts = rng.cuts(count: c.bytes.count, maxCuts: 40)
             let (bytes, translator) = StreamCorpus.translate(c.bytes, cuts: cuts)
-            #expect(bytes == reference, "\(c.name): seed \(seed) round \(round) cuts \(cuts.sorted())")
+            let same = bytes == reference
+            #expect(same, "\(c.name): seed \(seed) round \(round) cuts \(cuts.sorted())\n\(Self.diff(bytes, reference))")
             #expect(translator.converter.usage == referenceTranslator.converter.usage)
             #expect(translator.converter.toolCalls == c.toolCalls)
             if bytes != reference { return }
