@@ -31,6 +31,7 @@ import Testing
         Case(name: "cut mid-stream openai", text: "x mock:cut=3", stream: true, status: 200, clientErrorType: "api_error", errorType: "stream_error"),
         Case(name: "cut mid-stream anthropic", model: "anthropic:claude-sonnet-4", text: "x mock:cut=3", stream: true, status: 200, clientErrorType: "api_error", errorType: "stream_error"),
         Case(name: "malformed SSE line", text: "x mock:malformed", stream: true, status: 200, clientErrorType: "api_error", errorType: "stream_error"),
+        Case(name: "malformed anthropic stream", model: "anthropic:claude-sonnet-4", text: "x mock:malformed", stream: true, status: 200, clientErrorType: "api_error", errorType: "stream_error"),
         Case(name: "anthropic error event mid-stream", model: "anthropic:claude-sonnet-4", text: "x mock:stream_error", stream: true, status: 200, clientErrorType: nil, errorType: "upstream_overloaded"),
         Case(name: "hang until timeout", text: "x mock:hang", status: 504, clientErrorType: "timeout_error", errorType: "upstream_timeout"),
         Case(name: "unknown provider", model: "nosuch:model", text: "x", status: 404, clientErrorType: "not_found_error", errorType: "unknown_provider"),

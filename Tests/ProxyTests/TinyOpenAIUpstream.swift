@@ -36,6 +36,6 @@ enum TinyOpenAIUpstream {
                 try await writer.finish(nil)
             })
         }
-        return try await LoopbackRouterServer.with(router, label: "tiny-upstream", body)
+        return try await LoopbackApp.with(router, label: "tiny-upstream", body)
     }
 }

@@ -29,28 +29,33 @@ import Testing
         ]
     }
 
-    /// Each case: the model the request names (which the hostile upstream keys its reply on) and the reply.
-    static let cases: [(model: String, stream: Bool, reply: HostileUpstream.Reply)] = [
-        ("anthropic:an-int64-max", false, .json(anthropicText.replacingOccurrences(of: "USAGE", with: #"{"input_tokens":9223372036854775807,"cache_read_input_tokens":5,"output_tokens":1}"#))),
-        ("anthropic:an-negative", false, .json(anthropicText.replacingOccurrences(of: "USAGE", with: #"{"input_tokens":10,"output_tokens":-5}"#))),
-        ("anthropic:an-float", false, .json(anthropicText.replacingOccurrences(of: "USAGE", with: #"{"input_tokens":10.5,"output_tokens":1}"#))),
-        ("anthropic:an-string", false, .json(anthropicText.replacingOccurrences(of: "USAGE", with: #"{"input_tokens":"10","output_tokens":1}"#))),
-        ("openai:oa-huge-1", false, .json(openAIText.replacingOccurrences(of: "USAGE", with: #"{"prompt_tokens":5000000000000000000,"completion_tokens":1}"#))),
-        ("openai:oa-huge-2", false, .json(openAIText.replacingOccurrences(of: "USAGE", with: #"{"prompt_tokens":5000000000000000000,"completion_tokens":1}"#))),
-        ("openai:oa-negative", false, .json(openAIText.replacingOccurrences(of: "USAGE", with: #"{"prompt_tokens":10,"completion_tokens":-1}"#))),
-        ("openai:oa-cached-over-prompt", false, .json(openAIText.replacingOccurrences(of: "USAGE", with: #"{"prompt_tokens":10,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":11}}"#))),
-        ("openai:oa-stream-huge", true, .sse(openAIStream(usage: #"{"prompt_tokens":4294967297,"completion_tokens":2}"#))),
-        ("anthropic:an-stream-huge", true, .sse(anthropicStream(startUsage: #"{"input_tokens":9223372036854775807,"output_tokens":1}"#))),
+    /// Each case: the model the request names (the scripted upstream keys its reply on the name
+    /// without the provider prefix) and the reply.
+    static let cases: [(model: String, stream: Bool, reply: UpstreamScript)] = [
+        ("anthropic:an-int64-max", false, json(anthropicText.replacingOccurrences(of: "USAGE", with: #"{"input_tokens":9223372036854775807,"cache_read_input_tokens":5,"output_tokens":1}"#))),
+        ("anthropic:an-negative", false, json(anthropicText.replacingOccurrences(of: "USAGE", with: #"{"input_tokens":10,"output_tokens":-5}"#))),
+        ("anthropic:an-float", false, json(anthropicText.replacingOccurrences(of: "USAGE", with: #"{"input_tokens":10.5,"output_tokens":1}"#))),
+        ("anthropic:an-string", false, json(anthropicText.replacingOccurrences(of: "USAGE", with: #"{"input_tokens":"10","output_tokens":1}"#))),
+        ("openai:oa-huge-1", false, json(openAIText.replacingOccurrences(of: "USAGE", with: #"{"prompt_tokens":5000000000000000000,"completion_tokens":1}"#))),
+        ("openai:oa-huge-2", false, json(openAIText.replacingOccurrences(of: "USAGE", with: #"{"prompt_tokens":5000000000000000000,"completion_tokens":1}"#))),
+        ("openai:oa-negative", false, json(openAIText.replacingOccurrences(of: "USAGE", with: #"{"prompt_tokens":10,"completion_tokens":-1}"#))),
+        ("openai:oa-cached-over-prompt", false, json(openAIText.replacingOccurrences(of: "USAGE", with: #"{"prompt_tokens":10,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":11}}"#))),
+        ("openai:oa-stream-huge", true, sse(openAIStream(usage: #"{"prompt_tokens":4294967297,"completion_tokens":2}"#))),
+        ("anthropic:an-stream-huge", true, sse(anthropicStream(startUsage: #"{"input_tokens":9223372036854775807,"output_tokens":1}"#))),
+        ("anthropic:an-stream-string", true, sse(anthropicStream(startUsage: #"{"input_tokens":"12","output_tokens":1}"#))),
+        ("openai:oa-stream-float", true, sse(openAIStream(usage: #"{"prompt_tokens":7.5,"completion_tokens":2}"#))),
     ]
 
-    static let good: HostileUpstream.Reply = .json(openAIText.replacingOccurrences(of: "USAGE", with: #"{"prompt_tokens":7,"completion_tokens":3}"#))
+    static func json(_ text: String) -> UpstreamScript { UpstreamScript(contentType: "application/json", chunks: [Array(text.utf8)]) }
+    static func sse(_ pieces: [String]) -> UpstreamScript { UpstreamScript(chunks: pieces.map { Array($0.utf8) }) }
+
+    static let good: UpstreamScript = json(openAIText.replacingOccurrences(of: "USAGE", with: #"{"prompt_tokens":7,"completion_tokens":3}"#))
 
     @Test func outOfBoundsUsageIsAClassifiedFailureAndNeverSummed() async throws {
-        try await HostileUpstream.with({ seen in
-            // Model names are unique per case, and the upstream sees them without the provider prefix.
-            Self.cases.first { $0.model.hasSuffix(":" + seen.model) }?.reply ?? Self.good
-        }) { hostile in
-            let env = ["OPENAI_BASE_URL": hostile.baseURL + "/v1", "ANTHROPIC_BASE_URL": hostile.baseURL]
+        var scripts = ["good": Self.good]
+        for c in Self.cases { scripts[String(c.model.split(separator: ":", maxSplits: 1)[1])] = c.reply }
+        try await ScriptedUpstream.with(scripts) { baseURL in
+            let env = ["OPENAI_BASE_URL": baseURL + "/v1", "ANTHROPIC_BASE_URL": baseURL]
             try await E2E.run(env: env) { e2e in
                 for c in Self.cases {
                     let reply = try await e2e.post(body: anthropicBody(model: c.model, stream: c.stream))

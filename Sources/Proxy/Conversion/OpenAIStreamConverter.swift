@@ -4,29 +4,38 @@
 /// Use: `start()` once (message_start + ping), `consume(data:)` for every upstream `data:` payload, `finish()`
 /// when the upstream stream ends; encode the returned events with `AnthropicStreamEvent.bytes`.
 ///
+/// The output depends only on the sequence of payloads, never on how the upstream cut its bytes (the
+/// `SSEParser` in front reassembles events), and it is what the non-streaming conversion of the same reply
+/// would be (`OpenAIToAnthropicResponse`), block for block.
+///
 /// Guarantees for the Anthropic client:
 /// - content blocks strictly one after another, integer indices from 0, every `content_block_start` matched
 ///   by a `content_block_stop` before the next start;
-/// - a text block is opened lazily on the first non-empty text delta (empty deltas are skipped); when a tool
-///   call starts, the open block is stopped first; text after a tool block opens a new text block;
-/// - a tool_use block starts (`input: {}`) once the call's id and name are known; argument fragments that
-///   arrived before that are sent right after the start, later fragments are forwarded as `input_json_delta`
-///   AS THEY ARRIVE (never buffered until complete). A call whose name came without an id is started with a
-///   generated `toolu_` id as soon as anything else has to be emitted (text, another call, the end);
+/// - text streams live: one text block, opened on the first non-empty text delta (empty deltas are skipped)
+///   and kept open for every later text delta, also when tool-call fragments come in between;
+/// - tool calls are assembled per OpenAI `index` and sent whole when the upstream message is complete (in
+///   `finish()`), in index order, each as `content_block_start` (`input: {}`), one `input_json_delta` with the
+///   whole input, `content_block_stop`. Why: OpenAI has no end marker per call, so fragments for any index
+///   (parallel calls interleaved, a name split over several deltas, which the OpenAI SDKs concatenate) may
+///   come until the finish_reason, while an Anthropic block, once started, can neither be reopened nor have
+///   its name amended. The cost is that a client sees a call's input only at the end of the turn; the time
+///   to first token still counts from the first fragment received (`firstContentSeen`). The input is the
+///   one `OpenAIToAnthropicResponse.toolInput` makes of the arguments (unparsable → `raw_arguments`), so a
+///   client never receives JSON it cannot parse. A call without a name at the end is `.upstreamMalformed`,
+///   as in the non-streaming conversion; a call without an id gets a generated `toolu_` id;
 /// - the upstream is read to its end: the usage chunk that OpenAI sends AFTER the finish_reason chunk
-///   (`choices: []` + `usage`) is what `message_delta.usage` reports (the original proxy stopped at
-///   finish_reason and reported zeros);
-/// - at the end: stop the open block, `message_delta` (`stop_reason`, `stop_sequence`, full usage), `message_stop`.
-///   A stream that produced no block at all gets one empty text block, like the non-streaming conversion.
+///   (`choices: []` + `usage`) is what `message_delta.usage` reports;
+/// - at the end: stop the text block, the tool blocks, `message_delta` (`stop_reason`, `stop_sequence`, full
+///   usage), `message_stop`. A stream that produced no block at all gets one empty text block, like the
+///   non-streaming conversion.
 ///
 /// Failures: malformed JSON in a payload throws `ConversionError` `.streamError`; a payload carrying an
-/// `error` object (OpenRouter and others report mid-stream failures that way) throws `.upstreamError`. The
-/// caller then sends `errorEvent(...)` and ends the response. A stream that ends with neither a
-/// finish_reason nor `[DONE]` (connection cut) is not complete: `isComplete` is false and `finish()` only
-/// stops the open block — no `message_delta`/`message_stop`, so the caller must send an error event.
-///
-/// Arguments for a call whose block was already stopped (a provider interleaving parallel calls) cannot be
-/// represented in Anthropic's sequential format; that throws `.streamError` rather than losing them silently.
+/// `error` object (OpenRouter and others report mid-stream failures that way) throws `.upstreamError`; tool
+/// calls larger than `maximumToolBytes` in all throw `.streamError` (memory stays bounded). The caller then
+/// sends `errorEvent(...)` and ends the response. A stream that ends with neither a finish_reason nor
+/// `[DONE]` (connection cut) is not complete: `isComplete` is false and `finish()` only stops the open block
+/// — no `message_delta`/`message_stop`, and no half-received tool call — so the caller must send an error
+/// event. `finish()` itself can fail the stream (a call without a name): check `isComplete` after it.
 ///
 /// Reasoning deltas (`reasoning_content` / `reasoning`) are not forwarded (an Anthropic thinking block needs a
 /// signature), but they count in `outputTextChars`.
@@ -34,12 +43,17 @@ struct OpenAIStreamConverter: Sendable {
     let messageID: String
     let clientModel: String
     let stopSequences: [String]
+    /// Most bytes of tool-call ids, names and arguments held until the end (plus `perCallBytes` per call).
+    let maximumToolBytes: Int
+
+    /// What each buffered call costs beyond its strings, so that many empty calls are bounded too.
+    static let perCallBytes = 64
 
     /// Usage from the last upstream chunk that carried a `usage` object (zeros until then).
     private(set) var usage: TokenUsage = .zero
     /// Whether any upstream chunk carried usage.
     private(set) var sawUsage = false
-    /// tool_use blocks started so far.
+    /// tool_use blocks sent so far (all of them in `finish()`).
     private(set) var toolCalls = 0
     /// The Anthropic stop_reason; set by `finish()` on a complete stream.
     private(set) var stopReason: String?
@@ -51,45 +65,42 @@ struct OpenAIStreamConverter: Sendable {
     private(set) var sawDone = false
     /// Characters of output so far (text, tool arguments and reasoning), for live token estimates.
     private(set) var outputTextChars = 0
-    /// Becomes true with the first text delta or tool_use start sent to the client (time to first token).
+    /// Becomes true with the first text delta or tool-call fragment received (time to first token).
     private(set) var firstContentSeen = false
     /// `finish()` was called.
     private(set) var isFinished = false
 
-    /// The error `consume` threw, if any.
+    /// The error `consume` (or `finish`) failed with, if any.
     private(set) var failure: ConversionError?
 
     /// The upstream ended properly: it sent a finish_reason or `[DONE]`, and nothing failed.
     var isComplete: Bool { failure == nil && (sawFinishReason || sawDone) }
 
-    private enum OpenBlock: Sendable {
-        case none
-        case text(index: Int)
-        case tool(key: Int, index: Int)
-    }
-
-    private struct ToolState: Sendable {
-        var id: String?
-        var name: String?
-        var pendingArguments = ""
-        var blockIndex: Int?
-        var closed = false
+    /// One tool call as assembled so far from its fragments.
+    private struct ToolCall: Sendable {
+        var id = ""
+        var name = ""
+        var arguments = ""
     }
 
     private var started = false
     private var nextBlockIndex = 0
-    private var openBlock: OpenBlock = .none
-    private var tools: [Int: ToolState] = [:]
-    private var toolOrder: [Int] = []
+    /// The index of the open text block, if one is open.
+    private var textBlock: Int?
+    private var calls: [Int: ToolCall] = [:]
+    /// Keys in order of first appearance (for fragments without an `index`).
+    private var callOrder: [Int] = []
+    private var legacyCall: ToolCall?
+    /// Calls of a type other than `function` (not representable, skipped as in the non-streaming conversion).
+    private var skippedKeys: Set<Int> = []
+    private var bufferedToolBytes = 0
     private var matchedStop: String?
 
-    /// Key used for a legacy `function_call` delta.
-    private static let legacyFunctionKey = -1
-
-    init(messageID: String, clientModel: String, stopSequences: [String]) {
+    init(messageID: String, clientModel: String, stopSequences: [String], maximumToolBytes: Int = MessagesHandler.maxUpstreamBody) {
         self.messageID = messageID
         self.clientModel = clientModel
         self.stopSequences = stopSequences
+        self.maximumToolBytes = maximumToolBytes
     }
 
     // MARK: Driving
@@ -164,11 +175,19 @@ struct OpenAIStreamConverter: Sendable {
         guard !isFinished else { return events }
         isFinished = true
         guard isComplete else {
-            stopOpenBlock(&events)
+            stopTextBlock(&events)
             return events
         }
-        startNamedPendingTools(except: nil, &events)
-        stopOpenBlock(&events)
+        var toolEvents: [AnthropicStreamEvent] = []
+        do {
+            try emitToolCalls(&toolEvents)
+        } catch {
+            failure = error
+            stopTextBlock(&events)
+            return events
+        }
+        stopTextBlock(&events)
+        events += toolEvents
         if nextBlockIndex == 0 {
             events.append(Self.blockStart(index: 0, block: ["type": "text", "text": ""]))
             events.append(Self.blockStop(index: 0))
@@ -213,17 +232,53 @@ struct OpenAIStreamConverter: Sendable {
         }
         for (position, call) in (delta["tool_calls"]?.array ?? []).enumerated() {
             let key = toolKey(for: call, position: position)
-            let function = call["function"]
-            try toolFragment(
-                key: key, id: call["id"]?.string, name: function?["name"]?.string,
-                arguments: function?["arguments"]?.string ?? "", &events
-            )
+            // Only the first fragment names the type; later ones of a skipped call stay skipped.
+            if let type = call["type"]?.string, type != "function", skippedKeys.insert(key).inserted {
+                try charge(Self.perCallBytes)
+            }
+            if skippedKeys.contains(key) { continue }
+            if calls[key] == nil {
+                try charge(Self.perCallBytes)
+                calls[key] = ToolCall()
+                callOrder.append(key)
+            }
+            var assembled = calls[key] ?? ToolCall()
+            try append(call, to: &assembled)
+            calls[key] = assembled
         }
         if let legacy = delta["function_call"], case .object = legacy {
-            try toolFragment(
-                key: Self.legacyFunctionKey, id: nil, name: legacy["name"]?.string,
-                arguments: legacy["arguments"]?.string ?? "", &events
-            )
+            if legacyCall == nil { try charge(Self.perCallBytes) }
+            var assembled = legacyCall ?? ToolCall()
+            try append(["function": legacy], to: &assembled)
+            legacyCall = assembled
+        }
+    }
+
+    /// Adds one fragment to a call, the way the OpenAI SDKs accumulate: the first non-empty id is the call's
+    /// id (providers that repeat it on every fragment stay correct), name and argument pieces are appended.
+    private mutating func append(_ fragment: JSONValue, to call: inout ToolCall) throws(ConversionError) {
+        let function = fragment["function"]
+        if call.id.isEmpty, let id = fragment["id"]?.string, !id.isEmpty {
+            try charge(id.utf8.count)
+            call.id = id
+        }
+        if let name = function?["name"]?.string, !name.isEmpty {
+            try charge(name.utf8.count)
+            call.name += name
+            firstContentSeen = true
+        }
+        if let arguments = function?["arguments"]?.string, !arguments.isEmpty {
+            try charge(arguments.utf8.count)
+            call.arguments += arguments
+            outputTextChars += arguments.unicodeScalars.count
+            firstContentSeen = true
+        }
+    }
+
+    private mutating func charge(_ bytes: Int) throws(ConversionError) {
+        bufferedToolBytes += bytes
+        if bufferedToolBytes > maximumToolBytes {
+            throw ConversionError(.streamError, "upstream tool calls exceed \(maximumToolBytes) bytes")
         }
     }
 
@@ -232,23 +287,20 @@ struct OpenAIStreamConverter: Sendable {
     private func toolKey(for call: JSONValue, position: Int) -> Int {
         if let index = call["index"]?.int { return index }
         if let id = call["id"]?.string, !id.isEmpty {
-            if let existing = toolOrder.first(where: { tools[$0]?.id == id }) { return existing }
-            return (toolOrder.filter { $0 >= 0 }.max() ?? -1) + 1
+            if let existing = callOrder.first(where: { calls[$0]?.id == id }) { return existing }
+            return (callOrder.max() ?? -1) + 1
         }
-        return toolOrder.last(where: { $0 >= 0 }) ?? position
+        return callOrder.last ?? position
     }
 
     private mutating func emitText(_ text: String, _ events: inout [AnthropicStreamEvent]) {
-        startNamedPendingTools(except: nil, &events)
         let index: Int
-        switch openBlock {
-        case let .text(current):
-            index = current
-        case .tool, .none:
-            stopOpenBlock(&events)
+        if let open = textBlock {
+            index = open
+        } else {
             index = nextBlockIndex
             nextBlockIndex += 1
-            openBlock = .text(index: index)
+            textBlock = index
             events.append(Self.blockStart(index: index, block: ["type": "text", "text": ""]))
         }
         events.append(Self.blockDelta(index: index, delta: ["type": "text_delta", "text": .string(text)]))
@@ -256,86 +308,33 @@ struct OpenAIStreamConverter: Sendable {
         firstContentSeen = true
     }
 
-    private mutating func toolFragment(
-        key: Int, id: String?, name: String?, arguments: String, _ events: inout [AnthropicStreamEvent]
-    ) throws(ConversionError) {
-        if tools[key] == nil {
-            tools[key] = ToolState()
-            toolOrder.append(key)
+    /// Every assembled call as a whole tool_use block, in index order (a legacy `function_call` last).
+    private mutating func emitToolCalls(_ events: inout [AnthropicStreamEvent]) throws(ConversionError) {
+        var ordered = calls.sorted { $0.key < $1.key }.map(\.value)
+        if let legacyCall { ordered.append(legacyCall) }
+        if let position = ordered.firstIndex(where: { $0.name.isEmpty }) {
+            throw ConversionError(.upstreamMalformed, "upstream tool call \(position) has no function name")
         }
-        guard var tool = tools[key] else { return }
-        if tool.closed {
-            if !arguments.isEmpty {
-                throw ConversionError(
-                    .streamError, "upstream sent arguments for tool call \(key) after its content block was closed"
-                )
-            }
-            return
-        }
-        if tool.id == nil, let id, !id.isEmpty { tool.id = id }
-        if tool.name == nil, let name, !name.isEmpty { tool.name = name }
-        if let blockIndex = tool.blockIndex {
-            tools[key] = tool
-            if !arguments.isEmpty {
-                events.append(Self.blockDelta(
-                    index: blockIndex, delta: ["type": "input_json_delta", "partial_json": .string(arguments)]
-                ))
-                outputTextChars += arguments.unicodeScalars.count
-            }
-            return
-        }
-        tool.pendingArguments += arguments
-        tools[key] = tool
-        if tool.id != nil && tool.name != nil {
-            startNamedPendingTools(except: key, &events)
-            startTool(key: key, &events)
-        }
-    }
-
-    /// Starts, in order of appearance, the calls whose name is known but whose id never came.
-    private mutating func startNamedPendingTools(except excluded: Int?, _ events: inout [AnthropicStreamEvent]) {
-        for key in toolOrder where key != excluded {
-            if let tool = tools[key], tool.blockIndex == nil, !tool.closed, tool.name != nil {
-                startTool(key: key, &events)
-            }
-        }
-    }
-
-    private mutating func startTool(key: Int, _ events: inout [AnthropicStreamEvent]) {
-        guard var tool = tools[key], let name = tool.name else { return }
-        stopOpenBlock(&events)
-        let index = nextBlockIndex
-        nextBlockIndex += 1
-        let id = tool.id ?? ConversionIDs.random(prefix: "toolu_")
-        tool.id = id
-        tool.blockIndex = index
-        events.append(Self.blockStart(index: index, block: [
-            "type": "tool_use", "id": .string(id), "name": .string(name), "input": .object([]),
-        ]))
-        if !tool.pendingArguments.isEmpty {
+        for call in ordered {
+            let index = nextBlockIndex
+            nextBlockIndex += 1
+            let id = call.id.isEmpty ? ConversionIDs.random(prefix: "toolu_") : call.id
+            events.append(Self.blockStart(index: index, block: [
+                "type": "tool_use", "id": .string(id), "name": .string(call.name), "input": .object([]),
+            ]))
+            let input = OpenAIToAnthropicResponse.toolInput(.string(call.arguments))
             events.append(Self.blockDelta(
-                index: index, delta: ["type": "input_json_delta", "partial_json": .string(tool.pendingArguments)]
+                index: index, delta: ["type": "input_json_delta", "partial_json": .string(input.compactText)]
             ))
-            outputTextChars += tool.pendingArguments.unicodeScalars.count
-            tool.pendingArguments = ""
+            events.append(Self.blockStop(index: index))
+            toolCalls += 1
         }
-        tools[key] = tool
-        openBlock = .tool(key: key, index: index)
-        toolCalls += 1
-        firstContentSeen = true
     }
 
-    private mutating func stopOpenBlock(_ events: inout [AnthropicStreamEvent]) {
-        switch openBlock {
-        case .none:
-            return
-        case let .text(index):
-            events.append(Self.blockStop(index: index))
-        case let .tool(key, index):
-            events.append(Self.blockStop(index: index))
-            tools[key]?.closed = true
-        }
-        openBlock = .none
+    private mutating func stopTextBlock(_ events: inout [AnthropicStreamEvent]) {
+        guard let index = textBlock else { return }
+        events.append(Self.blockStop(index: index))
+        textBlock = nil
     }
 
     private mutating func ensureStarted(_ events: inout [AnthropicStreamEvent]) {

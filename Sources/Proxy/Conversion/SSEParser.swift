@@ -14,6 +14,12 @@ struct SSEEvent: Sendable, Equatable {
     }
 }
 
+/// An event and the stream offset just past the line that completed it.
+struct SSEEventSpan: Sendable, Equatable {
+    var event: SSEEvent
+    var end: Int
+}
+
 /// Why the SSE parser gave up.
 struct SSEParserError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The size limit a single event exceeded.
@@ -30,8 +36,14 @@ struct SSEParserError: Error, Sendable, Equatable, CustomStringConvertible {
 /// BOM is skipped; invalid UTF-8 becomes U+FFFD. Unlike browsers, a final event without the trailing blank
 /// line is delivered by `finish()` (an upstream that closes right after its last `data:` line loses nothing).
 ///
-/// Bounded: when one event (its pending line plus the data gathered so far) grows beyond `maximumEventBytes`
-/// the parser throws `SSEParserError` and stays failed; memory never grows without limit.
+/// Bounded: when one event (its pending line plus the data gathered so far, or all its raw bytes since the
+/// last event boundary) grows beyond `maximumEventBytes` the parser throws `SSEParserError` and stays failed;
+/// memory never grows without limit, also for a relay that holds back the raw bytes of a pending event.
+///
+/// Offsets: `feedSpans` also tells where in the byte stream (counted from 0 over every chunk fed) each event
+/// ended, and `boundary` is the offset just past the last line after which nothing is pending (an event
+/// dispatched, a blank line, a comment between events). A relay that forwards raw bytes only up to those
+/// offsets never forwards part of an event it has not seen whole (`AnthropicForwarder`).
 struct SSEParser: Sendable {
     static let defaultMaximumEventBytes = 8 * 1024 * 1024
 
@@ -44,6 +56,10 @@ struct SSEParser: Sendable {
     private var afterCR = false
     private var atStreamStart = true
     private var failed = false
+    /// Bytes consumed so far, over every chunk.
+    private(set) var offset = 0
+    /// Offset just past the last line after which no event was pending.
+    private(set) var boundary = 0
 
     init(maximumEventBytes: Int = SSEParser.defaultMaximumEventBytes) {
         self.maximumEventBytes = maximumEventBytes
@@ -51,16 +67,24 @@ struct SSEParser: Sendable {
 
     /// Consumes a chunk and returns the events it completed, in order.
     mutating func feed(_ chunk: some Collection<UInt8>) throws(SSEParserError) -> [SSEEvent] {
+        var spans: [SSEEventSpan] = []
+        try feedSpans(chunk, into: &spans)
+        return spans.map(\.event)
+    }
+
+    /// Consumes a chunk and appends the events it completed, each with the stream offset where it ended.
+    /// Events completed before an oversized one are appended before the error is thrown, so what a caller
+    /// sees never depends on how the stream was cut into chunks.
+    mutating func feedSpans(_ chunk: some Collection<UInt8>, into spans: inout [SSEEventSpan]) throws(SSEParserError) {
         guard !failed else { throw SSEParserError(limit: maximumEventBytes) }
-        var events: [SSEEvent] = []
         let outcome: Bool? = chunk.withContiguousStorageIfAvailable { buffer in
-            consume(buffer, into: &events)
+            consume(buffer, into: &spans)
         }
         let ok: Bool
         if let outcome {
             ok = outcome
         } else {
-            ok = Array(chunk).withUnsafeBufferPointer { consume($0, into: &events) }
+            ok = Array(chunk).withUnsafeBufferPointer { consume($0, into: &spans) }
         }
         guard ok else {
             failed = true
@@ -68,32 +92,41 @@ struct SSEParser: Sendable {
             data = []
             throw SSEParserError(limit: maximumEventBytes)
         }
-        return events
     }
 
     /// Ends the stream: processes an unterminated last line and delivers a pending event.
     mutating func finish() throws(SSEParserError) -> [SSEEvent] {
+        var spans: [SSEEventSpan] = []
+        try finishSpans(into: &spans)
+        return spans.map(\.event)
+    }
+
+    /// `finish()`, with offsets; afterwards `boundary == offset`.
+    mutating func finishSpans(into spans: inout [SSEEventSpan]) throws(SSEParserError) {
         guard !failed else { throw SSEParserError(limit: maximumEventBytes) }
-        var events: [SSEEvent] = []
         if !line.isEmpty {
-            processLine(into: &events)
+            processLine(into: &spans)
         }
         if let event = dispatch() {
-            events.append(event)
+            spans.append(SSEEventSpan(event: event, end: offset))
         }
+        boundary = offset
         afterCR = false
-        return events
     }
 
     /// Returns false when the size limit was exceeded.
-    private mutating func consume(_ buffer: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) -> Bool {
+    private mutating func consume(_ buffer: UnsafeBufferPointer<UInt8>, into spans: inout [SSEEventSpan]) -> Bool {
         var index = 0
         let end = buffer.count
+        let base = offset
+        defer { offset = base + end }
         while index < end {
             if afterCR {
                 afterCR = false
                 if buffer[index] == 0x0A {
                     index += 1
+                    // The LF of a CRLF split across chunks belongs to the line before.
+                    if boundary == base + index - 1 { boundary = base + index }
                     continue
                 }
             }
@@ -103,17 +136,33 @@ struct SSEParser: Sendable {
             }
             if scan > index {
                 line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<scan]))
-                if line.count + data.count > maximumEventBytes { return false }
+                if line.count + data.count > maximumEventBytes || base + scan - boundary > maximumEventBytes { return false }
             }
             guard scan < end else { break }
-            if buffer[scan] == 0x0D { afterCR = true }
-            index = scan + 1
-            processLine(into: &events)
+            var lineEnd = scan + 1
+            if buffer[scan] == 0x0D {
+                if lineEnd < end, buffer[lineEnd] == 0x0A {
+                    lineEnd += 1
+                } else {
+                    afterCR = true
+                }
+            }
+            index = lineEnd
+            offset = base + lineEnd
+            processLine(into: &spans)
         }
         return true
     }
 
-    private mutating func processLine(into events: inout [SSEEvent]) {
+    /// Nothing of an event is pending (no data, name or id gathered).
+    private var idle: Bool { !hasData && eventName == nil && eventID == nil }
+
+    private mutating func processLine(into spans: inout [SSEEventSpan]) {
+        defer {
+            if idle { boundary = offset }
+        }
+        var events: [SSEEvent] = []
+        defer { for event in events { spans.append(SSEEventSpan(event: event, end: offset)) } }
         defer { line.removeAll(keepingCapacity: true) }
         var start = 0
         if atStreamStart {

@@ -43,7 +43,12 @@ struct AnthropicForwarder: Sendable {
         let out = try await UpstreamClient.collect(response, limit: MessagesHandler.maxUpstreamBody, provider: call.provider.name)
         let upstreamNanos = (ContinuousClock.now - started).nanoseconds
         guard let parsed = try? JSONValue.parse(out) else {
+            call.life.update { $0.upstreamNanos = upstreamNanos }
             throw .badUpstreamResponse(provider: call.provider.name, "not JSON")
+        }
+        if let problem = Self.bodyProblem(parsed, raw: out, provider: call.provider.name) {
+            call.life.update { $0.upstreamNanos = upstreamNanos }
+            throw problem
         }
         let (usage, toolUses) = AnthropicResponseUsage.read(parsed)
         call.life.apply(usage)
@@ -70,20 +75,22 @@ struct AnthropicForwarder: Sendable {
         headers[.cacheControl] = "no-cache"
         let body = ResponseBody.correlated { writer in
             var relay = StreamRelay(call: call, upstreamStarted: upstreamStarted)
-            var parser = SSEParser()
-            var tap = AnthropicStreamUsageTap()
+            var inspector = AnthropicStreamInspector()
             var failure: ProxyError?
             do {
                 do {
                     for try await chunk in response.body {
-                        for event in try parser.feed(chunk.readableBytesView) { tap.observe(event) }
-                        // Bytes are relayed exactly as they came; the tap only reads copies.
-                        try await relay.send(Array(chunk.readableBytesView), to: &writer, content: tap.firstContentSeen)
-                        call.life.apply(tap.usage)
-                        call.life.update { $0.toolCalls = tap.toolUses }
+                        let passed = inspector.feed(chunk.readableBytesView)
+                        // Bytes are relayed exactly as they came, up to the end of the last event that passed.
+                        try await relay.send(passed, to: &writer, content: inspector.tap.firstContentSeen)
+                        call.life.apply(inspector.tap.usage)
+                        call.life.update { $0.toolCalls = inspector.tap.toolUses }
+                        if let problem = inspector.failure { throw problem }
                         await relay.publishIfDue()
                     }
-                    for event in try parser.finish() { tap.observe(event) }
+                    try await relay.send(inspector.finish(), to: &writer, content: inspector.tap.firstContentSeen)
+                    if let problem = inspector.failure { throw problem }
+                    let tap = inspector.tap
                     if let type = tap.errorType {
                         failure = Self.streamError(type: type, message: tap.errorMessage ?? "", provider: call.provider.name)
                     } else if let why = tap.usage.violation {
@@ -100,7 +107,11 @@ struct AnthropicForwarder: Sendable {
                 } catch let error as ClientGone {
                     throw error
                 } catch {
-                    let classified = error is SSEParserError ? ProxyError.streamFailed("Upstream '\(call.provider.name)' sent an oversized event") : UpstreamClient.classify(error, provider: call.provider.name, midStream: true)
+                    let classified: ProxyError = switch error {
+                    case is SSEParserError: .streamFailed("Upstream '\(call.provider.name)' sent an oversized event")
+                    case let error as ConversionError: .streamFailed("Upstream '\(call.provider.name)' sent a bad stream: \(error.message)")
+                    default: UpstreamClient.classify(error, provider: call.provider.name, midStream: true)
+                    }
                     failure = classified
                     let event = OpenAIStreamConverter.errorEvent(type: classified.anthropicType, message: Redactor().redact(classified.message))
                     try await relay.send(SSEEncoder.encode([event]), to: &writer, content: false)
@@ -109,6 +120,7 @@ struct AnthropicForwarder: Sendable {
             } catch {
                 failure = failure ?? .clientDisconnected
             }
+            let tap = inspector.tap
             call.life.update {
                 $0.upstreamNanos = (ContinuousClock.now - upstreamStarted).nanoseconds
                 $0.toolCalls = tap.toolUses
@@ -119,6 +131,29 @@ struct AnthropicForwarder: Sendable {
             await call.life.finish(status: 200, error: failure)
         }
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// Why a 200 non-streaming body is not a usable reply: an error object (`{"type":"error","error":{…}}`,
+    /// classified by its type as the same error with a non-200 status would be), or not a message (no
+    /// `"type":"message"`, `content` not a list). Usage is judged by `TokenUsage` (`upstream_bad_usage`).
+    static func bodyProblem(_ body: JSONValue, raw: [UInt8], provider: String) -> ProxyError? {
+        guard case .object = body else { return .badUpstreamResponse(provider: provider, "not a JSON object") }
+        if body["type"]?.string == "error" || (body["error"].map { !$0.isNull } ?? false) {
+            let error = body["error"]
+            let type = error?["type"]?.string ?? "api_error"
+            let message = UpstreamCall.upstreamMessage(raw)
+            switch type {
+            case "overloaded_error":
+                return ProxyError(.upstreamOverloaded, status: 529, anthropicType: type, "Upstream '\(provider)' returned an error with status 200 (\(type)): \(message)")
+            case "rate_limit_error":
+                return ProxyError(.upstreamRateLimited, status: 429, anthropicType: type, "Upstream '\(provider)' returned an error with status 200 (\(type)): \(message)")
+            default:
+                return ProxyError(.upstream5xx, status: 500, anthropicType: "api_error", "Upstream '\(provider)' returned an error with status 200 (\(RecordBounds.clip(type, toBytes: 64))): \(message)")
+            }
+        }
+        guard body["type"]?.string == "message" else { return .badUpstreamResponse(provider: provider, "not a message (no \"type\":\"message\")") }
+        guard case .array? = body["content"] else { return .badUpstreamResponse(provider: provider, "message content is not a list") }
+        return nil
     }
 
     /// An `event: error` relayed from the upstream, in the metrics taxonomy.

@@ -74,56 +74,44 @@ struct OpenAIForwarder: Sendable {
         headers[.cacheControl] = "no-cache"
         let body = ResponseBody.correlated { writer in
             var relay = StreamRelay(call: call, upstreamStarted: upstreamStarted)
-            var converter = OpenAIStreamConverter(messageID: ConversionIDs.random(prefix: "msg_"), clientModel: call.clientModel, stopSequences: stopSequences)
-            var parser = SSEParser()
+            var translator = OpenAIStreamTranslator(converter: OpenAIStreamConverter(
+                messageID: ConversionIDs.random(prefix: "msg_"), clientModel: call.clientModel, stopSequences: stopSequences
+            ))
             var failure: ProxyError?
             do {
-                try await relay.send(SSEEncoder.encode(converter.start()), to: &writer, content: false)
+                try await relay.send(translator.start(), to: &writer, content: false)
                 do {
                     for try await chunk in response.body {
-                        var out: [AnthropicStreamEvent] = []
-                        for event in try parser.feed(chunk.readableBytesView) {
-                            out += try converter.consume(data: event.data)
-                        }
-                        if !out.isEmpty {
-                            try await relay.send(SSEEncoder.encode(out), to: &writer, content: converter.firstContentSeen)
-                            call.life.update { $0.outputTokens = max($0.outputTokens, converter.outputTextChars / 4) }
-                            await relay.publishIfDue()
-                        }
+                        let out = translator.feed(chunk.readableBytesView)
+                        // Tool calls are held until the end of the turn; their first fragment still counts.
+                        if translator.converter.firstContentSeen { relay.markContentSeen() }
+                        try await relay.send(out, to: &writer, content: false)
+                        if translator.failureDetail != nil { break }
+                        call.life.update { $0.outputTokens = max($0.outputTokens, translator.converter.outputTextChars / 4) }
+                        await relay.publishIfDue()
                     }
-                    for event in try parser.finish() {
-                        let out = try converter.consume(data: event.data)
-                        if !out.isEmpty { try await relay.send(SSEEncoder.encode(out), to: &writer, content: converter.firstContentSeen) }
-                    }
-                    if !converter.isComplete {
-                        failure = .streamFailed("Upstream '\(call.provider.name)' stream ended before finish_reason")
+                    try await relay.send(translator.finish(), to: &writer, content: false)
+                    if let why = translator.converter.usage.violation {
+                        failure = .badUsage(provider: call.provider.name, why)
+                    } else if let detail = translator.failureDetail {
+                        failure = .streamFailed("Upstream '\(call.provider.name)' \(detail)")
                     }
                 } catch let error as ClientGone {
                     throw error
-                } catch let error as ConversionError {
-                    failure = .streamFailed("Upstream '\(call.provider.name)' sent a bad stream: \(error.message)")
-                } catch let error as SSEParserError {
-                    failure = .streamFailed("Upstream '\(call.provider.name)' sent a bad stream: \(error)")
                 } catch {
+                    translator.fail("transport")
                     failure = UpstreamClient.classify(error, provider: call.provider.name, midStream: true)
                 }
+                let converter = translator.converter
                 call.life.apply(converter.usage)
                 call.life.update {
                     $0.upstreamNanos = (ContinuousClock.now - upstreamStarted).nanoseconds
                     $0.toolCalls = converter.toolCalls
                     $0.stopReason = converter.stopReason
                 }
-                failure = failure ?? call.life.usageFailure
                 if let failure {
                     let event = OpenAIStreamConverter.errorEvent(type: failure.anthropicType, message: Redactor().redact(failure.message))
                     try await relay.send(SSEEncoder.encode([event]), to: &writer, content: false)
-                } else {
-                    try await relay.send(SSEEncoder.encode(converter.finish()), to: &writer, content: false)
-                    call.life.apply(converter.usage)
-                    call.life.update {
-                        $0.stopReason = converter.stopReason
-                        $0.toolCalls = converter.toolCalls
-                    }
                 }
                 try await relay.finish(&writer)
             } catch {

@@ -20,17 +20,22 @@ struct StreamRelay {
     /// Writes to the client; a failed write means the client went away (`ClientGone`).
     mutating func send(_ bytes: [UInt8], to writer: inout any ResponseBodyWriter, content: Bool) async throws(ClientGone) {
         guard !bytes.isEmpty else { return }
-        if content && !sawContent {
-            sawContent = true
-            let ttft = (ContinuousClock.now - call.life.receivedAt).nanoseconds
-            call.life.update { $0.firstTokenNanos = ttft }
-        }
+        if content { markContentSeen() }
         do {
             try await writer.write(ByteBuffer(bytes: bytes))
         } catch {
             throw ClientGone()
         }
         bytesSent += bytes.count
+    }
+
+    /// Notes the time to the first content once: content the upstream sent, also when it is held back
+    /// before it is written (tool calls assembled until the end of the turn).
+    mutating func markContentSeen() {
+        guard !sawContent else { return }
+        sawContent = true
+        let ttft = (ContinuousClock.now - call.life.receivedAt).nanoseconds
+        call.life.update { $0.firstTokenNanos = ttft }
     }
 
     func finish(_ writer: inout any ResponseBodyWriter) async throws(ClientGone) {

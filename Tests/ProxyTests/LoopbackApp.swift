@@ -1,9 +1,9 @@
 import Hummingbird
 import Logging
 
-/// Runs a test's own Hummingbird router on a free loopback port for the duration of `body`
-/// (the test upstreams: `TinyOpenAIUpstream`, `HostileUpstream`).
-enum LoopbackRouterServer {
+/// Runs a test-local Hummingbird router on an ephemeral loopback port for the duration of `body`,
+/// which gets the port; the server stops when `body` returns or throws.
+enum LoopbackApp {
     static func with<T: Sendable>(_ router: Router<BasicRequestContext>, label: String, _ body: @Sendable (Int) async throws -> T) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
