@@ -4,7 +4,6 @@ import Logging
 import LogPipeline
 import NIOCore
 import NIOHTTP1
-import Synchronization
 
 /// Calls upstream providers over AsyncHTTPClient and classifies transport failures into the
 /// error taxonomy. Logs through a logger labelled `AsyncHTTPClient` (its INFO chatter is relabelled
@@ -134,14 +133,6 @@ struct UpstreamClient: Sendable {
         }
         return .internalError("Upstream '\(provider)': \(error)")
     }
-}
-
-/// Whether the shutdown cut has happened, and after which grace period (for the message).
-final class ShutdownState: Sendable {
-    private let state = Mutex<Duration?>(nil)
-
-    func begin(grace: Duration) { state.withLock { $0 = grace } }
-    var grace: Duration? { state.withLock { $0 } }
 }
 
 extension Duration {
