@@ -38,6 +38,18 @@ import Testing
         Case(name: "invalid JSON", text: "", rawBody: #"{"model": "openai:gpt-4o", "#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
         Case(name: "messages not a list", text: "", rawBody: #"{"model":"openai:gpt-4o","max_tokens":5,"messages":"hi"}"#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
         Case(name: "bad block shape", text: "", rawBody: #"{"model":"openai:gpt-4o","max_tokens":5,"messages":[{"role":"user","content":[{"text":"no type"}]}]}"#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
+        // A body cut mid-way after a 200 head is the upstream's fault, in both formats.
+        Case(name: "cut non-streaming body openai", text: "x mock:cut=3", status: 502, clientErrorType: "api_error", errorType: "upstream_bad_response"),
+        Case(name: "cut non-streaming body anthropic", model: "anthropic:claude-sonnet-4", text: "x mock:cut=3", status: 502, clientErrorType: "api_error", errorType: "upstream_bad_response"),
+        // The types and ranges of the fields vdm reads (AnthropicRequestCheck), whatever the provider.
+        Case(name: "stream not a boolean", text: "", rawBody: #"{"model":"openai:gpt-4o","max_tokens":5,"stream":"yes","messages":[{"role":"user","content":"hi"}]}"#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
+        Case(name: "stream not a boolean anthropic", text: "", rawBody: #"{"model":"anthropic:claude-sonnet-4","max_tokens":5,"stream":1,"messages":[{"role":"user","content":"hi"}]}"#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
+        Case(name: "max_tokens negative", text: "", rawBody: #"{"model":"openai:gpt-4o","max_tokens":-1,"messages":[{"role":"user","content":"hi"}]}"#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
+        Case(name: "max_tokens zero anthropic", text: "", rawBody: #"{"model":"anthropic:claude-sonnet-4","max_tokens":0,"messages":[{"role":"user","content":"hi"}]}"#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
+        Case(name: "max_tokens above 2^32", text: "", rawBody: #"{"model":"openai:gpt-4o","max_tokens":4294967297,"messages":[{"role":"user","content":"hi"}]}"#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
+        Case(name: "max_tokens a string", text: "", rawBody: #"{"model":"openai:gpt-4o","max_tokens":"5","messages":[{"role":"user","content":"hi"}]}"#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
+        Case(name: "messages missing anthropic", text: "", rawBody: #"{"model":"anthropic:claude-sonnet-4","max_tokens":5}"#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
+        Case(name: "model longer than RecordBounds.maxModelBytes", text: "", rawBody: #"{"model":"openai:\#(String(repeating: "m", count: 250))","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
     ]
 
     @Test(arguments: cases)

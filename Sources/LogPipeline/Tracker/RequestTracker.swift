@@ -136,11 +136,12 @@ public actor RequestTracker {
         }
     }
 
-    /// Client mistakes are warnings; everything else that failed is an error.
+    /// Client mistakes, and requests cut by an operator's shutdown, are warnings; everything else that
+    /// failed is an error.
     static func level(for m: RequestMetrics) -> Logger.Level {
         guard m.isError else { return .info }
         switch m.errorType {
-        case "invalid_request", "authentication_error", "client_disconnected", "request_too_large", "not_found", "unknown_provider":
+        case "invalid_request", "authentication_error", "client_disconnected", "request_too_large", "not_found", "unknown_provider", "server_shutdown":
             return .warning
         default:
             return .error

@@ -18,7 +18,8 @@ struct ServerSettings: Sendable {
     var metricsEnabled = true
     /// `VDM_ACTIVE_REQUESTS_SSE_*`.
     var activeRequestsStream = ActiveRequestsStreamSettings()
-    /// Graceful shutdown: how long in-flight requests may take to finish.
+    /// `VDM_SHUTDOWN_GRACE_SECONDS`: how long in-flight requests may take to finish after SIGTERM;
+    /// then vdm cuts them (`server_shutdown`, an `event: error` for streams).
     var shutdownGrace: Duration = .seconds(30)
 
     static func fromEnvironment(_ env: [String: String]) throws -> ServerSettings {
@@ -31,6 +32,7 @@ struct ServerSettings: Sendable {
         s.requestTimeout = try seconds(env, "REQUEST_TIMEOUT") ?? s.requestTimeout
         s.streamingConnectTimeout = try seconds(env, "STREAMING_CONNECT_TIMEOUT_SECONDS") ?? s.streamingConnectTimeout
         s.streamingReadTimeout = try seconds(env, "STREAMING_READ_TIMEOUT_SECONDS") ?? s.streamingReadTimeout
+        s.shutdownGrace = try seconds(env, "VDM_SHUTDOWN_GRACE_SECONDS") ?? s.shutdownGrace
         if let key = env["PROXY_API_KEY"], !key.isEmpty { s.proxyAPIKey = key }
         if let raw = env["VDM_MAX_REQUEST_BYTES"], !raw.isEmpty {
             guard let n = Int(raw), n > 0 else { throw ConfigurationError(variable: "VDM_MAX_REQUEST_BYTES", problem: "must be a positive number of bytes") }

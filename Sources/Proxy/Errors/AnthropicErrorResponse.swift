@@ -21,10 +21,12 @@ enum AnthropicErrorResponse {
     }
 
     static func make(_ error: ProxyError) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let retryAfter = error.retryAfter { headers[.retryAfter] = retryAfter }
         // 499 is nginx's "client closed request"; nobody reads it, but it must be a valid status.
-        Response(
+        return Response(
             status: HTTPResponse.Status(code: error.status),
-            headers: [.contentType: "application/json"],
+            headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: body(error))))
     }
 }

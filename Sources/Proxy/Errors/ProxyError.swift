@@ -19,6 +19,7 @@ struct ProxyError: Error, Sendable, CustomStringConvertible {
         case streamError = "stream_error"
         case conversionError = "conversion_error"
         case clientDisconnected = "client_disconnected"
+        case serverShutdown = "server_shutdown"
         case internalError = "internal_error"
     }
 
@@ -28,6 +29,8 @@ struct ProxyError: Error, Sendable, CustomStringConvertible {
     /// Anthropic `error.type` for the client.
     var anthropicType: String
     var message: String
+    /// The upstream's `retry-after` (429/529), passed on to the client when it is a sane value.
+    var retryAfter: String?
 
     var description: String { "\(kind.rawValue): \(message)" }
 
@@ -87,9 +90,44 @@ struct ProxyError: Error, Sendable, CustomStringConvertible {
 
     static let clientDisconnected = ProxyError(.clientDisconnected, status: 499, anthropicType: "api_error", "Client disconnected")
 
+    /// vdm cut the request at the end of the shutdown grace period (`VDM_SHUTDOWN_GRACE_SECONDS`).
+    static func serverShutdown(grace: Duration) -> ProxyError {
+        ProxyError(.serverShutdown, status: 503, anthropicType: "api_error",
+                   "vdm is shutting down: the request was still running when the \(grace.components.seconds) s shutdown grace period ran out")
+    }
+
+    /// A body that breaks off before its end (bad chunked encoding, a lying `Content-Length`): the
+    /// client's HTTP is broken, the client did not merely go away.
+    static func malformedRequestBody(_ detail: String) -> ProxyError {
+        .invalidRequest("request body: malformed HTTP body (\(detail))")
+    }
+
+    /// A Hummingbird-level failure (no route, wrong method, …) in the Anthropic envelope.
+    static func http(status: Int, _ message: String) -> ProxyError {
+        let type: String
+        switch status {
+        case 401: type = "authentication_error"
+        case 403: type = "permission_error"
+        case 404, 405: type = "not_found_error"
+        case 413: type = "request_too_large"
+        case 429: type = "rate_limit_error"
+        case 500...: type = "api_error"
+        default: type = "invalid_request_error"
+        }
+        return ProxyError(status >= 500 ? .internalError : .invalidRequest, status: status, anthropicType: type, message)
+    }
+
     /// Maps an upstream HTTP error status to what the client sees and what the metrics record.
     /// `passthroughKey`: the client's own key went upstream, so an upstream 401 is the client's problem.
-    static func upstreamStatus(_ status: Int, provider: String, upstreamMessage: String, passthroughKey: Bool) -> ProxyError {
+    static func upstreamStatus(_ status: Int, provider: String, upstreamMessage: String, passthroughKey: Bool, retryAfter: String? = nil) -> ProxyError {
+        var error = mapStatus(status, provider: provider, upstreamMessage: upstreamMessage, passthroughKey: passthroughKey)
+        if error.kind == .upstreamRateLimited || error.kind == .upstreamOverloaded {
+            error.retryAfter = retryAfter.flatMap(RetryAfter.sanitized)
+        }
+        return error
+    }
+
+    private static func mapStatus(_ status: Int, provider: String, upstreamMessage: String, passthroughKey: Bool) -> ProxyError {
         let detail = upstreamMessage.isEmpty ? "HTTP \(status)" : upstreamMessage
         switch status {
         case 429:

@@ -9,7 +9,7 @@ struct MockDirectives: Sendable, Equatable {
     var latencyMilliseconds: Int?
     /// `mock:status=CODE`: answer with an error of this HTTP status (400…599) in the endpoint's format.
     var status: Int?
-    /// `mock:retry_after=S`: value of `retry-after` on a 429 (default 1).
+    /// `mock:retry_after=S`: value of `retry-after` on an error reply (a 429 gets 1 when not given).
     var retryAfterSeconds: Int?
     /// `mock:cut=N`: close the connection abruptly after N stream events (streaming), or part-way
     /// through the body (non-streaming). The terminal event is never sent.

@@ -160,7 +160,7 @@ struct MockResponder: HTTPResponder {
                 format,
                 status: status,
                 message: "Mock upstream injected HTTP \(status)",
-                retryAfter: status == 429 ? directives.retryAfterSeconds ?? 1 : nil,
+                retryAfter: status == 429 ? directives.retryAfterSeconds ?? 1 : directives.retryAfterSeconds,
                 id: plan.idHash
             )
         }

@@ -24,8 +24,8 @@ struct CountTokensHandler: Sendable {
 
     private func count(_ request: Request) async throws(ProxyError) -> Response {
         let body = try await RequestBodyReader.collect(request, limit: settings.maxRequestBytes)
-        guard let json = try? JSONValue.parse(body), case .object = json else { throw .invalidRequest("request body must be a JSON object") }
-        guard let model = json["model"]?.string, !model.isEmpty else { throw .invalidRequest("model: field required (a string)") }
+        guard let json = try? JSONValue.parse(body) else { throw .invalidRequest("request body must be a JSON object") }
+        let model = try AnthropicRequestCheck.validate(json)
         guard case .resolved(let provider, let upstreamModel) = registry.resolve(model) else {
             throw .unknownProvider(String(model.prefix { $0 != ":" }), model: model)
         }
@@ -43,13 +43,16 @@ struct CountTokensHandler: Sendable {
             if let beta = request.headers[HTTPField.Name("anthropic-beta")!] { headers.append(("anthropic-beta", beta)) }
             let response = try await upstream.post(url: provider.baseURL + "/v1/messages/count_tokens", headers: headers, body: rewritten,
                                                    deadline: settings.requestTimeout, provider: provider.name)
-            let out = try await UpstreamClient.collect(response, limit: 1 << 20, provider: provider.name)
-            guard response.status == .ok else {
-                throw ProxyError.upstreamStatus(Int(response.status.code), provider: provider.name,
-                                                upstreamMessage: UpstreamCall.upstreamMessage(out), passthroughKey: provider.isPassthrough)
-            }
+            guard response.status == .ok else { throw try await upstream.statusError(response, provider: provider) }
+            let out = try await upstream.collect(response, limit: 1 << 20, provider: provider.name)
             logger.info("COUNT_TOKENS | Provider: \(provider.name) | Model: \(upstreamModel) | Source: upstream")
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: out)))
+        }
+        // The same checks `/v1/messages` makes for this provider: the conversion it would run.
+        do {
+            _ = try AnthropicToOpenAIRequest.convert(json, upstreamModel: upstreamModel, stream: false)
+        } catch {
+            throw error.kind == .invalidRequest ? .invalidRequest(error.message) : .conversion(error.message)
         }
         let estimate = TokenEstimator.estimate(json)
         logger.info("COUNT_TOKENS | Provider: \(provider.name) | Model: \(upstreamModel) | Source: estimate | Tokens: \(estimate)")

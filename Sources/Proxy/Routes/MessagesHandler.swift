@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import LogPipeline
 import NIOCore
+import NIOHTTP1
 
 /// `POST /v1/messages`: resolves the provider, converts (OpenAI) or passes through (Anthropic),
 /// streams or not, and ends the request in the tracker exactly once whatever happens.
@@ -40,15 +41,18 @@ struct MessagesHandler: Sendable {
         }
         guard case .object = json else { throw .invalidRequest("request body must be a JSON object") }
         let stats = AnthropicRequestStats(json)
+        // Only values within RecordBounds are kept, even on the way to a 400 (a client-sized model
+        // name would otherwise live on in the record, the live views and the aggregate).
         life.update {
-            $0.requestedModel = stats.requestedModel ?? ""
+            $0.requestedModel = stats.requestedModel.flatMap { $0.utf8.count <= RecordBounds.maxModelBytes ? $0 : nil } ?? ""
             $0.isStreaming = stats.stream
             $0.messageCount = stats.messageCount
             $0.toolUses = stats.toolUseCount
             $0.toolResults = stats.toolResultCount
         }
-        life.setRequestShape(toolsDefined: stats.toolsDefined, maxTokens: stats.maxTokens ?? 0)
-        guard let model = stats.requestedModel, !model.isEmpty else { throw .invalidRequest("model: field required (a string)") }
+        life.setRequestShape(toolsDefined: stats.toolsDefined,
+                             maxTokens: stats.maxTokens.flatMap { RecordBounds.count.contains(Int64($0)) ? $0 : nil } ?? 0)
+        let model = try AnthropicRequestCheck.validate(json)
 
         let provider: ProviderConfig
         let upstreamModel: String
@@ -63,7 +67,6 @@ struct MessagesHandler: Sendable {
             $0.provider = provider.name
             $0.resolvedModel = upstreamModel
         }
-        guard json["messages"]?.array != nil else { throw .invalidRequest("messages: field required (an array)") }
         let key: String
         switch provider.credential {
         case .key(let k): key = k
@@ -135,6 +138,8 @@ enum RequestBodyReader {
             throw .tooLarge(limit: limit)
         } catch is NIOTooManyBytesError {
             throw .tooLarge(limit: limit)
+        } catch let error as HTTPParserError {
+            throw .malformedRequestBody(String(describing: error))
         } catch {
             throw .clientDisconnected
         }

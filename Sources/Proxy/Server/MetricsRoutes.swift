@@ -12,7 +12,7 @@ struct MetricsRoutes: Sendable {
     let logs: MetricsLogsHandler
     let prometheus: PrometheusHandler
 
-    func register(on router: Router<BasicRequestContext>, proxyAPIKey: String?, authLogger: Logger) {
+    func register(on router: Router<ProxyRequestContext>, proxyAPIKey: String?, authLogger: Logger) {
         let group = router.group("/metrics")
         if let key = proxyAPIKey {
             group.add(middleware: AuthMiddleware(key: key, logger: authLogger, allowQueryKey: true))

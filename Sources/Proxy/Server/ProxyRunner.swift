@@ -8,6 +8,8 @@ struct ProxyHandle: Sendable {
     var host: String
     var port: Int
     var server: ProxyServer
+    /// Begins the graceful shutdown `vdm serve` gets on SIGTERM (the runner waits for it to end).
+    var beginShutdown: @Sendable () async -> Void = {}
 
     var baseURL: String { "http://\(host):\(port)" }
     var tracker: RequestTracker { server.tracker }
@@ -24,12 +26,14 @@ enum ProxyRunner {
         _ body: (ProxyHandle) async throws -> Result
     ) async throws -> Result {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = server.makeApplication { port in
+        let app = server.makeService { port in
             continuation.yield(port)
             continuation.finish()
         }
         // A ServiceGroup, so stopping is the same graceful shutdown SIGTERM gives `vdm serve`.
-        let services = ServiceGroup(configuration: .init(services: [app], logger: server.logs.logger("vdm.lifecycle")))
+        var configuration = ServiceGroupConfiguration(services: [app], logger: server.logs.logger("vdm.lifecycle"))
+        configuration.maximumGracefulShutdownDuration = server.hardShutdownLimit
+        let services = ServiceGroup(configuration: configuration)
         defer { server.logs.flush() }
         let result: Result
         do {
@@ -56,7 +60,8 @@ enum ProxyRunner {
                 try await group.next()
                 throw ProxyRunnerError.didNotStart
             }
-            let handle = ProxyHandle(host: server.settings.host, port: port, server: server)
+            let handle = ProxyHandle(host: server.settings.host, port: port, server: server,
+                                     beginShutdown: { await services.triggerGracefulShutdown() })
             do {
                 let result = try await body(handle)
                 await services.triggerGracefulShutdown()

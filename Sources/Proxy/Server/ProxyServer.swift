@@ -27,10 +27,11 @@ struct ProxyServer: Sendable {
         self.upstream = UpstreamClient.make(settings: settings, logger: logs.logger("AsyncHTTPClient"))
     }
 
-    func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    func makeRouter() -> Router<ProxyRequestContext> {
+        let router = Router(context: ProxyRequestContext.self)
         router.add(middleware: CorrelationMiddleware())
         let proxyLogger = logs.logger("vdm.proxy")
+        router.add(middleware: ErrorEnvelopeMiddleware(logger: proxyLogger))
         let messages = MessagesHandler(registry: registry, settings: settings, tracker: tracker, upstream: upstream, logger: proxyLogger)
         let countTokens = CountTokensHandler(registry: registry, settings: settings, upstream: upstream, logger: proxyLogger)
         let health = HealthHandler(registry: registry, settings: settings, logging: logs.mode)
@@ -40,8 +41,12 @@ struct ProxyServer: Sendable {
         if let key = settings.proxyAPIKey {
             v1.add(middleware: AuthMiddleware(key: key, logger: logs.logger("vdm.auth")))
         }
-        v1.post("/messages") { request, _ in await messages.handle(request) }
-        v1.post("/messages/count_tokens") { request, _ in await countTokens.handle(request) }
+        v1.post("/messages") { request, context in
+            await ClientConnectionWatch.run(on: context.channel) { await messages.handle(request) }
+        }
+        v1.post("/messages/count_tokens") { request, context in
+            await ClientConnectionWatch.run(on: context.channel) { await countTokens.handle(request) }
+        }
         metricsRoutes.register(on: router, proxyAPIKey: settings.proxyAPIKey, authLogger: logs.logger("vdm.auth"))
         return router
     }
@@ -58,17 +63,27 @@ struct ProxyServer: Sendable {
     func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
+            server: .http1(configuration: .init(additionalChannelHandlers: [HTTPParseErrorHandler(), ClientEOFHandler()])),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "vdm"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logs.logger("Hummingbird"))
     }
 
-    /// Serves until SIGTERM/SIGINT, lets in-flight requests finish (bounded by `shutdownGrace`),
-    /// then shuts the upstream client down and flushes every log sink.
+    /// The application, with the shutdown deadline that ends what is still in flight after `shutdownGrace`.
+    func makeService(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> ShutdownDeadline {
+        ShutdownDeadline(app: makeApplication(onRunning: onRunning), grace: settings.shutdownGrace, upstream: upstream,
+                         logger: logs.logger("vdm.lifecycle"))
+    }
+
+    /// The service group's hard limit: vdm's own cut at `shutdownGrace`, plus time to write the errors.
+    var hardShutdownLimit: Duration { settings.shutdownGrace + ShutdownDeadline.margin }
+
+    /// Serves until SIGTERM/SIGINT, lets in-flight requests finish (bounded by `shutdownGrace`, then
+    /// cut as `server_shutdown`), then shuts the upstream client down and flushes every log sink.
     func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let app = makeApplication(onRunning: onRunning)
+        let app = makeService(onRunning: onRunning)
         var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logs.logger("vdm.lifecycle"))
-        configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
+        configuration.maximumGracefulShutdownDuration = hardShutdownLimit
         let group = ServiceGroup(configuration: configuration)
         do {
             try await group.run()

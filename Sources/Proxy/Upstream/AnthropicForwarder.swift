@@ -32,15 +32,14 @@ struct AnthropicForwarder: Sendable {
         let response = try await call.upstream.post(url: call.provider.baseURL + "/v1/messages", headers: headers(from: clientHeaders),
                                                     body: upstreamBody, deadline: call.settings.requestTimeout, provider: call.provider.name)
         guard response.status == .ok else {
-            let errorBody = try await UpstreamClient.collect(response, limit: MessagesHandler.maxUpstreamBody, provider: call.provider.name)
+            let error = try await call.upstream.statusError(response, provider: call.provider)
             call.life.update { $0.upstreamNanos = (ContinuousClock.now - started).nanoseconds }
-            throw ProxyError.upstreamStatus(Int(response.status.code), provider: call.provider.name,
-                                            upstreamMessage: UpstreamCall.upstreamMessage(errorBody), passthroughKey: call.provider.isPassthrough)
+            throw error
         }
         if call.stream {
             return relay(response, upstreamStarted: started)
         }
-        let out = try await UpstreamClient.collect(response, limit: MessagesHandler.maxUpstreamBody, provider: call.provider.name)
+        let out = try await call.upstream.collect(response, limit: MessagesHandler.maxUpstreamBody, provider: call.provider.name)
         let upstreamNanos = (ContinuousClock.now - started).nanoseconds
         guard let parsed = try? JSONValue.parse(out) else {
             call.life.update { $0.upstreamNanos = upstreamNanos }
@@ -110,7 +109,7 @@ struct AnthropicForwarder: Sendable {
                     let classified: ProxyError = switch error {
                     case is SSEParserError: .streamFailed("Upstream '\(call.provider.name)' sent an oversized event")
                     case let error as ConversionError: .streamFailed("Upstream '\(call.provider.name)' sent a bad stream: \(error.message)")
-                    default: UpstreamClient.classify(error, provider: call.provider.name, midStream: true)
+                    default: call.upstream.classify(error, provider: call.provider.name, phase: .stream)
                     }
                     failure = classified
                     let event = OpenAIStreamConverter.errorEvent(type: classified.anthropicType, message: Redactor().redact(classified.message))

@@ -27,15 +27,14 @@ struct OpenAIForwarder: Sendable {
         let response = try await call.upstream.post(url: url, headers: headers, body: converted.serialized(),
                                                     deadline: call.settings.requestTimeout, provider: call.provider.name)
         guard response.status == .ok else {
-            let body = try await UpstreamClient.collect(response, limit: MessagesHandler.maxUpstreamBody, provider: call.provider.name)
+            let error = try await call.upstream.statusError(response, provider: call.provider)
             call.life.update { $0.upstreamNanos = (ContinuousClock.now - started).nanoseconds }
-            throw ProxyError.upstreamStatus(Int(response.status.code), provider: call.provider.name,
-                                            upstreamMessage: UpstreamCall.upstreamMessage(body), passthroughKey: call.provider.isPassthrough)
+            throw error
         }
         if call.stream {
             return streamingResponse(response, upstreamStarted: started, stopSequences: stopSequences)
         }
-        let body = try await UpstreamClient.collect(response, limit: MessagesHandler.maxUpstreamBody, provider: call.provider.name)
+        let body = try await call.upstream.collect(response, limit: MessagesHandler.maxUpstreamBody, provider: call.provider.name)
         let upstreamNanos = (ContinuousClock.now - started).nanoseconds
         call.life.update { $0.upstreamNanos = upstreamNanos }
         let parsed: JSONValue
@@ -100,7 +99,7 @@ struct OpenAIForwarder: Sendable {
                     throw error
                 } catch {
                     translator.fail("transport")
-                    failure = UpstreamClient.classify(error, provider: call.provider.name, midStream: true)
+                    failure = call.upstream.classify(error, provider: call.provider.name, phase: .stream)
                 }
                 let converter = translator.converter
                 call.life.apply(converter.usage)
