@@ -12,13 +12,14 @@ struct CountTokensHandler: Sendable {
     let settings: ServerSettings
     let upstream: UpstreamClient
     let logger: Logger
+    let redactor: Redactor
 
     func handle(_ request: Request) async -> Response {
         do {
             return try await count(request)
         } catch {
             logger.warning("COUNT_TOKENS failed | Status: \(error.status) | Type: \(error.kind.rawValue) | Error: \(error.message)")
-            return AnthropicErrorResponse.make(error)
+            return AnthropicErrorResponse.make(error, redactor: redactor)
         }
     }
 
@@ -34,7 +35,9 @@ struct CountTokensHandler: Sendable {
             switch provider.credential {
             case .key(let k): key = k
             case .passthrough:
-                guard let client = ClientKey.from(request) else { throw .unauthenticated("Provider '\(provider.name)' needs the client's API key") }
+                guard let client = ClientKey.from(request, proxyKey: settings.proxyAPIKey.map(KeyDigest.init)) else {
+                    throw ClientKey.missing(provider: provider.name, proxyKeySet: settings.proxyAPIKey != nil)
+                }
                 key = client
             }
             let rewritten = (try? JSONTopLevel.replacingModel(in: body, with: upstreamModel)) ?? body
@@ -46,10 +49,11 @@ struct CountTokensHandler: Sendable {
             let out = try await UpstreamClient.collect(response, limit: 1 << 20, provider: provider.name)
             guard response.status == .ok else {
                 throw ProxyError.upstreamStatus(Int(response.status.code), provider: provider.name,
-                                                upstreamMessage: UpstreamCall.upstreamMessage(out), passthroughKey: provider.isPassthrough)
+                                                upstreamMessage: UpstreamCall.upstreamMessage(out, redactor: redactor.adding(key)), passthroughKey: provider.isPassthrough)
             }
             logger.info("COUNT_TOKENS | Provider: \(provider.name) | Model: \(upstreamModel) | Source: upstream")
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: out)))
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: redactor.adding(key).redactingValues(out))))
         }
         let estimate = TokenEstimator.estimate(json)
         logger.info("COUNT_TOKENS | Provider: \(provider.name) | Model: \(upstreamModel) | Source: estimate | Tokens: \(estimate)")

@@ -35,7 +35,7 @@ struct AnthropicForwarder: Sendable {
             let errorBody = try await UpstreamClient.collect(response, limit: MessagesHandler.maxUpstreamBody, provider: call.provider.name)
             call.life.update { $0.upstreamNanos = (ContinuousClock.now - started).nanoseconds }
             throw ProxyError.upstreamStatus(Int(response.status.code), provider: call.provider.name,
-                                            upstreamMessage: UpstreamCall.upstreamMessage(errorBody), passthroughKey: call.provider.isPassthrough)
+                                            upstreamMessage: call.upstreamMessage(errorBody), passthroughKey: call.provider.isPassthrough)
         }
         if call.stream {
             return relay(response, upstreamStarted: started)
@@ -56,7 +56,7 @@ struct AnthropicForwarder: Sendable {
         var headers = call.timingHeaders(upstreamNanos: upstreamNanos)
         headers[.contentType] = response.headers.first(name: "content-type") ?? "application/json"
         await call.life.finish(status: 200)
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: out)))
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: call.redactor.redactingValues(out))))
     }
 
     private func relay(_ response: HTTPClientResponse, upstreamStarted: ContinuousClock.Instant) -> Response {
@@ -91,7 +91,7 @@ struct AnthropicForwarder: Sendable {
                 } catch {
                     let classified = error is SSEParserError ? ProxyError.streamFailed("Upstream '\(call.provider.name)' sent an oversized event") : UpstreamClient.classify(error, provider: call.provider.name, midStream: true)
                     failure = classified
-                    let event = OpenAIStreamConverter.errorEvent(type: classified.anthropicType, message: Redactor().redact(classified.message))
+                    let event = OpenAIStreamConverter.errorEvent(type: classified.anthropicType, message: call.redactor.redact(classified.message))
                     try await relay.send(SSEEncoder.encode([event]), to: &writer, content: false)
                 }
                 try await relay.finish(&writer)

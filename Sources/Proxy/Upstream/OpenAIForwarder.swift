@@ -30,7 +30,7 @@ struct OpenAIForwarder: Sendable {
             let body = try await UpstreamClient.collect(response, limit: MessagesHandler.maxUpstreamBody, provider: call.provider.name)
             call.life.update { $0.upstreamNanos = (ContinuousClock.now - started).nanoseconds }
             throw ProxyError.upstreamStatus(Int(response.status.code), provider: call.provider.name,
-                                            upstreamMessage: UpstreamCall.upstreamMessage(body), passthroughKey: call.provider.isPassthrough)
+                                            upstreamMessage: call.upstreamMessage(body), passthroughKey: call.provider.isPassthrough)
         }
         if call.stream {
             return streamingResponse(response, upstreamStarted: started, stopSequences: stopSequences)
@@ -53,7 +53,7 @@ struct OpenAIForwarder: Sendable {
             }
             throw .badUpstreamResponse(provider: call.provider.name, error.message)
         }
-        let out = result.body.serialized()
+        let out = call.redactor.redactingValues(result.body.serialized())
         call.life.update {
             $0.apply(result.usage)
             $0.toolCalls = result.toolCalls
@@ -113,7 +113,7 @@ struct OpenAIForwarder: Sendable {
                     $0.stopReason = converter.stopReason
                 }
                 if let failure {
-                    let event = OpenAIStreamConverter.errorEvent(type: failure.anthropicType, message: Redactor().redact(failure.message))
+                    let event = OpenAIStreamConverter.errorEvent(type: failure.anthropicType, message: call.redactor.redact(failure.message))
                     try await relay.send(SSEEncoder.encode([event]), to: &writer, content: false)
                 } else {
                     try await relay.send(SSEEncoder.encode(converter.finish()), to: &writer, content: false)
