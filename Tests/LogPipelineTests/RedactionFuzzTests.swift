@@ -89,7 +89,7 @@ struct RedactionFuzzTests {
     /// redacted bytes, escaped.
     func checkEncoderPath(_ bytes: [UInt8], redacted: [UInt8], firstSecret: Range<Int>?) -> String? {
         let viaEncoder = withLineBuffer { line in
-            bytes.withUnsafeBytes { raw in line.withCursor { Redactor.writeJSONString(raw, to: &$0) } }
+            bytes.withUnsafeBytes { raw in line.withCursor { Redactor().writeJSONString(raw, to: &$0) } }
             return Array(line.bytes)
         }
         let reference = withLineBuffer { line in

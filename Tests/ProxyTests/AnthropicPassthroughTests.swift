@@ -142,7 +142,7 @@ struct AnthropicPassthroughTests {
 
     @Test func nonStreamingBodiesAreJudged() throws {
         func problem(_ text: String) throws -> ProxyError? {
-            AnthropicForwarder.bodyProblem(try JSONValue.parse(text.utf8), raw: Array(text.utf8), provider: "anthropic")
+            AnthropicForwarder.bodyProblem(try JSONValue.parse(text.utf8), raw: Array(text.utf8), provider: "anthropic", redactor: Redactor())
         }
         let overloaded = try problem(#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)
         #expect(overloaded?.kind == .upstreamOverloaded)

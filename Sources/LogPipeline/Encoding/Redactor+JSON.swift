@@ -6,18 +6,18 @@ extension Redactor {
     @inline(__always)
     func writeJSONString(_ text: String, to out: inout ByteCursor) {
         // Borrowed, not copied into a `var` for `withUTF8`: that copy cost a retain and a release.
-        if text.utf8.withContiguousStorageIfAvailable({ Self.writeJSONString(UnsafeRawBufferPointer($0), to: &out) }) == nil {
+        if text.utf8.withContiguousStorageIfAvailable({ writeJSONString(UnsafeRawBufferPointer($0), to: &out) }) == nil {
             var text = text
-            text.withUTF8 { Self.writeJSONString(UnsafeRawBufferPointer($0), to: &out) }
+            text.withUTF8 { writeJSONString(UnsafeRawBufferPointer($0), to: &out) }
         }
     }
 
-    static func writeJSONString(_ raw: UnsafeRawBufferPointer, to out: inout ByteCursor) {
-        guard raw.count >= SecretScanner.shortestMatch else {
+    func writeJSONString(_ raw: UnsafeRawBufferPointer, to out: inout ByteCursor) {
+        let scanner = SecretScanner(raw, values: secrets)
+        guard raw.count >= scanner.shortestMatch else {
             out.writeJSONString(raw)
             return
         }
-        let scanner = SecretScanner(raw)
         var escapes = true
         if let first = scanner.firstSecret(escapes: &escapes) {
             var redacted: [UInt8] = []

@@ -21,10 +21,13 @@ fileprivate typealias Bytes16 = SIMD16<UInt8>
 struct SecretScanner {
     let base: UnsafeRawPointer?
     let count: Int
+    /// Exact values matched besides the shape rules (see `ConfiguredSecrets`).
+    let values: ConfiguredSecrets
 
-    init(_ buffer: UnsafeRawBufferPointer) {
+    init(_ buffer: UnsafeRawBufferPointer, values: ConfiguredSecrets = .none) {
         base = buffer.baseAddress
         count = buffer.baseAddress == nil ? 0 : buffer.count
+        self.values = values
     }
 
     // MARK: byte access and classes
@@ -125,14 +128,34 @@ struct SecretScanner {
     /// after `start`, or nil. Allocates nothing.
     func nextSecret(from start: Int) -> Range<Int>? {
         var escapes = false
-        return scan(from: start, noting: false, escapes: &escapes)
+        return withValues(scan(from: start, noting: false, escapes: &escapes), from: start)
     }
 
     /// `nextSecret(from: 0)`, noting on the way whether any byte needs a JSON escape, so the JSON
     /// encoder reads a secret-free string once instead of twice. `escapes` is meaningful only when
     /// nil is returned, and is true when the text was not read (too short to hold a secret).
     func firstSecret(escapes: inout Bool) -> Range<Int>? {
-        scan(from: 0, noting: true, escapes: &escapes)
+        withValues(scan(from: 0, noting: true, escapes: &escapes), from: 0)
+    }
+
+    /// The shortest text that can hold a secret, by shape or by configured value.
+    var shortestMatch: Int { min(Self.shortestMatch, values.shortest) }
+
+    /// The first of the shape match and the first configured value at or after `start`; when they
+    /// overlap, one range covering both (and every other value overlapping it), so no piece escapes.
+    @inline(__always)
+    private func withValues(_ shape: Range<Int>?, from start: Int) -> Range<Int>? {
+        guard !values.isEmpty, let base, let value = values.firstMatch(in: base, count: count, from: max(start, 0)) else {
+            return shape
+        }
+        var found = value
+        if let shape {
+            if shape.upperBound <= value.lowerBound { return shape }
+            if value.upperBound > shape.lowerBound {
+                found = min(shape.lowerBound, value.lowerBound)..<max(shape.upperBound, value.upperBound)
+            }
+        }
+        return values.widen(found, in: base, count: count, notBefore: max(start, 0))
     }
 
     @inline(__always)
@@ -207,10 +230,32 @@ struct SecretScanner {
         return e &- (s &+ 3) >= Redactor.Rules.minKeyCharsAfterSK ? e : nil
     }
 
-    /// Rule 1: bare `sk-` + ≥ 20 `[A-Za-z0-9_-]`, not preceded by an ASCII letter or digit.
+    /// Rule 1: bare `sk-` + ≥ 20 `[A-Za-z0-9_-]`. Glued to a preceding letter or digit
+    /// (`xsk-proj-…`, `key=abcsk-…`) it still matches when it reads like a real key rather than
+    /// a word (`task-…`, `disk-…`): see `looksLikeGluedKey`.
     func matchBareKey(sAt s: Int, notBefore lo: Int) -> Range<Int>? {
-        guard s >= lo, !Self.isAlnum(byte(s &- 1)), let e = skKeyEnd(at: s) else { return nil }
+        guard s >= lo, let e = skKeyEnd(at: s) else { return nil }
+        guard !Self.isAlnum(byte(s &- 1)) || looksLikeGluedKey(s &+ 3..<e) else { return nil }
         return s..<e
+    }
+
+    /// After `sk-`: a provider key prefix (`proj-`, `ant-`, `svcacct-`, `admin-`, `or-`), or a run
+    /// holding a digit, an upper- and a lower-case letter, as random key bodies do and identifiers
+    /// like `desk-reference-manual-2025` or `msk-0123456789abcdef…` do not.
+    func looksLikeGluedKey(_ r: Range<Int>) -> Bool {
+        let b = r.lowerBound
+        if hasFolded("proj-", at: b) || hasFolded("ant-", at: b) || hasFolded("svcacct-", at: b)
+            || hasFolded("admin-", at: b) || hasFolded("or-", at: b) {
+            return true
+        }
+        var digit = false
+        var upper = false
+        var lower = false
+        for i in r {
+            let c = byte(i)
+            if Self.isDigit(c) { digit = true } else if Self.isUpper(c) { upper = true } else if Self.isLetter(c) { lower = true }
+        }
+        return digit && upper && lower
     }
 
     /// End of a header/JSON/query value starting at `v`: an `sk-` key if one starts there (so a key

@@ -15,6 +15,15 @@ enum LoggingBench {
             responseBytes: 4_411, httpStatus: 200, stopReason: "tool_use")
     }
 
+    /// What `vdm serve` redacts by value with five providers and a proxy key configured: the
+    /// benchmark's redactor carries the same, so every measure pays for the value search.
+    static let configuredSecrets = ConfiguredSecrets([
+        "sk-proj-Zt3kQ9wL2mN8vB4xC6yH1jF5gD7sA0eR2tY4uI6oP8aS1dF3gH5jK7lZ9xC2vB4nM",
+        "sk-ant-api03-Xq8wE3rT6yU1iO4pA7sD0fG2hJ5kL9zX3cV6bN8mQ1wE4rT7yU0iO3pA6sD9fG2",
+        "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", "gsk_8fJ2kLm9QwErTyUiOp3aSdFgHjKlZxCvBnM4qWeRtYuIoP5a",
+        "0f9e8d7c6b5a49382716afbecd0135792468ace0", "vdm-proxy-Key-7f3a9c2e41d8b6",
+    ])
+
     static func run(records: Int, runs: Int, only: String? = nil) throws -> String {
         try requireCharacterDevice("/dev/null")
         let metrics = sampleMetrics()
@@ -23,8 +32,9 @@ enum LoggingBench {
             timestampMicros: WallClock.nowMicros(), level: .info, message: message, logger: "vdm.request",
             instanceID: UUID().uuidString.lowercased(), sequence: 1, correlationID: metrics.requestID,
             payload: RequestCompletedPayload(metrics: metrics))
-        let encoder = ECSJSONEncoder()
-        let console = ConsoleFormatter()
+        let configured = Redactor(secrets: configuredSecrets)
+        let encoder = ECSJSONEncoder(redactor: configured)
+        let console = ConsoleFormatter(redactor: configured)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(4096)
         encoder.encode(record, into: &buffer)
@@ -49,7 +59,7 @@ enum LoggingBench {
         }
 
         // The measure (a): the record through redaction and the JSON sink to /dev/null.
-        let jsonSink = try JSONLinesSink(destination: .file("/dev/null"))
+        let jsonSink = try JSONLinesSink(destination: .file("/dev/null"), encoder: encoder)
         measure("ECS JSON record → redaction → JSON sink → /dev/null", ops: records) {
             for _ in 0..<records { jsonSink.write(record) }
             jsonSink.flush()
@@ -65,7 +75,7 @@ enum LoggingBench {
             }
             jsonSink.flush()
         }
-        let consoleSink = try ConsoleSink(destination: .file("/dev/null"))
+        let consoleSink = try ConsoleSink(destination: .file("/dev/null"), formatter: console)
         let consoleRouter = LogRouter(sink: consoleSink, level: .info)
         let consoleLogger = Logger(label: "vdm.request") { consoleRouter.makeHandler(label: $0) }
         measure("Logger.info → console line → /dev/null (end to end)", ops: records) {
@@ -90,7 +100,7 @@ enum LoggingBench {
         if selected("redaction scan") {
             let lines = redactionCorpus(bytes: 8 << 20)
             let bytes = lines.reduce(0) { $0 + $1.utf8.count }
-            let redactor = Redactor()
+            let redactor = configured
             let scan = BenchClock.measure("redaction", runs: runs, ops: bytes) {
                 for line in lines where redactor.redact(line).utf8.count != line.utf8.count { changed += 1 }
             }

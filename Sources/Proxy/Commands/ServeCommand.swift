@@ -62,8 +62,22 @@ struct ServeSetup: Sendable {
             }
             if !console { options.targets.removeAll { $0 == .console } }
         }
-        let logs = try LogSetup.make(options, warnings: [levelWarning, intervalWarning].compactMap { $0 })
+        let (redactor, secretWarnings) = Self.redactor(registry: registry, settings: settings)
+        options.redactor = redactor
+        let logs = try LogSetup.make(options, warnings: [levelWarning, intervalWarning].compactMap { $0 } + secretWarnings)
         return ServeSetup(server: ProxyServer(settings: settings, registry: registry, logs: logs, summaryInterval: interval), logs: logs)
+    }
+
+    /// The redactor for every output, made before any sink: the shape rules plus the exact value of
+    /// every configured key and of `PROXY_API_KEY`. Values too short to be matched by value are named
+    /// (never shown) in a start-up warning.
+    static func redactor(registry: ProviderRegistry, settings: ServerSettings) -> (Redactor, [String]) {
+        var secrets = registry.configuredKeys
+        if let proxyKey = settings.proxyAPIKey { secrets.append(("PROXY_API_KEY", proxyKey)) }
+        let warnings = secrets.filter { !ConfiguredSecrets.isMatchable($0.key) }.map {
+            "\($0.variable) is shorter than \(ConfiguredSecrets.minimumLength) bytes: too short to be redacted by value, only by shape"
+        }
+        return (Redactor(secrets: ConfiguredSecrets(secrets.map { $0.key })), warnings)
     }
 
     /// Startup lines: through the logger, so they reach every sink (hashed keys only).

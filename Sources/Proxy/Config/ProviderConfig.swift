@@ -24,6 +24,9 @@ struct ProviderConfig: Sendable, Equatable {
     }
 
     var isPassthrough: Bool { credential == .passthrough }
+
+    /// `{P}_API_KEY`, the variable the key came from.
+    var keyVariable: String { name.uppercased() + "_API_KEY" }
 }
 
 struct ConfigurationError: Error, CustomStringConvertible {
@@ -91,6 +94,14 @@ struct ProviderRegistry: Sendable {
             defaultName = "openai"
         }
         return ProviderRegistry(providers: providers, defaultProvider: defaultName)
+    }
+
+    /// Every configured provider key (not `!PASSTHRU`): what the redactor replaces by value.
+    var configuredKeys: [(variable: String, key: String)] {
+        providers.values.sorted { $0.name < $1.name }.compactMap { provider in
+            if case .key(let key) = provider.credential { return (provider.keyVariable, key) }
+            return nil
+        }
     }
 
     enum Resolution: Equatable {

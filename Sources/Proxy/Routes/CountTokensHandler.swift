@@ -12,13 +12,14 @@ struct CountTokensHandler: Sendable {
     let settings: ServerSettings
     let upstream: UpstreamClient
     let logger: Logger
+    let redactor: Redactor
 
     func handle(_ request: Request) async -> Response {
         do {
             return try await count(request)
         } catch {
             logger.warning("COUNT_TOKENS failed | Status: \(error.status) | Type: \(error.kind.rawValue) | Error: \(error.message)")
-            return AnthropicErrorResponse.make(error)
+            return AnthropicErrorResponse.make(error, redactor: redactor)
         }
     }
 
@@ -34,7 +35,9 @@ struct CountTokensHandler: Sendable {
             switch provider.credential {
             case .key(let k): key = k
             case .passthrough:
-                guard let client = ClientKey.from(request) else { throw .unauthenticated("Provider '\(provider.name)' needs the client's API key") }
+                guard let client = ClientKey.from(request, proxyKey: settings.proxyAPIKey.map(KeyDigest.init)) else {
+                    throw ClientKey.missing(provider: provider.name, proxyKeySet: settings.proxyAPIKey != nil)
+                }
                 key = client
             }
             let rewritten = (try? JSONTopLevel.replacingModel(in: body, with: upstreamModel)) ?? body
@@ -43,10 +46,11 @@ struct CountTokensHandler: Sendable {
             if let beta = request.headers[HTTPField.Name("anthropic-beta")!] { headers.append(("anthropic-beta", beta)) }
             let response = try await upstream.post(url: provider.baseURL + "/v1/messages/count_tokens", headers: headers, body: rewritten,
                                                    deadline: settings.requestTimeout, provider: provider.name)
-            guard response.status == .ok else { throw try await upstream.statusError(response, provider: provider) }
+            guard response.status == .ok else { throw try await upstream.statusError(response, provider: provider, redactor: redactor.adding(key)) }
             let out = try await upstream.collect(response, limit: 1 << 20, provider: provider.name)
             logger.info("COUNT_TOKENS | Provider: \(provider.name) | Model: \(upstreamModel) | Source: upstream")
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: out)))
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: redactor.adding(key).redactingValues(out))))
         }
         // The same checks `/v1/messages` makes for this provider: the conversion it would run.
         do {

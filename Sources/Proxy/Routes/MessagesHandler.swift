@@ -15,18 +15,20 @@ struct MessagesHandler: Sendable {
     let tracker: RequestTracker
     let upstream: UpstreamClient
     let logger: Logger
+    let redactor: Redactor
 
     /// Largest upstream body read whole (non-streaming responses, error bodies).
     static let maxUpstreamBody = 64 << 20
 
     func handle(_ request: Request) async -> Response {
         let correlation = CorrelationContext.current
-        let life = RequestLifecycle(tracker: tracker, requestID: correlation?.id ?? RequestIDs.next(), clientRequestID: correlation?.clientID)
+        let life = RequestLifecycle(tracker: tracker, requestID: correlation?.id ?? RequestIDs.next(), clientRequestID: correlation?.clientID,
+                                    redactor: redactor)
         do {
             return try await route(request, life: life)
         } catch {
             await life.finish(status: error.status, error: error)
-            return AnthropicErrorResponse.make(error)
+            return AnthropicErrorResponse.make(error, redactor: redactor)
         }
     }
 
@@ -71,14 +73,15 @@ struct MessagesHandler: Sendable {
         switch provider.credential {
         case .key(let k): key = k
         case .passthrough:
-            guard let clientKey = ClientKey.from(request) else {
-                throw .unauthenticated("Provider '\(provider.name)' forwards the client's API key, but the request carried none (x-api-key or Authorization: Bearer)")
+            guard let clientKey = ClientKey.from(request, proxyKey: settings.proxyAPIKey.map(KeyDigest.init)) else {
+                throw ClientKey.missing(provider: provider.name, proxyKeySet: settings.proxyAPIKey != nil)
             }
             key = clientKey
         }
         await life.begin()
         let call = UpstreamCall(provider: provider, upstreamModel: upstreamModel, clientModel: model, key: key,
-                                stream: stats.stream, life: life, settings: settings, upstream: upstream, logger: logger)
+                                stream: stats.stream, life: life, settings: settings, upstream: upstream, logger: logger,
+                                redactor: redactor.adding(key))
         switch provider.format {
         case .openai:
             return try await OpenAIForwarder(call: call).forward(json, stopSequences: Self.stopSequences(json))
@@ -103,6 +106,8 @@ struct UpstreamCall: Sendable {
     let settings: ServerSettings
     let upstream: UpstreamClient
     let logger: Logger
+    /// The proxy's redactor plus this call's key (a passthrough client's own key is not configured).
+    let redactor: Redactor
 
     /// Headers that report the proxy's own cost: total time so far minus time spent upstream.
     func timingHeaders(upstreamNanos: Int64) -> HTTPFields {
@@ -113,16 +118,25 @@ struct UpstreamCall: Sendable {
         return headers
     }
 
-    /// The upstream's error message from an OpenAI or Anthropic error body (truncated, redacted).
-    static func upstreamMessage(_ body: [UInt8]) -> String {
+    /// The upstream's error message from an OpenAI or Anthropic error body: redacted whole, then
+    /// clipped (clipping first would let a key cut at the limit escape, and hash as another key).
+    func upstreamMessage(_ body: [UInt8]) -> String {
+        Self.upstreamMessage(body, redactor: redactor)
+    }
+
+    static func upstreamMessage(_ body: [UInt8], redactor: Redactor) -> String {
         let text: String
         if let json = try? JSONValue.parse(body), let message = json["error"]?["message"]?.string ?? json["error"]?.string ?? json["message"]?.string {
             text = message
         } else {
-            text = String(decoding: body.prefix(300), as: UTF8.self)
+            // A key cut at this limit is cut far beyond the clip below: its kept part is all marker.
+            text = String(decoding: body.prefix(64 << 10), as: UTF8.self)
         }
-        return Redactor().redact(String(text.prefix(500)))
+        return redactor.kept(text, maxBytes: Self.maxUpstreamMessageBytes)
     }
+
+    /// The upstream's part of an error message: half the record's bound, leaving room for ours.
+    static let maxUpstreamMessageBytes = RecordBounds.maxErrorMessageBytes / 2
 }
 
 /// Reads the request body up to a limit without buffering more than the limit.

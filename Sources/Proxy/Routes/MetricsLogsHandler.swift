@@ -9,6 +9,7 @@ import NIOCore
 struct MetricsLogsHandler: Sendable {
     let tracker: RequestTracker
     let logging: LoggingMode
+    let redactor: Redactor
 
     static let errorLimits = 1...1_000
     static let traceLimits = 1...2_000
@@ -21,7 +22,7 @@ struct MetricsLogsHandler: Sendable {
             limitErrors = try query.int("limit_errors", default: 100, range: Self.errorLimits)
             limitTraces = try query.int("limit_traces", default: 200, range: Self.traceLimits)
         } catch {
-            return AnthropicErrorResponse.make(error)
+            return AnthropicErrorResponse.make(error, redactor: redactor)
         }
         let errors = await tracker.recentErrors(limit: limitErrors)
         let traces = await tracker.recentTraces(limit: limitTraces)

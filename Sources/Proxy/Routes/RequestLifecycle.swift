@@ -8,6 +8,10 @@ import Synchronization
 /// mid-stream — `finish` ends the request in the tracker exactly once. If the value is dropped without
 /// finishing (e.g. Hummingbird never ran the streamed body because the client vanished), `deinit`
 /// ends it as `client_disconnected`, so no request stays "active".
+///
+/// Every string the metrics hold from a client or an upstream (model names, error message, stop
+/// reason) is redacted and clipped (`RequestMetrics.redacted(by:)`) where they enter the tracker, so
+/// the live views show exactly what the records say, and no secret.
 final class RequestLifecycle: Sendable {
     private struct State {
         var metrics: RequestMetrics
@@ -22,11 +26,13 @@ final class RequestLifecycle: Sendable {
 
     let tracker: RequestTracker
     let receivedAt: ContinuousClock.Instant
+    let redactor: Redactor
     private let state: Mutex<State>
 
-    init(tracker: RequestTracker, requestID: String, clientRequestID: String? = nil) {
+    init(tracker: RequestTracker, requestID: String, clientRequestID: String? = nil, redactor: Redactor) {
         self.tracker = tracker
         self.receivedAt = .now
+        self.redactor = redactor
         self.state = Mutex(State(metrics: RequestMetrics(requestID: requestID, requestedModel: "", startMicros: WallClock.nowMicros(),
                                                          clientRequestID: clientRequestID)))
     }
@@ -71,7 +77,7 @@ final class RequestLifecycle: Sendable {
             return ($0.metrics, $0.toolsDefined, $0.maxTokens)
         }
         guard let (metrics, tools, maxTokens) = snapshot else { return }
-        await tracker.start(metrics, toolsDefined: tools, maxTokens: maxTokens)
+        await tracker.start(metrics.redacted(by: redactor), toolsDefined: tools, maxTokens: maxTokens)
     }
 
     /// Pushes live numbers (streamed tokens) to the tracker's in-flight view.
@@ -97,10 +103,10 @@ final class RequestLifecycle: Sendable {
             $0.metrics.durationNanos = (ContinuousClock.now - receivedAt).nanoseconds
             let badUsage = $0.badUsage.map { ProxyError.badUsage(provider: $0.provider, $0.detail) }
             if let error = error ?? badUsage {
-                $0.metrics.error = Redactor().redact(error.message)
+                $0.metrics.error = error.message
                 $0.metrics.errorType = error.kind.rawValue
             }
-            return $0.metrics
+            return $0.metrics.redacted(by: redactor)
         }
         guard let final else { return }
         await tracker.end(final)
@@ -116,7 +122,7 @@ final class RequestLifecycle: Sendable {
             $0.metrics.error = ProxyError.clientDisconnected.message
             $0.metrics.errorType = ProxyError.Kind.clientDisconnected.rawValue
             $0.metrics.httpStatus = ProxyError.clientDisconnected.status
-            return ($0.metrics, $0.begun)
+            return ($0.metrics.redacted(by: redactor), $0.begun)
         }
         guard let (metrics, begun) = leftover else { return }
         let tracker = self.tracker

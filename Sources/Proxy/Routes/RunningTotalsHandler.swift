@@ -8,6 +8,7 @@ import NIOCore
 struct RunningTotalsHandler: Sendable {
     let tracker: RequestTracker
     let metricsEnabled: Bool
+    let redactor: Redactor
 
     func handle(_ request: Request) async -> Response {
         let now = WallClock.nowMicros()
@@ -21,7 +22,7 @@ struct RunningTotalsHandler: Sendable {
             filter = TotalsFilter(provider: try query.pattern("provider"), model: try query.pattern("model"))
             includeActive = try query.bool("include_active", default: true)
         } catch {
-            return AnthropicErrorResponse.make(error)
+            return AnthropicErrorResponse.make(error, redactor: redactor)
         }
         let totals = await tracker.runningTotals(filter: filter, includeActive: includeActive)
         return Self.yaml(RunningTotalsYAML.render(totals, generatedMicros: now), generatedMicros: now)

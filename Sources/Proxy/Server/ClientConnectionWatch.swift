@@ -1,4 +1,5 @@
 import Hummingbird
+import LogPipeline
 import NIOCore
 
 /// Cancels a request's work when the client's connection closes before the response is ready.
@@ -31,7 +32,8 @@ enum ClientConnectionWatch {
                 if let next { response = next }
                 group.cancelAll()
             }
-            return response ?? AnthropicErrorResponse.make(.clientDisconnected)
+            // vdm's own fixed text: nothing configured can be in it.
+            return response ?? AnthropicErrorResponse.make(.clientDisconnected, redactor: Redactor())
         }
     }
 }

@@ -11,15 +11,16 @@ import LogPipeline
 ///
 /// The id is always vdm's own (`RequestIDs`): a client's `X-Request-ID` is not unique (clients reuse
 /// one, and a hostile one could merge its requests into one record). A sane client id is kept
-/// beside it, redacted, as `vdm.client_request_id`; the response's `x-request-id` is vdm's id, the
-/// one to search the logs and the journal for.
+/// beside it, redacted (by shape and configured value), as `vdm.client_request_id`; the response's
+/// `x-request-id` is vdm's id, the one to search the logs and the journal for.
 struct CorrelationMiddleware<Context: RequestContext>: RouterMiddleware {
     static var headerName: HTTPField.Name { HTTPField.Name("x-request-id")! }
+    let redactor: Redactor
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let id = RequestIDs.next()
         let clientID = request.headers[Self.headerName].flatMap { supplied in
-            CorrelationContext.isSaneID(supplied) ? Redactor().redact(supplied) : nil
+            CorrelationContext.isSaneID(supplied) ? redactor.redact(supplied) : nil
         }
         let correlation = CorrelationContext(id: id, clientID: clientID)
         var response = try await CorrelationContext.$current.withValue(correlation) {

@@ -1,4 +1,5 @@
 import HTTPTypes
+import LogPipeline
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
@@ -58,7 +59,8 @@ final class HTTPParseErrorHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func answer(_ context: ChannelHandlerContext) {
         guard !answered else { return }
         answered = true
-        let body = AnthropicErrorResponse.body(.invalidRequest("malformed HTTP request (request line or headers)"))
+        // vdm's own fixed text: nothing configured can be in it.
+        let body = AnthropicErrorResponse.body(.invalidRequest("malformed HTTP request (request line or headers)"), redactor: Redactor())
         var head = HTTPResponse(status: .badRequest)
         head.headerFields = [.contentType: "application/json", .contentLength: String(body.count), .connection: "close"]
         context.write(wrapOutboundOut(.head(head)), promise: nil)

@@ -9,6 +9,8 @@ struct LogSetup: Sendable {
     let router: LogRouter
     let mode: LoggingMode
     let warnings: [String]
+    /// The one redactor every sink, route and error body of this proxy uses (configured values included).
+    let redactor: Redactor
 
     struct Options: Sendable {
         var jsonPath: String?
@@ -22,6 +24,8 @@ struct LogSetup: Sendable {
         /// Where journald and syslog are looked for (tests point them elsewhere to force a fallback).
         var journaldSocket = LogTargetSelection.journaldSocketPath
         var syslogSocket = SyslogSink.defaultSocketPath
+        /// Shape rules plus the configured secrets (`ServeSetup` fills it from the configuration).
+        var redactor = Redactor()
     }
 
     static func make(_ options: Options, warnings: [String] = []) throws -> LogSetup {
@@ -30,27 +34,27 @@ struct LogSetup: Sendable {
             if let path = options.jsonPath, !requested.contains(.json(path)) { requested.append(.json(path)) }
             let selection = try LogTargetSelection.build(
                 requested: requested, journaldSocket: options.journaldSocket, syslogSocket: options.syslogSocket,
-                ecsEncoder: ECSJSONEncoder(includeOrigin: options.includeOrigin))
+                redactor: options.redactor, ecsEncoder: ECSJSONEncoder(redactor: options.redactor, includeOrigin: options.includeOrigin))
             let sink = options.extraSinks.isEmpty ? selection.sink : FanOutSink([selection.sink] + options.extraSinks)
             let router = LogRouter(sink: sink, level: options.level, instanceID: options.instanceID)
             let mode = LoggingMode(requested: requested.map(\.description), sink: sink, systemOutputs: selection.systemOutputs)
-            return LogSetup(router: router, mode: mode, warnings: warnings + selection.notes)
+            return LogSetup(router: router, mode: mode, warnings: warnings + selection.notes, redactor: options.redactor)
         }
         var sinks: [any LogSink] = []
         var names: [String] = []
         if options.console {
-            sinks.append(try ConsoleSink(destination: .standardError))
+            sinks.append(try ConsoleSink(destination: .standardError, formatter: ConsoleFormatter(redactor: options.redactor)))
             names.append("console")
         }
         if let path = options.jsonPath {
-            sinks.append(try JSONLinesSink(destination: .file(path), encoder: ECSJSONEncoder(includeOrigin: options.includeOrigin)))
+            sinks.append(try JSONLinesSink(destination: .file(path), encoder: ECSJSONEncoder(redactor: options.redactor, includeOrigin: options.includeOrigin)))
             names.append("json:" + path)
         }
         sinks.append(contentsOf: options.extraSinks)
         names.append(contentsOf: options.extraSinks.map(\.name))
         let sink = FanOutSink(sinks)
         let router = LogRouter(sink: sink, level: options.level, instanceID: options.instanceID)
-        return LogSetup(router: router, mode: LoggingMode(requested: names, sink: sink), warnings: warnings)
+        return LogSetup(router: router, mode: LoggingMode(requested: names, sink: sink), warnings: warnings, redactor: options.redactor)
     }
 
     func logger(_ label: String) -> Logger {

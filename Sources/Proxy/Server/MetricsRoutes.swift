@@ -12,10 +12,10 @@ struct MetricsRoutes: Sendable {
     let logs: MetricsLogsHandler
     let prometheus: PrometheusHandler
 
-    func register(on router: Router<ProxyRequestContext>, proxyAPIKey: String?, authLogger: Logger) {
+    func register(on router: Router<ProxyRequestContext>, proxyAPIKey: String?, authLogger: Logger, redactor: Redactor) {
         let group = router.group("/metrics")
         if let key = proxyAPIKey {
-            group.add(middleware: AuthMiddleware(key: key, logger: authLogger, allowQueryKey: true))
+            group.add(middleware: AuthMiddleware(key: key, logger: authLogger, redactor: redactor, allowQueryKey: true))
         }
         let (runningTotals, activeRequests, stream, logs, prometheus) = (runningTotals, activeRequests, stream, logs, prometheus)
         group.get { _, _ in prometheus.handle() }

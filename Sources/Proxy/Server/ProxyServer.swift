@@ -29,17 +29,18 @@ struct ProxyServer: Sendable {
 
     func makeRouter() -> Router<ProxyRequestContext> {
         let router = Router(context: ProxyRequestContext.self)
-        router.add(middleware: CorrelationMiddleware())
+        router.add(middleware: CorrelationMiddleware(redactor: logs.redactor))
         let proxyLogger = logs.logger("vdm.proxy")
-        router.add(middleware: ErrorEnvelopeMiddleware(logger: proxyLogger))
-        let messages = MessagesHandler(registry: registry, settings: settings, tracker: tracker, upstream: upstream, logger: proxyLogger)
-        let countTokens = CountTokensHandler(registry: registry, settings: settings, upstream: upstream, logger: proxyLogger)
+        router.add(middleware: ErrorEnvelopeMiddleware(logger: proxyLogger, redactor: logs.redactor))
+        let messages = MessagesHandler(registry: registry, settings: settings, tracker: tracker, upstream: upstream, logger: proxyLogger,
+                                       redactor: logs.redactor)
+        let countTokens = CountTokensHandler(registry: registry, settings: settings, upstream: upstream, logger: proxyLogger, redactor: logs.redactor)
         let health = HealthHandler(registry: registry, settings: settings, logging: logs.mode)
 
         router.get("/health") { _, _ in health.handle() }
         let v1 = router.group("/v1")
         if let key = settings.proxyAPIKey {
-            v1.add(middleware: AuthMiddleware(key: key, logger: logs.logger("vdm.auth")))
+            v1.add(middleware: AuthMiddleware(key: key, logger: logs.logger("vdm.auth"), redactor: logs.redactor))
         }
         v1.post("/messages") { request, context in
             await ClientConnectionWatch.run(on: context.channel) { await messages.handle(request) }
@@ -47,16 +48,16 @@ struct ProxyServer: Sendable {
         v1.post("/messages/count_tokens") { request, context in
             await ClientConnectionWatch.run(on: context.channel) { await countTokens.handle(request) }
         }
-        metricsRoutes.register(on: router, proxyAPIKey: settings.proxyAPIKey, authLogger: logs.logger("vdm.auth"))
+        metricsRoutes.register(on: router, proxyAPIKey: settings.proxyAPIKey, authLogger: logs.logger("vdm.auth"), redactor: logs.redactor)
         return router
     }
 
     var metricsRoutes: MetricsRoutes {
         MetricsRoutes(
-            runningTotals: RunningTotalsHandler(tracker: tracker, metricsEnabled: settings.metricsEnabled),
+            runningTotals: RunningTotalsHandler(tracker: tracker, metricsEnabled: settings.metricsEnabled, redactor: logs.redactor),
             activeRequests: ActiveRequestsHandler(tracker: tracker, metricsEnabled: settings.metricsEnabled),
             stream: activeRequestsStream,
-            logs: MetricsLogsHandler(tracker: tracker, logging: logs.mode),
+            logs: MetricsLogsHandler(tracker: tracker, logging: logs.mode, redactor: logs.redactor),
             prometheus: PrometheusHandler(exporter: exporter, logs: logs))
     }
 

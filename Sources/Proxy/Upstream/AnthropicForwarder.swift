@@ -32,7 +32,7 @@ struct AnthropicForwarder: Sendable {
         let response = try await call.upstream.post(url: call.provider.baseURL + "/v1/messages", headers: headers(from: clientHeaders),
                                                     body: upstreamBody, deadline: call.settings.requestTimeout, provider: call.provider.name)
         guard response.status == .ok else {
-            let error = try await call.upstream.statusError(response, provider: call.provider)
+            let error = try await call.upstream.statusError(response, provider: call.provider, redactor: call.redactor)
             call.life.update { $0.upstreamNanos = (ContinuousClock.now - started).nanoseconds }
             throw error
         }
@@ -45,7 +45,7 @@ struct AnthropicForwarder: Sendable {
             call.life.update { $0.upstreamNanos = upstreamNanos }
             throw .badUpstreamResponse(provider: call.provider.name, "not JSON")
         }
-        if let problem = Self.bodyProblem(parsed, raw: out, provider: call.provider.name) {
+        if let problem = Self.bodyProblem(parsed, raw: out, provider: call.provider.name, redactor: call.redactor) {
             call.life.update { $0.upstreamNanos = upstreamNanos }
             throw problem
         }
@@ -64,7 +64,7 @@ struct AnthropicForwarder: Sendable {
         var headers = call.timingHeaders(upstreamNanos: upstreamNanos)
         headers[.contentType] = response.headers.first(name: "content-type") ?? "application/json"
         await call.life.finish(status: 200)
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: out)))
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: call.redactor.redactingValues(out))))
     }
 
     private func relay(_ response: HTTPClientResponse, upstreamStarted: ContinuousClock.Instant) -> Response {
@@ -96,7 +96,7 @@ struct AnthropicForwarder: Sendable {
                         // The events went out as they came; the client is told they do not add up.
                         let refused = ProxyError.badUsage(provider: call.provider.name, why)
                         failure = refused
-                        let event = OpenAIStreamConverter.errorEvent(type: refused.anthropicType, message: Redactor().redact(refused.message))
+                        let event = OpenAIStreamConverter.errorEvent(type: refused.anthropicType, message: call.redactor.redact(refused.message))
                         try await relay.send(SSEEncoder.encode([event]), to: &writer, content: false)
                     } else if !tap.isComplete {
                         failure = .streamFailed("Upstream '\(call.provider.name)' stream ended before message_stop")
@@ -112,7 +112,7 @@ struct AnthropicForwarder: Sendable {
                     default: call.upstream.classify(error, provider: call.provider.name, phase: .stream)
                     }
                     failure = classified
-                    let event = OpenAIStreamConverter.errorEvent(type: classified.anthropicType, message: Redactor().redact(classified.message))
+                    let event = OpenAIStreamConverter.errorEvent(type: classified.anthropicType, message: call.redactor.redact(classified.message))
                     try await relay.send(SSEEncoder.encode([event]), to: &writer, content: false)
                 }
                 try await relay.finish(&writer)
@@ -135,12 +135,12 @@ struct AnthropicForwarder: Sendable {
     /// Why a 200 non-streaming body is not a usable reply: an error object (`{"type":"error","error":{…}}`,
     /// classified by its type as the same error with a non-200 status would be), or not a message (no
     /// `"type":"message"`, `content` not a list). Usage is judged by `TokenUsage` (`upstream_bad_usage`).
-    static func bodyProblem(_ body: JSONValue, raw: [UInt8], provider: String) -> ProxyError? {
+    static func bodyProblem(_ body: JSONValue, raw: [UInt8], provider: String, redactor: Redactor) -> ProxyError? {
         guard case .object = body else { return .badUpstreamResponse(provider: provider, "not a JSON object") }
         if body["type"]?.string == "error" || (body["error"].map { !$0.isNull } ?? false) {
             let error = body["error"]
             let type = error?["type"]?.string ?? "api_error"
-            let message = UpstreamCall.upstreamMessage(raw)
+            let message = UpstreamCall.upstreamMessage(raw, redactor: redactor)
             switch type {
             case "overloaded_error":
                 return ProxyError(.upstreamOverloaded, status: 529, anthropicType: type, "Upstream '\(provider)' returned an error with status 200 (\(type)): \(message)")

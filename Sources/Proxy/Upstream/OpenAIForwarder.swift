@@ -27,7 +27,7 @@ struct OpenAIForwarder: Sendable {
         let response = try await call.upstream.post(url: url, headers: headers, body: converted.serialized(),
                                                     deadline: call.settings.requestTimeout, provider: call.provider.name)
         guard response.status == .ok else {
-            let error = try await call.upstream.statusError(response, provider: call.provider)
+            let error = try await call.upstream.statusError(response, provider: call.provider, redactor: call.redactor)
             call.life.update { $0.upstreamNanos = (ContinuousClock.now - started).nanoseconds }
             throw error
         }
@@ -54,7 +54,7 @@ struct OpenAIForwarder: Sendable {
         }
         call.life.apply(result.usage)
         if let why = result.usage.violation { throw .badUsage(provider: call.provider.name, why) }
-        let out = result.body.serialized()
+        let out = call.redactor.redactingValues(result.body.serialized())
         call.life.update {
             $0.toolCalls = result.toolCalls
             $0.stopReason = result.stopReason
@@ -109,7 +109,7 @@ struct OpenAIForwarder: Sendable {
                     $0.stopReason = converter.stopReason
                 }
                 if let failure {
-                    let event = OpenAIStreamConverter.errorEvent(type: failure.anthropicType, message: Redactor().redact(failure.message))
+                    let event = OpenAIStreamConverter.errorEvent(type: failure.anthropicType, message: call.redactor.redact(failure.message))
                     try await relay.send(SSEEncoder.encode([event]), to: &writer, content: false)
                 }
                 try await relay.finish(&writer)

@@ -3,7 +3,8 @@ import Hummingbird
 import LogPipeline
 import NIOCore
 
-/// The client side of a streamed response: writes bytes, counts them, notes the time to the first
+/// The client side of a streamed response: writes bytes with every configured secret value replaced
+/// (also when split across chunks: `StreamRedactor`), counts them, notes the time to the first
 /// content byte, and throttles live updates of the in-flight view.
 struct StreamRelay {
     let call: UpstreamCall
@@ -11,14 +12,20 @@ struct StreamRelay {
     private(set) var bytesSent = 0
     private var sawContent = false
     private var lastPublish = ContinuousClock.now
+    private var redactor: StreamRedactor
 
     init(call: UpstreamCall, upstreamStarted: ContinuousClock.Instant) {
         self.call = call
         self.upstreamStarted = upstreamStarted
+        self.redactor = StreamRedactor(redactor: call.redactor)
     }
 
     /// Writes to the client; a failed write means the client went away (`ClientGone`).
     mutating func send(_ bytes: [UInt8], to writer: inout any ResponseBodyWriter, content: Bool) async throws(ClientGone) {
+        try await write(redactor.feed(bytes), to: &writer, content: content)
+    }
+
+    private mutating func write(_ bytes: [UInt8], to writer: inout any ResponseBodyWriter, content: Bool) async throws(ClientGone) {
         guard !bytes.isEmpty else { return }
         if content { markContentSeen() }
         do {
@@ -38,7 +45,8 @@ struct StreamRelay {
         call.life.update { $0.firstTokenNanos = ttft }
     }
 
-    func finish(_ writer: inout any ResponseBodyWriter) async throws(ClientGone) {
+    mutating func finish(_ writer: inout any ResponseBodyWriter) async throws(ClientGone) {
+        try await write(redactor.finish(), to: &writer, content: false)
         do {
             try await writer.finish(nil)
         } catch {

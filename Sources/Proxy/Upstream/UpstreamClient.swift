@@ -75,9 +75,9 @@ struct UpstreamClient: Sendable {
     }
 
     /// The error for an upstream answer other than 200: its status, message and `retry-after`.
-    func statusError(_ response: HTTPClientResponse, provider: ProviderConfig) async throws(ProxyError) -> ProxyError {
+    func statusError(_ response: HTTPClientResponse, provider: ProviderConfig, redactor: Redactor) async throws(ProxyError) -> ProxyError {
         let body = try await collect(response, limit: MessagesHandler.maxUpstreamBody, provider: provider.name)
-        return ProxyError.upstreamStatus(Int(response.status.code), provider: provider.name, upstreamMessage: UpstreamCall.upstreamMessage(body),
+        return ProxyError.upstreamStatus(Int(response.status.code), provider: provider.name, upstreamMessage: UpstreamCall.upstreamMessage(body, redactor: redactor),
                                          passthroughKey: provider.isPassthrough, retryAfter: response.headers.first(name: "retry-after"))
     }
 
