@@ -200,6 +200,10 @@ import Testing
             var iterator = response.body.makeAsyncIterator()
             var bytes: [UInt8] = []
             if let first = try await iterator.next() { bytes += first.readableBytesView }
+            // A non-streaming request still waiting on its upstream at the deadline: a 503.
+            let waiting = Task { try await e2e.post(body: anthropicBody(text: "x mock:hang")) }
+            let hanging = try await Self.eventually { e2e.mock.state.snapshot().activeHangs == 1 }
+            #expect(hanging)
             let shutdownBegan = ContinuousClock.now
             await e2e.proxy.beginShutdown()
             while let chunk = try await iterator.next() { bytes += chunk.readableBytesView }
@@ -214,9 +218,12 @@ import Testing
             #expect(error["error"]?["type"]?.string == "api_error")
             #expect(error["error"]?["message"]?.string?.contains("shutting down") == true, "\(last.data)")
             #expect(!events.contains { $0.event == "message_stop" })
-            let done = try await e2e.completed(count: 1)
-            #expect(done.map(\.errorType) == ["server_shutdown"])
-            #expect(done.first?.httpStatus == 200)
+            let cut = try await waiting.value
+            #expect(cut.status == 503, "\(cut.text)")
+            #expect(try cut.json()["error"]?["type"]?.string == "api_error")
+            let done = try await e2e.completed(count: 2)
+            #expect(done.map(\.errorType) == ["server_shutdown", "server_shutdown"])
+            #expect(Set(done.map(\.httpStatus)) == [200, 503])
         }
     }
 }

@@ -17,6 +17,9 @@ import Testing
         var status: Int
         var clientErrorType: String?
         var errorType: String
+        /// REQUEST_TIMEOUT: short only where the timeout is the point (a 1 s deadline made other cases
+        /// flaky on a loaded machine).
+        var requestTimeout = "10"
         var testDescription: String { name }
     }
 
@@ -33,7 +36,7 @@ import Testing
         Case(name: "malformed SSE line", text: "x mock:malformed", stream: true, status: 200, clientErrorType: "api_error", errorType: "stream_error"),
         Case(name: "malformed anthropic stream", model: "anthropic:claude-sonnet-4", text: "x mock:malformed", stream: true, status: 200, clientErrorType: "api_error", errorType: "stream_error"),
         Case(name: "anthropic error event mid-stream", model: "anthropic:claude-sonnet-4", text: "x mock:stream_error", stream: true, status: 200, clientErrorType: nil, errorType: "upstream_overloaded"),
-        Case(name: "hang until timeout", text: "x mock:hang", status: 504, clientErrorType: "timeout_error", errorType: "upstream_timeout"),
+        Case(name: "hang until timeout", text: "x mock:hang", status: 504, clientErrorType: "timeout_error", errorType: "upstream_timeout", requestTimeout: "1"),
         Case(name: "unknown provider", model: "nosuch:model", text: "x", status: 404, clientErrorType: "not_found_error", errorType: "unknown_provider"),
         Case(name: "invalid JSON", text: "", rawBody: #"{"model": "openai:gpt-4o", "#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
         Case(name: "messages not a list", text: "", rawBody: #"{"model":"openai:gpt-4o","max_tokens":5,"messages":"hi"}"#, status: 400, clientErrorType: "invalid_request_error", errorType: "invalid_request"),
@@ -54,7 +57,7 @@ import Testing
 
     @Test(arguments: cases)
     func fault(_ c: Case) async throws {
-        try await E2E.run(env: ["REQUEST_TIMEOUT": "1"]) { e2e in
+        try await E2E.run(env: ["REQUEST_TIMEOUT": c.requestTimeout]) { e2e in
             let body = c.rawBody.map { Array($0.utf8) } ?? anthropicBody(model: c.model, text: c.text, stream: c.stream)
             let reply = try await e2e.post(body: body)
             #expect(reply.status == c.status, "\(c.name): \(reply.text)")
