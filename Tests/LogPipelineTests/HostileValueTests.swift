@@ -214,5 +214,10 @@ import Testing
         #expect(state.problems.count(.outOfBounds) == 1)
         #expect(state.looseEnds.count == 0)
         #expect(await logged.tracker.activeCount == 0)
+        // Delivered twice, the refused request is a repeat like any other record, not a conflict.
+        let twice = Replay.state(lines: lines + lines, name: "big-twice.json")
+        #expect(try twice.runningTotals() == live)
+        #expect(twice.problems.count(.duplicateRecord) == lines.count)
+        #expect(twice.problems.count(.conflictingRecord) == 0)
     }
 }

@@ -25,6 +25,8 @@ public struct RecordBlock: Sendable, Equatable, Codable {
         var line: Int
         var fingerprint: UInt64
 
+        /// The same record with the same decision. Across states a request can be counted in one
+        /// and refused by the totals bound in another: merged as a conflict, so one copy counts.
         func same(as o: Slot) -> Bool { fingerprint == o.fingerprint && role == o.role }
     }
 
@@ -61,10 +63,12 @@ public struct RecordBlock: Sendable, Equatable, Codable {
         return found ? slots[i] : nil
     }
 
-    /// The first position of `seq` compared with a copy of fingerprint `fingerprint` and role `role`.
-    func check(_ seq: UInt64, fingerprint: UInt64, role: Role) -> Insertion {
+    /// Whether a copy of fingerprint `fingerprint` is new, a repeat or a conflict at `seq`. The
+    /// fingerprint alone decides (the first copy's role stands: a request refused by the totals
+    /// bound is still the same record when it comes again).
+    func check(_ seq: UInt64, fingerprint: UInt64) -> Insertion {
         guard let s = slot(seq) else { return .new }
-        return s.fingerprint == fingerprint && s.role == role ? .duplicate(of: location(of: s)) : .conflict(with: location(of: s))
+        return s.fingerprint == fingerprint ? .duplicate(of: location(of: s)) : .conflict(with: location(of: s))
     }
 
     /// Adds a record not read before (`check` said `.new`). A counted request (`metrics`, role
