@@ -100,6 +100,8 @@ import Testing
         #expect(merged.duplicates == first.count + second.count - n)
         #expect(merged.looseEnds.count == 0)
         #expect(merged.recordsRead == n)
+        // The per-record cost the docs state.
+        #expect(MemoryLayout<RecordBlock.Slot>.stride == 16)
     }
 
     /// The same (instance, sequence) with a different record: reported with both positions, not
