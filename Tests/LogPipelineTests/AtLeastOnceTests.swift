@@ -100,6 +100,8 @@ import Testing
         #expect(merged.duplicates == first.count + second.count - n)
         #expect(merged.looseEnds.count == 0)
         #expect(merged.recordsRead == n)
+        // The per-record cost the docs state.
+        #expect(MemoryLayout<RecordBlock.Slot>.stride == 16)
     }
 
     /// The same (instance, sequence) with a different record: reported with both positions, not
@@ -123,6 +125,44 @@ import Testing
             // a.json sorts first: its copy counts.
             #expect(RunningTotalsYAML.render(try state.runningTotals(), generatedMicros: 0) == log.liveYAML)
         }
+    }
+}
+
+extension AtLeastOnceTests {
+    /// The one case partial states cannot settle: the first copy of a conflict (a.json sorts
+    /// first) sits in an incomplete block, the other in a block complete in another state, whose
+    /// per-request metrics are gone. `vdm merge` says so; a replay of the files reads them again
+    /// in one state and settles it exactly.
+    @Test func aConflictPartialStatesCannotSettleIsSaidAndReplaySettlesIt() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let log = try await Self.makeLog(dir, seed: 4)
+        // inst-0's records come first, from sequence 1: this one lies in its first, complete block.
+        let victim = try #require(log.lines.indices.first { $0 > 100 && log.lines[$0].contains("\"event.action\":\"request.completed\"") })
+        #expect(victim < Int(RecordBlock.size))
+        let altered = String(log.lines[victim].dropLast()) + ",\"gen_ai.usage.output_tokens\":123456}"
+        try write([altered], to: dir.path("a.json"))
+        try write(log.lines, to: dir.path("b.json"))
+        var merged = ReplayState()
+        merged.merge(try ReplayOutput.decode(try ReplayOutput.encode(try Replay.readOne(path: dir.path("b.json"))), path: "b"))
+        merged.merge(try ReplayOutput.decode(try ReplayOutput.encode(try Replay.readOne(path: dir.path("a.json"))), path: "a"))
+        #expect(merged.conflicts == 1)
+        #expect(merged.unresolvedConflicts == 1)
+        #expect(ReplayReport.text(merged).contains("not resolvable from partial states"))
+        // One replay run: settled, the first copy (a.json's) counts.
+        let state = try await Replay.run(paths: [dir.path("b.json"), dir.path("a.json")], parallelism: 2)
+        #expect(state.conflicts == 1 && state.unresolvedConflicts == 0)
+        let report = try #require(state.problems.examples.first { $0.kind == .conflictingRecord })
+        #expect(report.location == SourceLocation(file: dir.path("b.json"), line: victim + 1))
+        #expect(report.detail.contains("differs from \(dir.path("a.json")):1"))
+        let live = log.live.summary.outputTokens
+        let original = try #require(Self.outputTokens(of: log.lines[victim]))
+        #expect(try state.runningTotals().summary.outputTokens == live - original + 123_456)
+    }
+
+    static func outputTokens(of line: String) -> Int? {
+        guard let r = line.range(of: #""gen_ai.usage.output_tokens":"#) else { return nil }
+        return Int(line[r.upperBound...].prefix { $0.isNumber })
     }
 }
 

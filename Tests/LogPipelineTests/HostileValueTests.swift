@@ -158,6 +158,36 @@ import Testing
         }
     }
 
+    /// A `--state` file is outside input: out-of-range counters, totals that disagree with the
+    /// records kept, too many examples and another version are each refused with the reason.
+    @Test func hostileStateFilesAreRefused() async throws {
+        let log = try await Self.makeLog()
+        let text = String(decoding: try ReplayOutput.encode(Replay.state(lines: log.lines, name: "st.json")), as: UTF8.self)
+        #expect(try ReplayOutput.decode(Data(text.utf8), path: "good").runningTotals() == Replay.state(lines: log.lines, name: "st.json").runningTotals())
+        func replacing(_ pattern: String, with replacement: String, last: Bool = false) throws -> String {
+            var found = try #require(text.range(of: pattern, options: .regularExpression))
+            while last, let next = text.range(of: pattern, options: .regularExpression, range: found.upperBound..<text.endIndex) { found = next }
+            return text.replacingCharacters(in: found, with: replacement)
+        }
+        let examples = (0..<200).map { #"{"kind":"malformed_json","location":{"file":"x","line":\#($0)},"detail":"d"}"# }.joined(separator: ",")
+        let cases: [(String, String, String)] = [
+            ("a bucket counter past 2^62", try replacing(#""inputTokens":[0-9]+"#, with: #""inputTokens":4611686018427387905"#), "invalid partial totals"),
+            ("a negative bucket counter", try replacing(#""outputTokens":[0-9]+"#, with: #""outputTokens":-3"#), "invalid partial totals"),
+            ("a kept request that disagrees with the block's totals", try replacing(#""outputTokens":[0-9]+"#, with: #""outputTokens":1"#, last: true), "totals differ from its records"),
+            ("too many examples", try replacing(#""examples":\["#, with: #""examples":["# + examples + ","), "more problem examples"),
+            ("an older version", try replacing(#""version":2"#, with: #""version":1"#), "older than"),
+        ]
+        for (label, hostile, reason) in cases {
+            #expect(hostile != text, "\(label)")
+            #expect(throws: InputError.self, "\(label)") { try ReplayOutput.decode(Data(hostile.utf8), path: "hostile") }
+            do {
+                _ = try ReplayOutput.decode(Data(hostile.utf8), path: "hostile")
+            } catch {
+                #expect(error.reason.contains(reason), "\(label): \(error.reason)")
+            }
+        }
+    }
+
     /// Two requests whose durations are each within bounds but whose sum is not: the second is
     /// refused, live and in replay alike (logged, an error line, not in the totals).
     @Test func aSumPastTheBoundIsRefusedLiveAndInReplay() async throws {
@@ -184,5 +214,10 @@ import Testing
         #expect(state.problems.count(.outOfBounds) == 1)
         #expect(state.looseEnds.count == 0)
         #expect(await logged.tracker.activeCount == 0)
+        // Delivered twice, the refused request is a repeat like any other record, not a conflict.
+        let twice = Replay.state(lines: lines + lines, name: "big-twice.json")
+        #expect(try twice.runningTotals() == live)
+        #expect(twice.problems.count(.duplicateRecord) == lines.count)
+        #expect(twice.problems.count(.conflictingRecord) == 0)
     }
 }

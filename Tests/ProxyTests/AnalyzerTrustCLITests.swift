@@ -76,6 +76,7 @@ import Testing
             #expect(replay.stderr.contains("\(path):\(victim + 1): value out of bounds: request.completed:"), "\(hostile): \(replay.stderr)")
             let trace = try await Self.vdm(["trace", id, path])
             #expect(trace.status == 0, "\(hostile): \(trace.stdout)\(trace.stderr)")
+            #expect(trace.stdout.contains("not used: value out of bounds: "), "\(hostile): \(trace.stdout)")
             let summaries = try await Self.vdm(["summaries", path])
             #expect(summaries.status == 1, "\(hostile): \(summaries.stdout)")
         }

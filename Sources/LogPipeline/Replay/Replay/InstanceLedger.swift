@@ -24,8 +24,8 @@ public struct InstanceLedger: Sendable, Equatable, Codable {
 
     // MARK: reading
 
-    func check(_ seq: UInt64, fingerprint: UInt64, role: RecordBlock.Role) -> RecordBlock.Insertion {
-        blocks[RecordBlock.index(of: seq)]?.check(seq, fingerprint: fingerprint, role: role) ?? .new
+    func check(_ seq: UInt64, fingerprint: UInt64) -> RecordBlock.Insertion {
+        blocks[RecordBlock.index(of: seq)]?.check(seq, fingerprint: fingerprint) ?? .new
     }
 
     /// Whether the totals can take `m` (checked against `RecordBounds.total`).

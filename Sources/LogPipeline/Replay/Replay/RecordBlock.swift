@@ -3,7 +3,7 @@
 /// completed requests among them. What makes replay exact under at-least-once delivery: a copy of a
 /// record already here is dropped (identical) or reported (a conflict), never summed again.
 ///
-/// Size: a slot (16–24 bytes) per record, one aggregate per block, and, only while the block is
+/// Size: a slot (16 bytes) per record, one aggregate per block, and, only while the block is
 /// incomplete, each counted request's metrics, so that two partial blocks (a log split at a
 /// rotation, or shipped twice with different cut points) merge exactly. A complete block needs no
 /// per-record metrics: any other copy of its numbers is a subset of it.
@@ -17,14 +17,29 @@ public struct RecordBlock: Sendable, Equatable, Codable {
         case unused
     }
 
+    /// One record: 16 bytes (a slot per record is the ledger's only per-record cost).
     public struct Slot: Sendable, Equatable {
-        var offset: UInt16
-        var role: Role
+        var fingerprint: UInt64
+        /// The line, saturated at 4,294,967,295 (a file of more than 4 billion lines).
+        private var storedLine: UInt32
+        /// The offset (low 10 bits) and the role (above).
+        private var bits: UInt16
         /// Index into `files`.
         var file: UInt16
-        var line: Int
-        var fingerprint: UInt64
 
+        init(offset: UInt16, role: Role, file: UInt16, line: Int, fingerprint: UInt64) {
+            self.fingerprint = fingerprint
+            storedLine = UInt32(clamping: line)
+            bits = (offset & 0x3FF) | UInt16(role.rawValue) << 10
+            self.file = file
+        }
+
+        var offset: UInt16 { bits & 0x3FF }
+        var role: Role { Role(rawValue: UInt8(bits >> 10)) ?? .unused }
+        var line: Int { Int(storedLine) }
+
+        /// The same record with the same decision. Across states a request can be counted in one
+        /// and refused by the totals bound in another: merged as a conflict, so one copy counts.
         func same(as o: Slot) -> Bool { fingerprint == o.fingerprint && role == o.role }
     }
 
@@ -61,10 +76,12 @@ public struct RecordBlock: Sendable, Equatable, Codable {
         return found ? slots[i] : nil
     }
 
-    /// The first position of `seq` compared with a copy of fingerprint `fingerprint` and role `role`.
-    func check(_ seq: UInt64, fingerprint: UInt64, role: Role) -> Insertion {
+    /// Whether a copy of fingerprint `fingerprint` is new, a repeat or a conflict at `seq`. The
+    /// fingerprint alone decides (the first copy's role stands: a request refused by the totals
+    /// bound is still the same record when it comes again).
+    func check(_ seq: UInt64, fingerprint: UInt64) -> Insertion {
         guard let s = slot(seq) else { return .new }
-        return s.fingerprint == fingerprint && s.role == role ? .duplicate(of: location(of: s)) : .conflict(with: location(of: s))
+        return s.fingerprint == fingerprint ? .duplicate(of: location(of: s)) : .conflict(with: location(of: s))
     }
 
     /// Adds a record not read before (`check` said `.new`). A counted request (`metrics`, role
@@ -186,6 +203,9 @@ public struct RecordBlock: Sendable, Equatable, Codable {
             let file = try c.decode(UInt16.self)
             let line = try c.decode(Int.self)
             let fingerprint = try c.decode(UInt64.self)
+            guard UInt64(offset) < RecordBlock.size, line >= 0 else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "slot offset or line out of range")
+            }
             slot = Slot(offset: offset, role: role, file: file, line: line, fingerprint: fingerprint)
         }
         func encode(to encoder: any Encoder) throws {

@@ -28,7 +28,7 @@ public enum Replay {
         if let onCompleted { return try readInTurn(paths: paths.sorted(), limits: limits, progress: progress, onCompleted: onCompleted) }
         let width = max(1, min(parallelism, paths.count))
         do {
-            return try await withThrowingTaskGroup(of: ReplayState.self) { group in
+            let state = try await withThrowingTaskGroup(of: ReplayState.self) { group in
                 var next = 0
                 func launch() {
                     let path = paths[next]
@@ -43,6 +43,12 @@ public enum Replay {
                 }
                 return total
             }
+            // A conflict partial states cannot settle (see `RecordBlock.merge`) is settled by one
+            // state read in path order, where the first copy is the one read first (not for stdin).
+            if state.unresolvedConflicts > 0 && !paths.contains("-") {
+                return try readInTurn(paths: paths.sorted(), limits: limits, progress: nil, onCompleted: nil)
+            }
+            return state
         } catch let error as InputError {
             throw error
         } catch {

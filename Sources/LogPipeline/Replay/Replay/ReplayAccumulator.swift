@@ -77,7 +77,7 @@ public struct ReplayAccumulator: RecordConsumer {
             problem = InputProblem(kind: .unknownAction, location: location, detail: "event.action \(parser.action ?? "?")")
         }
         let fp = fingerprint ?? RecordFingerprint.of(kind, parser)
-        switch ledgers[i].check(seq, fingerprint: fp, role: role) {
+        switch ledgers[i].check(seq, fingerprint: fp) {
         case .duplicate(let first):
             ledgers[i].duplicates += 1
             base.problems.record(InputProblem(kind: .duplicateRecord, location: location,

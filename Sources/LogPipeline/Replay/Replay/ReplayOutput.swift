@@ -69,6 +69,10 @@ public enum ReplayOutput {
         guard counts.allSatisfy(bound.contains), state.inputs.count <= maxStoredCount else {
             throw InputError(path: path, reason: "a count of the state is outside 0…\(maxStoredCount)")
         }
+        // Examples are kept per kind; more would make merging quadratic.
+        guard state.problems.examples.count <= InputProblems.examplesPerKind * InputProblemKind.allCases.count else {
+            throw InputError(path: path, reason: "more problem examples than a state keeps")
+        }
         return state
     }
 

@@ -140,6 +140,7 @@ public struct RequestTrace: Sendable, Equatable, Codable {
             let s = r.summary
             let time = s.timestampMicros.map { WallClock.iso8601(micros: $0) } ?? "?"
             out += "    seq \(s.sequence)  \(time)  \(s.level)  \(s.action ?? s.logger)  \(LineEscaper.escaped(s.message))  (\(s.location))\n"
+            if let problem = r.problem { out += "      not used: \(LineEscaper.escaped(problem))\n" }
         }
         return out
     }

@@ -10,6 +10,8 @@ public struct TraceRecord: Sendable, Equatable, Codable {
     public var instance: String
     /// The request's metrics as logged by `request.started` (start-time fields only) or `request.completed`.
     public var metrics: RequestMetrics?
+    /// Why its metrics could not be used (a value out of bounds or of the wrong type), if so.
+    public var problem: String?
 }
 
 /// `vdm trace`: collects every record whose `http.request.id` starts with a prefix.
@@ -46,6 +48,7 @@ public struct TraceCollector: RecordConsumer {
         // A payload with a value out of bounds or of the wrong type is shown as a record without
         // metrics (so no timeline arithmetic on it) and reported.
         var metrics: RequestMetrics?
+        var unusable: String?
         do throws(FieldProblem) {
             switch kind {
             case .completed: metrics = try parser.completedMetrics()
@@ -53,9 +56,11 @@ public struct TraceCollector: RecordConsumer {
             default: break
             }
         } catch {
+            unusable = "\(error.kind.label): \(error)"
             problems.record(InputProblem(kind: error.kind, location: location, detail: "\(parser.action ?? "?"): \(error)"))
         }
-        records[id, default: []].append(TraceRecord(summary: RecordSummary(parser, at: location, cut: false), instance: parser.instanceID, metrics: metrics))
+        records[id, default: []].append(TraceRecord(summary: RecordSummary(parser, at: location, cut: false), instance: parser.instanceID,
+                                                    metrics: metrics, problem: unusable))
     }
 
     public mutating func problem(_ problem: InputProblem) {
