@@ -36,19 +36,6 @@ enum TinyOpenAIUpstream {
                 try await writer.finish(nil)
             })
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
-                              logger: Logger(label: "tiny-upstream") { _ in SwiftLogNoOpLogHandler() })
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await app.run()
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw TestFailure("upstream did not start") }
-            defer { group.cancelAll() }
-            return try await body(port)
-        }
+        return try await LoopbackServer.with(router, label: "tiny upstream", body)
     }
 }
