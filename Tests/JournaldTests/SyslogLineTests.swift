@@ -14,6 +14,13 @@ import Testing
         #expect(line.format(factory.record("plain", level: .error)) == "<11>vandamme-proxy[4242]: plain")
     }
 
+    @Test func configuredSecretsAreRedactedByValue() {
+        let key = "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"
+        let line = SyslogLine(facility: .user, pid: 7, redactor: Redactor(secrets: ConfiguredSecrets([key])))
+        #expect(line.format(factory.record("upstream said \(key)!", level: .error))
+            == "<11>vandamme-proxy[7]: upstream said [redacted:\(SecretHash.short(key))]!")
+    }
+
     @Test func priorityIsFacilityTimesEightPlusSeverity() {
         let line = SyslogLine(facility: .local3, pid: 1)
         let levels: [(Logger.Level, Int)] = [(.trace, 7), (.debug, 7), (.info, 6), (.notice, 5), (.warning, 4), (.error, 3), (.critical, 2)]

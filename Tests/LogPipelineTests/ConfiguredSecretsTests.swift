@@ -48,6 +48,13 @@ struct ConfiguredSecretsTests {
         }
     }
 
+    @Test("a configured sk- key glued to letters on both sides hashes as the key, not as the longer run")
+    func configuredGluedBothSides() {
+        let sk = "sk-proj-Ab3dEf5hIj7lMn9pQr1tUv3xYz5B7d9F1h3J"
+        let r = Redactor(secrets: ConfiguredSecrets([sk]))
+        #expect(r.redact("xxxx\(sk)yyyy tail") == "xxxx\(marker(sk))yyyy tail")
+    }
+
     @Test("the shape rules still apply, and text without secrets is untouched")
     func shapesStillApply() {
         let sk = "sk-proj-Ab3dEf5hIj7lMn9pQr1tUv3xYz5B7d9F1h3J"

@@ -143,6 +143,8 @@ struct SecretScanner {
 
     /// The first of the shape match and the first configured value at or after `start`; when they
     /// overlap, one range covering both (and every other value overlapping it), so no piece escapes.
+    /// A shape match starting where a configured value starts is that value (an `sk-` key glued to
+    /// the letters after it reads as one longer key by shape): the marker then hashes the key itself.
     @inline(__always)
     private func withValues(_ shape: Range<Int>?, from start: Int) -> Range<Int>? {
         guard !values.isEmpty, let base, let value = values.firstMatch(in: base, count: count, from: max(start, 0)) else {
@@ -151,7 +153,7 @@ struct SecretScanner {
         var found = value
         if let shape {
             if shape.upperBound <= value.lowerBound { return shape }
-            if value.upperBound > shape.lowerBound {
+            if value.upperBound > shape.lowerBound, shape.lowerBound != value.lowerBound {
                 found = min(shape.lowerBound, value.lowerBound)..<max(shape.upperBound, value.upperBound)
             }
         }

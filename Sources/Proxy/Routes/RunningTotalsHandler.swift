@@ -19,7 +19,8 @@ struct RunningTotalsHandler: Sendable {
         let filter: TotalsFilter
         let includeActive: Bool
         do {
-            filter = TotalsFilter(provider: try query.pattern("provider"), model: try query.pattern("model"))
+            // Redacted as the stored names are: the filter is echoed, and `*<key>*` finds the key's marker.
+            filter = TotalsFilter(provider: try query.pattern("provider").map(redactor.redact), model: try query.pattern("model").map(redactor.redact))
             includeActive = try query.bool("include_active", default: true)
         } catch {
             return AnthropicErrorResponse.make(error, redactor: redactor)
