@@ -64,7 +64,21 @@ import Testing
             AnthropicStreamEvent("content_block_delta", ["type": "content_block_delta", "index": 0]),
         ]
         #expect(throws: FuzzViolation.self) { try AnthropicProtocol.check(bad) }
-        let chunks = StreamFuzz.chunks(of: try Self.bytes(.sse, "openai-text.sse"))
-        #expect(chunks.count > 2 && chunks.joined().elementsEqual(try Self.bytes(.sse, "openai-text.sse")))
+        let stream = try Self.bytes(.sse, "openai-text.sse")
+        let chunks = StreamFuzz.chunks(of: stream)
+        #expect(chunks.count > 2 && Array(chunks.joined()) == stream)
+    }
+
+    /// Found by the `redactor` target (minimized): a named value that is itself a header line takes
+    /// the inner name as its secret, and the inner credential is left in clear. Not fixed here (the
+    /// redaction rules are another branch's work); when it is, this known issue stops recording and
+    /// the test fails, asking for `withKnownIssue` to go and `RedactorFuzz.delimitersBefore` to widen.
+    @Test func namedValueHoldingAHeaderLeaksItsCredential() throws {
+        let input = try Self.bytes(.redactor, "known-leak-named-value.txt")
+        let secret = "Zq8Kx3Vb7Np2Lm9Rt4Wy32QX0R8J2RXW"
+        #expect(String(decoding: input, as: UTF8.self).contains(secret))
+        withKnownIssue("x-api-key: Authorization: Basic SECRET leaks SECRET") {
+            #expect(!Redactor().redact(String(decoding: input, as: UTF8.self)).contains(secret))
+        }
     }
 }

@@ -4,7 +4,25 @@ import Glibc
 #endif
 
 // Compiled only into the libFuzzer build (`scripts/fuzz`: `-sanitize=fuzzer,address -DVDM_FUZZ`), where
-// `VDM` has no `@main` and libFuzzer's own `main` drives this callback. `VDM_FUZZ_TARGET` names the target.
+// `VDM` has no `@main`. SwiftPM links an executable with `main` aliased to `vdm_main` (so tests can
+// link the module), so `vdm_main` below hands the process to libFuzzer's driver; without the alias
+// libFuzzer's own `main` calls `LLVMFuzzerTestOneInput`. `VDM_FUZZ_TARGET` names the target.
+
+typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: FuzzCallback
+) -> CInt
+
+@_cdecl("vdm_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) }
+}
 
 /// The target of this process, read once.
 private let selectedTarget: FuzzTarget = {

@@ -38,7 +38,9 @@ enum ReaderFuzz {
         guard accounted == stats.lines else {
             throw FuzzViolation("\(stats.lines) lines counted but \(accounted) accounted for (\(outcome))")
         }
-        if !stats.compressed, unreadable == 0, stats.bytes != data.count {
+        // (A binary journal field too long to skip ends the read, reported as a malformed entry.)
+        let stopped = unreadable > 0 || consumer.problems[.malformedJournalEntry] != nil
+        if !stats.compressed, !stopped, stats.bytes != data.count {
             throw FuzzViolation("read \(stats.bytes) of \(data.count) bytes without reporting why")
         }
         return outcome
