@@ -1,6 +1,9 @@
 import ArgumentParser
 
+// The libFuzzer build (-DVDM_FUZZ, scripts/fuzz) brings its own main; see Sources/Proxy/Fuzz.
+#if !VDM_FUZZ
 @main
+#endif
 struct VDM: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vdm",
