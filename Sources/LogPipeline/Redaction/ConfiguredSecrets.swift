@@ -21,9 +21,6 @@ public struct ConfiguredSecrets: Sendable, Equatable {
     let shortest: Int
     /// Length of the longest value (0 when there are none): what a stream must hold back.
     let longest: Int
-    /// Each value's first and second byte, splatted, for the one-pass search of several values.
-    private let firstBytes: [SIMD16<UInt8>]
-    private let secondBytes: [SIMD16<UInt8>]
 
     public static let none = ConfiguredSecrets([])
 
@@ -39,8 +36,6 @@ public struct ConfiguredSecrets: Sendable, Equatable {
         values = kept
         shortest = kept.last?.count ?? Int.max
         longest = kept.first?.count ?? 0
-        firstBytes = kept.map { SIMD16<UInt8>(repeating: $0[0]) }
-        secondBytes = kept.map { SIMD16<UInt8>(repeating: $0[1]) }
     }
 
     public var isEmpty: Bool { values.isEmpty }
@@ -52,7 +47,6 @@ public struct ConfiguredSecrets: Sendable, Equatable {
     /// The first occurrence of any value starting at or after `start`, in `base[0..<count]`.
     func firstMatch(in base: UnsafeRawPointer, count: Int, from start: Int) -> Range<Int>? {
         guard count &- start >= shortest else { return nil }
-        if values.count > 1 { return firstOfMany(in: base, count: count, from: start) }
         var best: Range<Int>?
         for value in values {
             // Only an occurrence starting before the best so far can win.
@@ -62,48 +56,6 @@ public struct ConfiguredSecrets: Sendable, Equatable {
             }
         }
         return best
-    }
-
-    /// Several values in one pass: a block of 16 start positions is loaded once (and once shifted by
-    /// a byte), and a position is a candidate when it holds the first two bytes of any value; only
-    /// candidates are compared whole (longest value first, so at one position the longest wins).
-    private func firstOfMany(in base: UnsafeRawPointer, count: Int, from start: Int) -> Range<Int>? {
-        let lastStart = count &- shortest
-        var i = start
-        while i &+ 15 <= lastStart {
-            let a0 = base.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
-            let a1 = base.loadUnaligned(fromByteOffset: i &+ 1, as: SIMD16<UInt8>.self)
-            var hits = SIMDMask<SIMD16<Int8>>(repeating: false)
-            for k in 0..<firstBytes.count {
-                hits = hits .| ((a0 .== firstBytes[k]) .& (a1 .== secondBytes[k]))
-            }
-            let mask = unsafeBitCast(hits, to: SIMD2<UInt64>.self)
-            if mask[0] | mask[1] != 0 {
-                for half in 0..<2 {
-                    var m = UInt64(littleEndian: mask[half]) & 0x8080_8080_8080_8080
-                    while m != 0 {
-                        let p = i &+ half &* 8 &+ (m.trailingZeroBitCount &>> 3)
-                        if let r = match(at: p, in: base, count: count) { return r }
-                        m &= m &- 1
-                    }
-                }
-            }
-            i &+= 16
-        }
-        while i <= lastStart {
-            if let r = match(at: i, in: base, count: count) { return r }
-            i &+= 1
-        }
-        return nil
-    }
-
-    /// The longest value occurring at `p`, if any.
-    @inline(__always)
-    private func match(at p: Int, in base: UnsafeRawPointer, count: Int) -> Range<Int>? {
-        for value in values where p &+ value.count <= count {
-            if value.withUnsafeBytes({ Self.equal($0, base, at: p) }) { return p..<(p &+ value.count) }
-        }
-        return nil
     }
 
     /// `range` grown by every occurrence (starting at or after `notBefore`) that overlaps it, so one
