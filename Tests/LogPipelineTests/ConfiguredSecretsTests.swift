@@ -92,7 +92,9 @@ struct ConfiguredSecretsTests {
         var rng = SplitMix64(state: seed)
         for length in [8, 9, 15, 16, 17, 31, 40, 64] {
             let key = randomKey(length, &rng)
-            let r = Redactor(secrets: ConfiguredSecrets([key]))
+            // Alone (the two-byte-filter single search) and among decoys (the one-pass search of several).
+            for r in [Redactor(secrets: ConfiguredSecrets([key])),
+                      Redactor(secrets: ConfiguredSecrets([randomKey(12, &rng), key, randomKey(70, &rng)]))] {
             for offset in 0..<40 {
                 for after in [0, 1, 7, 16, 33] {
                     let text = String(repeating: "ab", count: offset / 2) + (offset % 2 == 1 ? "c" : "") + key + String(repeating: "z", count: after)
@@ -103,6 +105,7 @@ struct ConfiguredSecretsTests {
             // A near miss (last byte differs) is left alone.
             let near = String(key.dropLast()) + (key.last == "A" ? "B" : "A")
             #expect(r.redact("x \(near) y") == "x \(near) y", "seed \(seed)")
+            }
         }
     }
 
