@@ -322,7 +322,16 @@ struct SecretScanner {
         let nameStart = (byte(a &- 1) == 0x2D && byte(a &- 2) | 0x20 == 0x78) ? a &- 2 : a
         guard let v = valueStart(afterName: k &+ 3, nameStart: nameStart) else { return nil }
         let e = valueEnd(at: v)
+        guard !isName(v..<e) else { return nil }
         return e &- v >= Redactor.Rules.minNamedValueLength ? v..<e : nil
+    }
+
+    /// A "value" ending in `:` is the name of the next field (`x-api-key: Authorization: Basic …`): not
+    /// the secret, so the named rules pass over it and the scan finds the field it names (found by
+    /// the `redactor` fuzz target; taking it as the value left the inner credential in clear).
+    @inline(__always)
+    func isName(_ r: Range<Int>) -> Bool {
+        r.upperBound > r.lowerBound && byte(r.upperBound &- 1) == 0x3A
     }
 
     /// Rule 3: `authorization` / `proxy-authorization` as a name followed by `:`/`=`. With a scheme
@@ -345,7 +354,7 @@ struct SecretScanner {
             s = v
             e = valueEnd(at: v)
         }
-        guard e &- s >= Redactor.Rules.minNamedValueLength, looksLikeSecret(s..<e) else { return nil }
+        guard !isName(s..<e), e &- s >= Redactor.Rules.minNamedValueLength, looksLikeSecret(s..<e) else { return nil }
         return s..<e
     }
 

@@ -31,10 +31,11 @@ enum ReaderFuzz {
         }
         if let broken = consumer.broken { throw FuzzViolation(broken) }
         let outcome = Outcome(stats: stats, records: consumer.records, problems: consumer.problems)
-        // Every line or entry counted is exactly one of: blank, record, problem (an unreadable input
-        // adds one problem of its own, after the lines it did read).
+        // Every line or entry counted is exactly one of: blank, record, problem (an unreadable input,
+        // and bytes after the last gzip member, add one problem of their own beside the lines read).
         let unreadable = consumer.problems[.unreadableInput] ?? 0
-        let accounted = consumer.records + consumer.problems.values.reduce(0, +) - unreadable + stats.blankLines
+        let garbage = consumer.problems[.trailingGarbage] ?? 0
+        let accounted = consumer.records + consumer.problems.values.reduce(0, +) - unreadable - garbage + stats.blankLines
         guard accounted == stats.lines else {
             throw FuzzViolation("\(stats.lines) lines counted but \(accounted) accounted for (\(outcome))")
         }
