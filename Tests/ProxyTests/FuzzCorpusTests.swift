@@ -78,8 +78,10 @@ import Testing
         let out = Redactor().redact(input)
         #expect(!out.contains(secret), "\(out)")
         #expect(out.contains("[redacted:" + SecretHash.short(secret) + "]"), "the credential hashes as itself: \(out)")
-        // The other order, and both names as JSON keys.
-        for text in ["Authorization: x-api-key: \(secret)", #"{"x-api-key": "Authorization: Bearer \#(secret)"}"#] {
+        // The other order, both names as JSON keys, and the Swift-NIO tuple whose value is a JSON key
+        // (the second fuzz find: `crash-tuple-name-as-value.bin` plants it).
+        for text in ["Authorization: x-api-key: \(secret)", #"{"x-api-key": "Authorization: Bearer \#(secret)"}"#,
+                     #"headers: [("x-api-key","authorization":"\#(secret)";, "x")]"#] {
             #expect(!Redactor().redact(text).contains(secret), "\(text)")
         }
     }

@@ -326,12 +326,23 @@ struct SecretScanner {
         return e &- v >= Redactor.Rules.minNamedValueLength ? v..<e : nil
     }
 
-    /// A "value" ending in `:` is the name of the next field (`x-api-key: Authorization: Basic …`): not
-    /// the secret, so the named rules pass over it and the scan finds the field it names (found by
-    /// the `redactor` fuzz target; taking it as the value left the inner credential in clear).
-    @inline(__always)
+    /// A "value" that is the name of the next field is not the secret: one ending in `:`
+    /// (`x-api-key: Authorization: Basic …`), or one closed by a quote and followed by `:`
+    /// (`("x-api-key","authorization":"…"`). The named rules pass over it and the scan finds the
+    /// field it names (both found by the `redactor` fuzz target: taking the name as the value left
+    /// the inner credential in clear).
     func isName(_ r: Range<Int>) -> Bool {
-        r.upperBound > r.lowerBound && byte(r.upperBound &- 1) == 0x3A
+        guard r.upperBound > r.lowerBound else { return false }
+        if byte(r.upperBound &- 1) == 0x3A { return true }
+        var i = r.upperBound
+        if byte(i) == 0x5C, Self.isQuote(byte(i &+ 1)) {
+            i &+= 2
+        } else if Self.isQuote(byte(i)) {
+            i &+= 1
+        } else {
+            return false
+        }
+        return byte(skipBlanks(i)) == 0x3A
     }
 
     /// Rule 3: `authorization` / `proxy-authorization` as a name followed by `:`/`=`. With a scheme
