@@ -326,23 +326,17 @@ struct SecretScanner {
         return e &- v >= Redactor.Rules.minNamedValueLength ? v..<e : nil
     }
 
-    /// A "value" that is the name of the next field is not the secret: one ending in `:`
-    /// (`x-api-key: Authorization: Basic …`), or one closed by a quote and followed by `:`
-    /// (`("x-api-key","authorization":"…"`). The named rules pass over it and the scan finds the
-    /// field it names (both found by the `redactor` fuzz target: taking the name as the value left
-    /// the inner credential in clear).
+    /// A "value" that is itself the name of a field the named rules read — `x-api-key: Authorization:
+    /// Basic …`, `("x-api-key","authorization":"…"` — is not the secret: the rule passes over it and
+    /// the scan finds the field it names. Taking the name as the value had left the inner credential
+    /// in clear (both found by the `redactor` fuzz target). A name: a run of `[A-Za-z0-9_-]` ending in
+    /// `key` or `authorization`, followed by what `valueStart` accepts after a name.
     func isName(_ r: Range<Int>) -> Bool {
-        guard r.upperBound > r.lowerBound else { return false }
-        if byte(r.upperBound &- 1) == 0x3A { return true }
-        var i = r.upperBound
-        if byte(i) == 0x5C, Self.isQuote(byte(i &+ 1)) {
-            i &+= 2
-        } else if Self.isQuote(byte(i)) {
-            i &+= 1
-        } else {
-            return false
-        }
-        return byte(skipBlanks(i)) == 0x3A
+        var e = r.lowerBound
+        while Self.isKeyChar(byte(e)) { e &+= 1 }
+        guard e &- r.lowerBound >= 3 else { return false }
+        let named = hasFolded("key", at: e &- 3) || (e &- r.lowerBound >= 13 && hasFolded("authorization", at: e &- 13))
+        return named && valueStart(afterName: e, nameStart: r.lowerBound) != nil
     }
 
     /// Rule 3: `authorization` / `proxy-authorization` as a name followed by `:`/`=`. With a scheme
