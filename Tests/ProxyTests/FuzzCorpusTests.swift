@@ -83,7 +83,9 @@ import Testing
         for text in ["Authorization: x-api-key: \(secret)", #"{"x-api-key": "Authorization: Bearer \#(secret)"}"#,
                      #"headers: [("x-api-key","authorization":"\#(secret)";, "x")]"#,
                      // …while a real value that a colon happens to follow is still the value (third find).
-                     #" "authorization":"\#(secret)" :#"#, #"x-api-key: "\#(secret)":"#] {
+                     #" "authorization":"\#(secret)" :#"#, #"x-api-key: "\#(secret)":"#,
+                     // A Bearer token that is itself a field name (fourth find).
+                     "Bearer\tProxy-Authorization=\(secret)", "Authorization: Bearer x-api-key: \(secret)"] {
             #expect(!Redactor().redact(text).contains(secret), "\(text)")
         }
     }

@@ -387,7 +387,7 @@ struct SecretScanner {
         if e == core {
             while e > s, byte(e &- 1) == 0x2E { e &-= 1 }
         }
-        guard e &- s >= Redactor.Rules.minBearerTokenLength, looksLikeSecret(s..<e) else { return nil }
+        guard !isName(s..<e), e &- s >= Redactor.Rules.minBearerTokenLength, looksLikeSecret(s..<e) else { return nil }
         return s..<e
     }
 
