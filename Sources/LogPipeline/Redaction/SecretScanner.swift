@@ -329,12 +329,16 @@ struct SecretScanner {
     /// A "value" that is itself the name of a field the named rules read — `x-api-key: Authorization:
     /// Basic …`, `("x-api-key","authorization":"…"` — is not the secret: the rule passes over it and
     /// the scan finds the field it names. Taking the name as the value had left the inner credential
-    /// in clear (both found by the `redactor` fuzz target). A name: a run of `[A-Za-z0-9_-]` ending in
-    /// `key` or `authorization`, followed by what `valueStart` accepts after a name.
+    /// in clear (both found by the `redactor` fuzz target). A name: a run of `[A-Za-z0-9_-]` of at most
+    /// `maxNameLength` bytes ending in `key` or `authorization`, followed by what `valueStart` accepts
+    /// after a name. (Longer runs are values: a long token that happens to end in `key:` is the secret,
+    /// and passing over it made a second redaction pass hide more than the first.)
+    static let maxNameLength = 48
+
     func isName(_ r: Range<Int>) -> Bool {
         var e = r.lowerBound
-        while Self.isKeyChar(byte(e)) { e &+= 1 }
-        guard e &- r.lowerBound >= 3 else { return false }
+        while Self.isKeyChar(byte(e)), e &- r.lowerBound <= Self.maxNameLength { e &+= 1 }
+        guard e &- r.lowerBound >= 3, e &- r.lowerBound <= Self.maxNameLength else { return false }
         let named = hasFolded("key", at: e &- 3) || (e &- r.lowerBound >= 13 && hasFolded("authorization", at: e &- 13))
         return named && valueStart(afterName: e, nameStart: r.lowerBound) != nil
     }
