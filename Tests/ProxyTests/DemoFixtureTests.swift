@@ -145,9 +145,8 @@ import Testing
         let keyLike = try Regex(#"sk-[A-Za-z0-9_\-]{8,}"#)
         let files = try FileManager.default.subpathsOfDirectory(atPath: Self.root.appendingPathComponent("fixtures").path)
         #expect(files.contains("demo/demo.jsonl"))
-        // fuzz/redactor/ is the redactor's fuzz seed corpus, fuzz/known-issues/ its open findings: made-up
-        // keys of every shape, there to be found.
-        for name in files where !name.hasPrefix("fuzz/redactor/") && !name.hasPrefix("fuzz/known-issues/") {
+        // fuzz/redactor/ is the redactor's fuzz seed corpus: made-up keys of every shape, there to be found.
+        for name in files where !name.hasPrefix("fuzz/redactor/") {
             let path = Self.root.appendingPathComponent("fixtures").appendingPathComponent(name).path
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
