@@ -57,11 +57,6 @@ final class RequestLifecycle: Sendable {
         }
     }
 
-    /// The error the upstream's refused usage amounts to, if any.
-    var usageFailure: ProxyError? {
-        state.withLock { s in s.badUsage.map { ProxyError.badUsage(provider: $0.provider, $0.detail) } }
-    }
-
     func setRequestShape(toolsDefined: Int, maxTokens: Int) {
         state.withLock {
             $0.toolsDefined = toolsDefined
