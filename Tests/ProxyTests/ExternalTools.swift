@@ -25,6 +25,23 @@ enum ExternalTool {
         return path
     }
 
+    /// The virtualenv `scripts/install-deps` fills with the pinned PyPI tools (the Anthropic and OpenAI
+    /// Python SDKs): `$VDM_TOOLS_VENV`, else `.venv-tools` in this checkout.
+    static var toolsVenv: URL {
+        if let path = ProcessInfo.processInfo.environment["VDM_TOOLS_VENV"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".venv-tools")
+    }
+
+    /// The virtualenv's python, or a failure that says how to get it.
+    static func venvPython() throws -> String {
+        let path = toolsVenv.appendingPathComponent("bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw TestFailure("no Python virtualenv at \(toolsVenv.path) (scripts/install-deps creates it)")
+        }
+        return path
+    }
+
     struct Output {
         var status: Int32
         var stdout: String
