@@ -14,8 +14,8 @@ import Yams
     /// What the SDK does, as Claude Code would: three model names, both modes, the model list, and
     /// one telemetry post (plain HTTP, no key, as Claude Code's exporter sends it).
     static let script = #"""
-    import json, os
-    import anthropic, httpx
+    import json, os, urllib.request
+    import anthropic
 
     client = anthropic.Anthropic(max_retries=0)  # ANTHROPIC_BASE_URL and ANTHROPIC_AUTH_TOKEN from the environment
     out = []
@@ -29,8 +29,10 @@ import Yams
         out.append({"model": model, "stream": True, "response_model": final.model, "stop": final.stop_reason,
                     "text": "".join(b.text for b in final.content if b.type == "text")})
     out.append({"models": [m.id for m in client.models.list()]})
-    r = httpx.post(os.environ["ANTHROPIC_BASE_URL"] + "/api/event_logging/batch", json={"events": [{"event_type": "x"}]})
-    out.append({"telemetry": r.status_code})
+    batch = urllib.request.Request(os.environ["ANTHROPIC_BASE_URL"] + "/api/event_logging/batch", method="POST",
+                                   data=b'{"events":[{"event_type":"x"}]}', headers={"content-type": "application/json"})
+    with urllib.request.urlopen(batch, timeout=10) as r:
+        out.append({"telemetry": r.status})
     print(json.dumps(out))
     """#
 
