@@ -111,4 +111,16 @@ import Yams
             #expect(lines.contains { $0["message"]?.string?.hasPrefix("CLIENT_TELEMETRY | POST /api/event_logging/batch") == true })
         }
     }
+
+    @Test func anAliasCycleStopsVdmServeNamingTheVariables() async throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-alias-cycle-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", "0"], env: [
+            "OPENAI_API_KEY": "sk-cycle-0123456789abcdefghij", "OPENAI_ALIAS_SONNET": "opus", "OPENAI_ALIAS_OPUS": "sonnet",
+        ], output: log)
+        child.process.waitUntilExit()
+        #expect(child.process.terminationStatus == 78)
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("vdm: configuration error: OPENAI_ALIAS_OPUS: aliases form a cycle: OPENAI_ALIAS_OPUS → OPENAI_ALIAS_SONNET → OPENAI_ALIAS_OPUS"), "\(text)")
+    }
 }
