@@ -91,5 +91,8 @@ struct ServeSetup: Sendable {
             let marker = provider.name == server.registry.defaultProvider ? " (default)" : ""
             logger.info("Provider \(provider.name)\(marker) | Format: \(provider.format.rawValue) | Base URL: \(provider.baseURL) | Key: \(provider.keyDisplay)")
         }
+        for alias in server.registry.aliases.all {
+            logger.info("Alias \(alias.variable) | \(alias.provider):\(alias.name) → \(alias.finalProvider):\(alias.finalModel)")
+        }
     }
 }

@@ -39,6 +39,8 @@ struct ConfigurationError: Error, CustomStringConvertible {
 struct ProviderRegistry: Sendable {
     let providers: [String: ProviderConfig]
     let defaultProvider: String
+    /// `{P}_ALIAS_*` (`ModelAliases`).
+    var aliases: ModelAliases = .empty
 
     static let defaultBaseURLs: [String: String] = [
         "openai": "https://api.openai.com/v1",
@@ -93,7 +95,8 @@ struct ProviderRegistry: Sendable {
         } else {
             defaultName = "openai"
         }
-        return ProviderRegistry(providers: providers, defaultProvider: defaultName)
+        let aliases = try ModelAliases.fromEnvironment(env, providers: Set(providers.keys))
+        return ProviderRegistry(providers: providers, defaultProvider: defaultName, aliases: aliases)
     }
 
     /// Every configured provider key (not `!PASSTHRU`): what the redactor replaces by value.
@@ -105,25 +108,36 @@ struct ProviderRegistry: Sendable {
     }
 
     enum Resolution: Equatable {
-        case resolved(ProviderConfig, model: String)
+        /// `via`: the alias variables followed (empty when no alias applied).
+        case resolved(ProviderConfig, model: String, via: [String] = [])
         case unknownProvider(String)
     }
 
-    /// `provider:model` is split at the first colon when the part before it looks like a provider
-    /// name (`[A-Za-z0-9_-]+`); the model keeps any further colons. A provider-shaped prefix that is
-    /// not configured is an error (not silently sent to the default). Anything else (e.g.
-    /// `vendor/model:free`) goes to the default provider unchanged.
+    /// The provider and upstream model for a requested model name (docs/configuration.md, "Model
+    /// aliases"): a leading `!` bypasses aliases; `provider:model` is split at the first colon when
+    /// the part before looks like a provider name (`ModelName.split`) and resolves within that
+    /// provider — a provider-shaped prefix that is not configured is an error, not silently the
+    /// default; anything else resolves within the default provider. Then the provider's aliases
+    /// apply (`ModelAliases.match`), whose target may be another provider.
     func resolve(_ requested: String) -> Resolution {
-        if let colon = requested.firstIndex(of: ":") {
-            let prefix = requested[..<colon]
-            let model = String(requested[requested.index(after: colon)...])
-            if !prefix.isEmpty, !model.isEmpty,
-               prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
-                guard let provider = providers[prefix.lowercased()] else { return .unknownProvider(String(prefix)) }
-                return .resolved(provider, model: model)
-            }
+        let literal = requested.hasPrefix("!") && requested.count > 1
+        let name = literal ? String(requested.dropFirst()) : requested
+        let providerName: String
+        let model: String
+        switch ModelName.split(name) {
+        case .prefixed(let prefix, let rest):
+            providerName = prefix.lowercased()
+            model = rest
+            guard providers[providerName] != nil else { return .unknownProvider(prefix) }
+        case .plain(let plain):
+            providerName = defaultProvider
+            model = plain
         }
-        guard let provider = providers[defaultProvider] else { return .unknownProvider(defaultProvider) }
-        return .resolved(provider, model: requested)
+        if !literal, let alias = aliases.match(model, provider: providerName) {
+            guard let target = providers[alias.finalProvider] else { return .unknownProvider(alias.finalProvider) }
+            return .resolved(target, model: alias.finalModel, via: alias.chain)
+        }
+        guard let provider = providers[providerName] else { return .unknownProvider(providerName) }
+        return .resolved(provider, model: model)
     }
 }

@@ -51,9 +51,14 @@ enum MetricNames {
               helpText: "1 while the requested log output `sink` writes to `to` instead (journald to syslog or console, syslog to console).")
     }
 
+    static var clientTelemetry: MetricNameDescriptor {
+        .init(metricName: "vdm_client_telemetry_requests", unitName: "total",
+              helpText: "Client telemetry posts (Claude Code's /api/event_logging/batch, /api/claude_code/metrics) answered locally; not model requests.")
+    }
+
     /// Families about the running process rather than its completed requests: a replay of log files
     /// cannot rebuild them (docs/analyzer.md), so it does not render them.
-    static var processFamilies: [String] { [inFlight.name, logRecords.name, logFallback.name, logSinkFallback.name] }
+    static var processFamilies: [String] { [inFlight.name, logRecords.name, logFallback.name, logSinkFallback.name, clientTelemetry.name] }
 
     /// Whole requests of LLMs: from a fast cache hit to a long agentic stream.
     static let durationBuckets: [Duration] = [

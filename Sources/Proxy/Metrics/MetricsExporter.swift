@@ -51,6 +51,7 @@ final class MetricsExporter: Sendable {
     private let inFlight: Gauge?
     private let logRecords: Counter?
     private let logFallback: Gauge?
+    private let clientTelemetry: Counter?
 
     init(configuration: Configuration = Configuration(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -59,6 +60,7 @@ final class MetricsExporter: Sendable {
         self.inFlight = process ? registry.makeGauge(descriptor: MetricNames.inFlight) : nil
         self.logRecords = process ? registry.makeCounter(descriptor: MetricNames.logRecords) : nil
         self.logFallback = process ? registry.makeGauge(descriptor: MetricNames.logFallback) : nil
+        self.clientTelemetry = process ? registry.makeCounter(descriptor: MetricNames.clientTelemetry) : nil
     }
 
     /// The tracker's observer: starts move the in-flight gauge, completions are recorded.
@@ -103,6 +105,11 @@ final class MetricsExporter: Sendable {
                 ("provider", pair.provider), ("model", pair.model), ("streaming", String(m.isStreaming)), ("error_type", errorType),
             ]).increment()
         }
+    }
+
+    /// One client telemetry post answered locally (`ClientTelemetryHandler`).
+    func countClientTelemetry() {
+        clientTelemetry?.increment()
     }
 
     /// The journald/syslog hook: how many records the log router has emitted, and which requested

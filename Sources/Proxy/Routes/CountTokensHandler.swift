@@ -27,8 +27,11 @@ struct CountTokensHandler: Sendable {
         let body = try await RequestBodyReader.collect(request, limit: settings.maxRequestBytes)
         guard let json = try? JSONValue.parse(body) else { throw .invalidRequest("request body must be a JSON object") }
         let model = try AnthropicRequestCheck.validate(json)
-        guard case .resolved(let provider, let upstreamModel) = registry.resolve(model) else {
-            throw .unknownProvider(String(model.prefix { $0 != ":" }), model: model)
+        let provider: ProviderConfig
+        let upstreamModel: String
+        switch registry.resolve(model) {
+        case .unknownProvider(let name): throw .unknownProvider(name, model: model)
+        case .resolved(let p, let m, _): (provider, upstreamModel) = (p, m)
         }
         if provider.format == .anthropic {
             let key: String

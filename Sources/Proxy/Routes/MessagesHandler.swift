@@ -61,9 +61,10 @@ struct MessagesHandler: Sendable {
         switch registry.resolve(model) {
         case .unknownProvider(let name):
             throw .unknownProvider(name, model: model)
-        case .resolved(let p, let m):
+        case .resolved(let p, let m, let via):
             provider = p
             upstreamModel = m
+            logger.debug("MODEL | Requested: \(model) | Resolved: \(p.name):\(m) | \(ModelResolutionLine.how(model, via: via))")
         }
         life.update {
             $0.provider = provider.name

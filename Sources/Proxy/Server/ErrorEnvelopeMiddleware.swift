@@ -16,7 +16,7 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             let status = Int(error.status.code)
             let message = status == 404
-                ? "Not found: vdm serves POST /v1/messages, POST /v1/messages/count_tokens, GET /health and GET /metrics/*"
+                ? "Not found: vdm serves POST /v1/messages, POST /v1/messages/count_tokens, GET /v1/models, GET /health and GET /metrics/*"
                 : "HTTP \(status): \(error.status.reasonPhrase)"
             return AnthropicErrorResponse.make(.http(status: status, message), redactor: redactor)
         } catch {

@@ -37,7 +37,17 @@ struct ProxyServer: Sendable {
         let countTokens = CountTokensHandler(registry: registry, settings: settings, upstream: upstream, logger: proxyLogger, redactor: logs.redactor)
         let health = HealthHandler(registry: registry, settings: settings, logging: logs.mode)
 
+        let models = ModelsHandler(registry: registry, redactor: logs.redactor)
+        let telemetry = ClientTelemetryHandler(exporter: exporter, logger: proxyLogger, maxBytes: settings.maxRequestBytes)
+
         router.get("/health") { _, _ in health.handle() }
+        router.get("/") { _, _ in RootHandler.handle() }
+        router.head("/") { _, _ in RootHandler.handle() }
+        // Outside /v1 and its key check: nothing is served or forwarded, and a missing key would
+        // turn each telemetry post into a WARNING line.
+        for path in ClientTelemetryHandler.paths {
+            router.post(RouterPath(path)) { request, _ in await telemetry.handle(request) }
+        }
         let v1 = router.group("/v1")
         if let key = settings.proxyAPIKey {
             v1.add(middleware: AuthMiddleware(key: key, logger: logs.logger("vdm.auth"), redactor: logs.redactor))
@@ -48,6 +58,7 @@ struct ProxyServer: Sendable {
         v1.post("/messages/count_tokens") { request, context in
             await ClientConnectionWatch.run(on: context.channel) { await countTokens.handle(request) }
         }
+        v1.get("/models") { request, _ in models.handle(request) }
         metricsRoutes.register(on: router, proxyAPIKey: settings.proxyAPIKey, authLogger: logs.logger("vdm.auth"), redactor: logs.redactor)
         return router
     }
