@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // NIOHTTPTypes (HTTPParseErrorHandler); Hummingbird depends on it already.
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -58,23 +60,85 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The proxy, mock upstream and the `vdm` command line.
-        .executableTarget(
-            name: "vdm",
+        // The proxy as a library (module `VDMProxy`, not `Proxy`: a bare `Proxy` is a common type name and
+        // would shadow the module in qualified names): server, routes, conversion, upstreams, live views,
+        // the journal analyzers and the fuzz targets (they need the parsers' internals).
+        .target(
+            name: "VDMProxy",
             dependencies: [
                 "LogPipeline",
                 "Journald",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Sources/Proxy",
+            swiftSettings: strict
+        ),
+        // The embedded OpenAI/Anthropic look-alike for the demo, benchmarks and tests; knows nothing of the proxy.
+        .target(
+            name: "MockUpstream",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        // `vdm demo`'s run (mock + proxy on loopback, traffic, replay check); the end-to-end tests reuse it.
+        .target(
+            name: "VDMDemo",
+            dependencies: [
+                "VDMProxy",
+                "MockUpstream",
+                "LogPipeline",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Demo",
+            swiftSettings: strict
+        ),
+        // The benchmarks, apart from the proxy the way Hummingbird keeps its performance tests apart:
+        // they measure the built binary and the bare stack, and must not grow the library.
+        .target(
+            name: "VDMBench",
+            dependencies: [
+                "VDMProxy",
+                "LogPipeline",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Bench",
+            swiftSettings: strict
+        ),
+        // The `vdm` command line: argument parsing only, over the targets above.
+        .executableTarget(
+            name: "vdm",
+            dependencies: [
+                "VDMProxy",
+                "MockUpstream",
+                "VDMDemo",
+                "VDMBench",
+                "LogPipeline",
+                "Journald",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -94,7 +158,10 @@ let package = Package(
         .testTarget(
             name: "ProxyTests",
             dependencies: [
-                "vdm",
+                "VDMProxy",
+                "MockUpstream",
+                "VDMDemo",
+                "VDMBench",
                 "LogPipeline",
                 "Journald",
                 .product(name: "Logging", package: "swift-log"),
@@ -103,6 +170,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

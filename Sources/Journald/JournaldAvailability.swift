@@ -1,11 +1,11 @@
 import Glibc
 
 /// Whether the native journald socket file is present on this machine.
-public func journaldSocketPresent(path: String = LogTargetSelection.journaldSocketPath) -> Bool {
+package func journaldSocketPresent(path: String = LogTargetSelection.journaldSocketPath) -> Bool {
     access(path, W_OK) == 0
 }
 
 /// Whether journald answers on its native socket now (a stopped journald can leave the file behind).
-public func journaldListening(path: String = LogTargetSelection.journaldSocketPath) -> Bool {
+package func journaldListening(path: String = LogTargetSelection.journaldSocketPath) -> Bool {
     UnixDatagramSocket.isListening(at: path)
 }

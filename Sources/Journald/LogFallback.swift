@@ -1,9 +1,9 @@
-public import LogPipeline
+package import LogPipeline
 
 /// A requested journald or syslog output whose records go elsewhere: chosen in its place at start-up
 /// (its socket did not answer) or switched to later (it failed). For `/metrics/logs` and the
 /// `vdm_log_sink_fallback` gauge.
-public struct LogFallback: Sendable, Hashable {
+package struct LogFallback: Sendable, Hashable {
     /// What was asked for: `journald` or `syslog`.
     public var sink: String
     /// Where its records go now: `syslog` or `console`.
@@ -17,7 +17,7 @@ public struct LogFallback: Sendable, Hashable {
 
 /// A requested journald or syslog output and the sink that carries its records — its own, or the one
 /// chosen in its place at start-up. Read live: a sink that falls back later shows it at once.
-public struct SystemLogOutput: Sendable {
+package struct SystemLogOutput: Sendable {
     /// `journald` or `syslog`.
     public let requested: String
     let sink: any LogSink
@@ -35,7 +35,7 @@ public struct SystemLogOutput: Sendable {
 }
 
 /// What `LogTargetSelection.build` chose.
-public struct LogSelection: Sendable {
+package struct LogSelection: Sendable {
     /// One sink, or a `FanOutSink` when several.
     public let sink: any LogSink
     /// The effective target of each selected sink at start-up (`journald`, `syslog`, `console`,

@@ -1,8 +1,8 @@
-public import LogPipeline
+package import LogPipeline
 
 /// Turns the requested targets into sinks, choosing what this machine offers:
 /// journald when its socket is there, else syslog when /dev/log answers, else the console.
-public enum LogTargetSelection {
+package enum LogTargetSelection {
     public static let journaldSocketPath = "/run/systemd/journal/socket"
 
     /// - Returns: the sink (a `FanOutSink` when several), the effective target of each requested one

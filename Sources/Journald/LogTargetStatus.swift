@@ -1,8 +1,8 @@
 import Glibc
-public import LogPipeline
+package import LogPipeline
 
 /// Live state of a sink that can fall back, for `/health`, `/metrics/logs` and a Prometheus gauge.
-public protocol LogTargetStatus: Sendable {
+package protocol LogTargetStatus: Sendable {
     /// What the sink was asked to be (`journald`, `syslog`).
     var requestedTarget: String { get }
     /// Where records go now: `journald`, or the fallback's own effective target (`syslog`, `console`).

@@ -1,4 +1,4 @@
-public import LogPipeline
+package import LogPipeline
 
 /// syslog facilities (RFC 3164 / RFC 5424 numbering).
 public enum SyslogFacility: Int, Sendable, CaseIterable {
@@ -16,7 +16,7 @@ public enum SyslogFacility: Int, Sendable, CaseIterable {
 /// journald's /dev/log) parse into facility, severity, identifier and pid. No timestamp or host: the
 /// receiver stamps its own, as it does for glibc's `syslog(3)` on /dev/log. One line: control
 /// characters are escaped as on the console; secrets are redacted.
-public struct SyslogLine: Sendable {
+package struct SyslogLine: Sendable {
     public var identifier: String
     public var facility: SyslogFacility
     public var pid: Int32

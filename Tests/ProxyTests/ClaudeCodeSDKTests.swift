@@ -3,7 +3,8 @@ import Foundation
 import LogPipeline
 import Testing
 import Yams
-@testable import vdm
+@testable import VDMProxy
+@testable import MockUpstream
 
 /// The README recipe for Claude Code, end to end: a real `vdm serve` process over the real mock
 /// upstream (OpenAI format), driven by the official Anthropic Python SDK with Claude Code's model

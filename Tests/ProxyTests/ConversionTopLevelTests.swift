@@ -1,5 +1,5 @@
 import Testing
-@testable import vdm
+@testable import VDMProxy
 
 @Suite("JSONTopLevel passthrough helpers")
 struct ConversionTopLevelTests {

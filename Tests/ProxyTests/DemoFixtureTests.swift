@@ -1,7 +1,8 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import vdm
+@testable import VDMProxy
+import VDMDemo
 
 /// fixtures/demo: one real `vdm demo` run logged to a JSON lines file, a console file and a real
 /// journald at once (scripts/make-fixtures), with the expected outputs of `vdm replay`. Every reader

@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import vdm
+import VDMDemo
 
 /// `vdm demo` ends by replaying its own JSON log and saying whether the replay equals the live totals.
 @Suite(.serialized) struct DemoReplayCheckTests {

@@ -3,7 +3,8 @@ import Foundation
 import LogPipeline
 import NIOCore
 import Testing
-@testable import vdm
+import VDMBench
+@testable import VDMProxy
 
 /// Failures are named truthfully, once: each case through a real proxy on loopback, against the real
 /// mock upstream, driven by a real client (AsyncHTTPClient, or a raw socket for what clients should
@@ -93,7 +94,7 @@ import Testing
 
     @Test(arguments: ["openai:gpt-4o", "anthropic:claude-sonnet-4"])
     func refusedUpstreamFailsFast(model: String) async throws {
-        let closedPort = try await freePort()
+        let closedPort = try await ServerPorts.free()
         let env = ["OPENAI_BASE_URL": "http://127.0.0.1:\(closedPort)/v1", "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(closedPort)",
                    "STREAMING_CONNECT_TIMEOUT_SECONDS": "30"]
         try await E2E.run(env: env) { e2e in

@@ -1,7 +1,8 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import vdm
+@testable import VDMProxy
+import VDMDemo
 
 /// contrib/lnav/vdm_ecs_log.json, in a real lnav, on the log of a real demo run: lnav's per-model sums
 /// equal `vdm replay`'s, every line is a record of the format, and the opid is the correlation id.

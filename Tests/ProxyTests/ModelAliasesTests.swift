@@ -1,7 +1,8 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import vdm
+@testable import VDMProxy
+@testable import MockUpstream
 
 /// `{P}_ALIAS_<NAME>` resolution (docs/configuration.md, "Model aliases"), against hand-written
 /// expectations.

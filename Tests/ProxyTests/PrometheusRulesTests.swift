@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import Yams
-@testable import vdm
+@testable import MockUpstream
+import VDMDemo
 
 /// contrib/prometheus: the alerting rules pass `promtool check rules` and their unit tests, the example
 /// configuration passes `promtool check config`, and every metric the rules name is one a live proxy

@@ -4,7 +4,8 @@ import Logging
 import LogPipeline
 import NIOCore
 import Testing
-@testable import vdm
+@testable import VDMProxy
+import VDMDemo
 
 @Suite(.serialized) struct ProxyEndToEndTests {
     @Test func openAINonStreamingWithSystemPromptForwarded() async throws {

@@ -3,7 +3,9 @@ import Foundation
 import LogPipeline
 import NIOCore
 import Testing
-@testable import vdm
+@testable import VDMProxy
+import VDMDemo
+import VDMBench
 
 /// Every injected fault: the client's response, the error type recorded, no request left active,
 /// exactly one completed record.
@@ -84,7 +86,7 @@ import Testing
 
     @Test func upstreamConnectErrorAndTooLargeBodies() async throws {
         // A port nobody listens on: bind then close.
-        let closedPort = try await freePort()
+        let closedPort = try await ServerPorts.free()
         try await E2E.run(env: ["OPENAI_BASE_URL": "http://127.0.0.1:\(closedPort)/v1", "VDM_MAX_REQUEST_BYTES": "2000"]) { e2e in
             let refused = try await e2e.post(body: anthropicBody())
             #expect(refused.status == 502)
@@ -148,9 +150,4 @@ import Testing
             #expect(output == totals.outputTokens)
         }
     }
-}
-
-func freePort() async throws -> Int {
-    let channel = try await ServerBootstrapPort.bind()
-    return channel
 }

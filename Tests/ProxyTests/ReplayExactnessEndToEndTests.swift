@@ -1,7 +1,8 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import vdm
+@testable import VDMProxy
+import VDMDemo
 
 /// The contract: `vdm replay` on a run's JSON log equals the live
 /// `/metrics/running-totals?include_active=false` byte for byte, apart from the Generated line; and

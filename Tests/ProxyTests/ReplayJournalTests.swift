@@ -1,7 +1,10 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import vdm
+@testable import VDMProxy
+@testable import MockUpstream
+import VDMDemo
+import VDMBench
 
 /// `vdm replay --journal`: one proxy writes the same records to a JSON file and to the private journald
 /// of `scripts/with-journald`; the journal's replay of that process equals the file's replay.

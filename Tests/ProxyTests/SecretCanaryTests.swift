@@ -4,7 +4,9 @@ import LogPipeline
 import NIOCore
 import NIOHTTP1
 import Testing
-@testable import vdm
+@testable import VDMProxy
+import VDMDemo
+import VDMBench
 
 /// Canary keys of every shape, configured in a real `vdm serve` and echoed back by a careless
 /// upstream in error bodies, streams, content, model names and stop reasons; clients put them in

@@ -2,7 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Testing
-@testable import vdm
+@testable import MockUpstream
+import VDMBench
 
 /// The real `vdm serve` binary: SIGTERM lets an in-flight request finish and flushes the JSON log.
 @Suite struct ServeProcessTests {

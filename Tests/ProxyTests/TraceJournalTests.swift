@@ -1,7 +1,9 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import vdm
+@testable import VDMProxy
+@testable import MockUpstream
+import VDMBench
 
 /// `vdm serve --log-target journald` against the private journald of `scripts/with-journald`, then the
 /// real `vdm trace PREFIX --journal --directory DIR` finds that request's records by prefix alone.
@@ -75,11 +77,10 @@ import Testing
             return try await ProxyRunner.withRunning(setup.server) { proxy in
                 var ids: [String] = []
                 for clientID in clientIDs {
-                    var request = HTTPClientRequestBuilder.post(proxy.baseURL + "/v1/messages", body: anthropicBody(stream: true))
-                    request.headers.add(name: "x-request-id", value: clientID)
-                    let (status, id) = try await HTTPClientRequestBuilder.sendReturningID(request)
-                    #expect(status == 200)
-                    ids.append(try #require(id))
+                    let reply = try await TestHTTP.post(proxy.baseURL + "/v1/messages", body: anthropicBody(stream: true),
+                                                        headers: [("x-request-id", clientID)]).complete()
+                    #expect(reply.status == 200)
+                    ids.append(try #require(reply.headers.first(name: "x-request-id")))
                 }
                 while await proxy.tracker.activeCount > 0 { try await Task.sleep(for: .milliseconds(20)) }
                 return ids

@@ -1,5 +1,5 @@
 /// Appending JSON tokens to a byte buffer. Hand-written: it runs for every field of every record.
-public enum JSONBytes {
+package enum JSONBytes {
     @inline(__always)
     static func hex(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
 

@@ -1,6 +1,6 @@
 /// Keeps free text on one line for the console and syslog: control characters and newlines become
 /// visible escapes (`\n`, `\r`, `\t`, `\x1b`), so a model name or header can never forge a log line.
-public enum LineEscaper {
+package enum LineEscaper {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     public static func append<O: ByteOutput>(_ text: String, to out: inout O) {

@@ -1,6 +1,6 @@
 /// Case-insensitive glob with `*` and `?` (the `provider` and `model` filters of the running totals,
 /// shared by the endpoint and `vdm replay`).
-public struct WildcardPattern: Sendable, Equatable, CustomStringConvertible {
+package struct WildcardPattern: Sendable, Equatable, CustomStringConvertible {
     public let description: String
     private let pattern: [Character]
 
@@ -31,8 +31,8 @@ public struct WildcardPattern: Sendable, Equatable, CustomStringConvertible {
 
 /// The filters of one running-totals view.
 public struct TotalsFilter: Sendable, Equatable {
-    public var provider: WildcardPattern?
-    public var model: WildcardPattern?
+    package var provider: WildcardPattern?
+    package var model: WildcardPattern?
 
     public init(provider: String? = nil, model: String? = nil) {
         self.provider = provider.flatMap { $0.isEmpty ? nil : WildcardPattern($0) }

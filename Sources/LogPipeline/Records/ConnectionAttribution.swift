@@ -13,7 +13,7 @@ import Synchronization
 ///
 /// Bounded: at most `capacity` connections are remembered (AsyncHTTPClient's pool limit is far
 /// below); past it the table starts afresh rather than grow.
-public final class ConnectionAttribution: Sendable {
+package final class ConnectionAttribution: Sendable {
     public static let connectionKey = "ahc-connection-id"
     public static let capacity = 4_096
     /// Messages after which the connection no longer serves the request it served.

@@ -12,7 +12,7 @@ public final class LogRouter: Sendable {
     public let level: Logger.Level
     private let sequence = Atomic<UInt64>(0)
     /// Request ids for AsyncHTTPClient's connection-level lines (see `ConnectionAttribution`).
-    public let connections = ConnectionAttribution()
+    package let connections = ConnectionAttribution()
 
     public init(sink: any LogSink, level: Logger.Level, downgrade: DowngradeFilter? = nil, instanceID: String? = nil) {
         self.sink = sink

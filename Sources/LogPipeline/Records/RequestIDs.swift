@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// Ids only have to be unique, not secret: a counter makes them unique within the process, a seed
 /// from the system generator makes processes differ, and SplitMix64 (a bijection) scrambles both.
-public enum RequestIDs {
+package enum RequestIDs {
     private static let seed = UInt64.random(in: .min ... .max)
     private static let counter = Atomic<UInt64>(0)
 

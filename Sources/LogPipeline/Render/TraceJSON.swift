@@ -2,7 +2,7 @@
 /// original's trace order (reference §5.2) with the active-request vocabulary for tool counts
 /// (`tool_uses`, `tool_results`, `tool_calls` rather than `tool_use_count`, …), plus the fields our
 /// entries carry that the original's did not (`requested_model`, `http_status`).
-public enum TraceJSON {
+package enum TraceJSON {
     public static func append(_ t: TraceEntry, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         JSONBytes.appendField("seq", t.seq, to: &out)

@@ -2,7 +2,7 @@ import Foundation
 
 /// Minimal YAML scalar writing for our renderers: keys and strings that could be mistaken for other
 /// types, or carry client-controlled characters, are quoted, so any model name renders as valid YAML.
-public enum YAMLText {
+package enum YAMLText {
     /// A key or string value as YAML text.
     public static func scalar(_ text: String) -> String {
         if isPlainSafe(text) { return text }

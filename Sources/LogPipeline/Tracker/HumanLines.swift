@@ -1,6 +1,6 @@
 /// The seed's human log lines. Numbers are plain integers (no thousands separators), so the lines
 /// stay greppable; the structured fields beside them are what replay reads.
-public enum HumanLines {
+package enum HumanLines {
     public static func start(_ m: RequestMetrics, toolsDefined: Int, maxTokens: Int) -> String {
         let resolved = m.provider.isEmpty ? "unresolved" : "\(m.provider):\(m.resolvedModel)"
         return "START | Model: \(m.requestedModel) (resolved: \(resolved)) | Stream: \(m.isStreaming) | Messages: \(m.messageCount) | Max Tokens: \(maxTokens) | Size: \(m.requestBytes) bytes | Tools: \(toolsDefined) | Tool Uses: \(m.toolUses) | Tool Results: \(m.toolResults)"

@@ -44,7 +44,7 @@ public struct TraceEntry: Sendable, Equatable, Codable {
 }
 
 /// Fixed-capacity ring, newest first on read.
-public struct RingBuffer<Element: Sendable>: Sendable {
+package struct RingBuffer<Element: Sendable>: Sendable {
     private var storage: [Element] = []
     private var head = 0
     public let capacity: Int

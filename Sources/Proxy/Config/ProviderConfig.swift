@@ -29,10 +29,10 @@ struct ProviderConfig: Sendable, Equatable {
     var keyVariable: String { name.uppercased() + "_API_KEY" }
 }
 
-struct ConfigurationError: Error, CustomStringConvertible {
-    let variable: String
-    let problem: String
-    var description: String { "\(variable): \(problem)" }
+package struct ConfigurationError: Error, CustomStringConvertible {
+    package let variable: String
+    package let problem: String
+    package var description: String { "\(variable): \(problem)" }
 }
 
 /// The configured providers and the model-name rules.

@@ -2,11 +2,10 @@
 /// either nothing (the input was handled, accepted or rejected) or a `FuzzViolation` (a property broke).
 /// A trap inside a parser is the other failure; libFuzzer catches it, and so does the test process.
 ///
-/// They live in the `vdm` executable target because the proxy's parsers do (Sources/Proxy is not a
-/// library yet); the replay and redaction targets sit beside them so one instrumented binary serves all.
-/// `FuzzEntry.swift` hands them to libFuzzer in a `-DVDM_FUZZ` build (`scripts/fuzz`); the test suite
+/// They live in the proxy library beside its parsers; the replay and redaction targets sit with them so
+/// one instrumented binary serves all. `Sources/vdm/FuzzEntry.swift` hands them to libFuzzer in a `-DVDM_FUZZ` build (`scripts/fuzz`); the test suite
 /// runs every committed seed through them (`FuzzCorpusTests`). docs/fuzzing.md says what each covers.
-enum FuzzTarget: String, CaseIterable, Sendable {
+package enum FuzzTarget: String, CaseIterable, Sendable {
     /// Replay's reader on JSON lines: framing, `RecordParser`, the JSON scanner, every field accessor.
     case record
     /// The same reader on gzip input (`GzipSource`, single and concatenated members, trailing bytes).
@@ -27,7 +26,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case anthropicStream = "anthropic-stream"
 
     /// Runs one input. Any input is allowed; only a broken property throws.
-    func run(_ data: [UInt8]) throws(FuzzViolation) {
+    package func run(_ data: [UInt8]) throws(FuzzViolation) {
         switch self {
         case .record, .gzip, .journalExport: _ = try ReaderFuzz.run(data)
         case .redactor: try RedactorFuzz.run(data)
@@ -41,8 +40,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
 }
 
 /// A property that did not hold for one input.
-struct FuzzViolation: Error, Sendable, CustomStringConvertible {
-    var description: String
+package struct FuzzViolation: Error, Sendable, CustomStringConvertible {
+    package var description: String
 
     init(_ description: String) {
         self.description = description

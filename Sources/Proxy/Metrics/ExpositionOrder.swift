@@ -3,7 +3,7 @@
 /// process to process; a fixed order makes `/metrics` and `vdm replay --format prometheus` comparable
 /// byte for byte and lets the replay's output be kept as a fixture. Every line is kept as written;
 /// a histogram's lines (buckets, `_sum`, `_count`) stay together and in their order.
-enum ExpositionOrder {
+package enum ExpositionOrder {
     private struct Family {
         var header: [ArraySlice<UInt8>] = []
         /// Runs of consecutive sample lines of one series, keyed by their labels without `le`.
@@ -42,7 +42,7 @@ enum ExpositionOrder {
     }
 
     /// `text` without the families named (their `# HELP`/`# TYPE` lines and the samples after them).
-    static func removing(families names: [String], from text: String) -> String {
+    package static func removing(families names: [String], from text: String) -> String {
         let names = Set(names.map { Array($0.utf8)[...] })
         var out: [UInt8] = []
         var skipping = false

@@ -4,7 +4,7 @@ import Prometheus
 /// (`litellm_proxy_total_requests_metric`, `litellm_llm_api_latency_metric`, …) but in Prometheus'
 /// own naming style: `vdm_` prefix, base unit in the name, `_total` on counters.
 /// Computed, not stored: `MetricNameDescriptor` is not `Sendable`.
-enum MetricNames {
+package enum MetricNames {
     static var requests: MetricNameDescriptor {
         .init(metricName: "vdm_requests", unitName: "total",
               helpText: "Completed requests (errors included) by provider, model and streaming.")
@@ -58,7 +58,7 @@ enum MetricNames {
 
     /// Families about the running process rather than its completed requests: a replay of log files
     /// cannot rebuild them (docs/analyzer.md), so it does not render them.
-    static var processFamilies: [String] { [inFlight.name, logRecords.name, logFallback.name, logSinkFallback.name, clientTelemetry.name] }
+    package static var processFamilies: [String] { [inFlight.name, logRecords.name, logFallback.name, logSinkFallback.name, clientTelemetry.name] }
 
     /// Whole requests of LLMs: from a fast cache hit to a long agentic stream.
     static let durationBuckets: [Duration] = [

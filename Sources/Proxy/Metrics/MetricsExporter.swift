@@ -7,7 +7,7 @@ import Synchronization
 /// observer (`observe`) or by anything else that has completed requests (`record`), e.g. a replay of
 /// log files — so every producer of metrics shares one vocabulary. Knows nothing of HTTP: the
 /// `/metrics` route only calls `emit(into:)`.
-final class MetricsExporter: Sendable {
+package final class MetricsExporter: Sendable {
     struct Configuration: Sendable {
         /// Distinct provider/model label pairs before new models are counted as `(other)`.
         var maxModelPairs = 200
@@ -150,7 +150,7 @@ final class MetricsExporter: Sendable {
     }
 
     /// `emit(into:)` as text.
-    var exposition: String {
+    package var exposition: String {
         var buffer: [UInt8] = []
         emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)

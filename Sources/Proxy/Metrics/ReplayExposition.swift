@@ -1,12 +1,12 @@
-import LogPipeline
+package import LogPipeline
 
 /// `vdm replay --format prometheus`: the `/metrics` families that completed requests make, rebuilt by
 /// feeding every replayed completion to a `MetricsExporter` (the live endpoint's own code, so the
 /// same names, labels, label caps, buckets and order). The families about the running process
 /// (`MetricNames.processFamilies`) are left out: a log does not say what a process held at a scrape.
-enum ReplayExposition {
+package enum ReplayExposition {
     /// An exporter for a replay: no process families.
-    static func makeExporter() -> MetricsExporter {
+    package static func makeExporter() -> MetricsExporter {
         var configuration = MetricsExporter.Configuration()
         configuration.processFamilies = false
         return MetricsExporter(configuration: configuration)
@@ -14,7 +14,7 @@ enum ReplayExposition {
 
     /// Replays `paths` into the totals state and, from the same pass, the exposition text. `filter`
     /// keeps the requests whose provider and model bucket names match (the YAML's rule).
-    static func run(paths: [String], filter: TotalsFilter = TotalsFilter(), parallelism: Int = Replay.processorCount,
+    package static func run(paths: [String], filter: TotalsFilter = TotalsFilter(), parallelism: Int = Replay.processorCount,
                     progress: ProgressCounter? = nil) async throws(InputError) -> (state: ReplayState, exposition: String) {
         let exporter = makeExporter()
         let state = try await Replay.run(paths: paths, parallelism: parallelism, progress: progress,
@@ -23,7 +23,7 @@ enum ReplayExposition {
     }
 
     /// Feeds each completed request that `filter` keeps to `exporter`; for any replay source.
-    static func observer(feeding exporter: MetricsExporter, filter: TotalsFilter) -> Replay.CompletionObserver {
+    package static func observer(feeding exporter: MetricsExporter, filter: TotalsFilter) -> Replay.CompletionObserver {
         { m in
             if filter.admits(provider: m.providerKey) && filter.admits(model: m.modelKey) { exporter.record(m) }
         }

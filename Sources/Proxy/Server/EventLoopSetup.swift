@@ -6,11 +6,11 @@ import NIOPosix
 /// Measured in docs/BENCHMARKS.md: running jobs on the loops that own the sockets saves a hop between
 /// the cooperative pool and the loops per await; on this 2-core VM one loop also cut context switches
 /// per proxied request from 4.2 to 1.5. Must run before anything touches NIO's singletons.
-enum EventLoopSetup {
+package enum EventLoopSetup {
     /// `VDM_EVENT_LOOPS` (default: NIO's choice, one per core); `VDM_EVENT_LOOP_EXECUTOR=0` keeps the
     /// default cooperative pool. A `VDM_EVENT_LOOPS` that is not a whole number from 1 to 256 is a
     /// configuration error, not silently the default.
-    static func install(env: [String: String]) throws(ConfigurationError) {
+    package static func install(env: [String: String]) throws(ConfigurationError) {
         if let text = env["VDM_EVENT_LOOPS"], !text.isEmpty {
             guard let loops = Int(text), (1...256).contains(loops) else {
                 throw ConfigurationError(variable: "VDM_EVENT_LOOPS", problem: "must be a whole number from 1 to 256 (got '\(text.prefix(40))')")

@@ -1,12 +1,12 @@
 import Foundation
 import Journald
 import Logging
-import LogPipeline
+package import LogPipeline
 
 /// The process's log outputs and the router in front of them. Components get their loggers from
 /// here (never from a global), so tests can run several proxies in one process.
-struct LogSetup: Sendable {
-    let router: LogRouter
+package struct LogSetup: Sendable {
+    package let router: LogRouter
     let mode: LoggingMode
     let warnings: [String]
     /// The one redactor every sink, route and error body of this proxy uses (configured values included).

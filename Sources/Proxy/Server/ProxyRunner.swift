@@ -1,27 +1,27 @@
 import Hummingbird
 import ServiceLifecycle
 import Logging
-import LogPipeline
+package import LogPipeline
 
 /// Where an in-process proxy listens (for `vdm demo`, tests and benchmarks).
-struct ProxyHandle: Sendable {
-    var host: String
-    var port: Int
-    var server: ProxyServer
+package struct ProxyHandle: Sendable {
+    package var host: String
+    package var port: Int
+    package var server: ProxyServer
     /// Begins the graceful shutdown `vdm serve` gets on SIGTERM (the runner waits for it to end).
-    var beginShutdown: @Sendable () async -> Void = {}
+    package var beginShutdown: @Sendable () async -> Void = {}
 
-    var baseURL: String { "http://\(host):\(port)" }
-    var tracker: RequestTracker { server.tracker }
+    package var baseURL: String { "http://\(host):\(port)" }
+    package var tracker: RequestTracker { server.tracker }
 }
 
-enum ProxyRunnerError: Error {
+package enum ProxyRunnerError: Error {
     case didNotStart
 }
 
-enum ProxyRunner {
+package enum ProxyRunner {
     /// Starts the proxy on a free port, runs `body`, then stops it and flushes the logs.
-    static func withRunning<Result: Sendable>(
+    package static func withRunning<Result: Sendable>(
         _ server: ProxyServer,
         _ body: (ProxyHandle) async throws -> Result
     ) async throws -> Result {

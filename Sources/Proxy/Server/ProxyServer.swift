@@ -6,7 +6,7 @@ import NIOCore
 import ServiceLifecycle
 
 /// The proxy's HTTP application: routes, middleware, and the shared tracker and upstream client.
-struct ProxyServer: Sendable {
+package struct ProxyServer: Sendable {
     let settings: ServerSettings
     let registry: ProviderRegistry
     let logs: LogSetup
@@ -92,7 +92,7 @@ struct ProxyServer: Sendable {
 
     /// Serves until SIGTERM/SIGINT, lets in-flight requests finish (bounded by `shutdownGrace`, then
     /// cut as `server_shutdown`), then shuts the upstream client down and flushes every log sink.
-    func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    package func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = makeService(onRunning: onRunning)
         var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logs.logger("vdm.lifecycle"))
         configuration.maximumGracefulShutdownDuration = hardShutdownLimit

@@ -136,7 +136,7 @@ struct UpstreamClient: Sendable {
 }
 
 extension Duration {
-    var nanoseconds: Int64 {
+    package var nanoseconds: Int64 {
         let c = components
         return c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
     }

@@ -2,7 +2,8 @@ import Foundation
 import Journald
 import LogPipeline
 import Synchronization
-@testable import vdm
+@testable import VDMProxy
+import VDMDemo
 
 /// What real `vdm demo` runs emit, shared by the Logstash and Elasticsearch tests: the ECS JSON lines
 /// and, for the same records, the journal entries the journald sink writes.

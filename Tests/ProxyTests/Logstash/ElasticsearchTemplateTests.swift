@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import vdm
+@testable import VDMProxy
 
 /// `logstash/elasticsearch/`: the component and index templates and the aggregation, checked
 /// against a real `vdm demo` run (Elasticsearch cannot be installed here): every field the run emits

@@ -3,7 +3,7 @@ import Journald
 import LogPipeline
 import Testing
 import Yams
-@testable import vdm
+@testable import VDMProxy
 
 /// `logstash/pipeline/*.conf` and `logstash/pipelines.yml`, checked without Logstash (it cannot be
 /// installed here): the files parse as Logstash configuration, every field they name exists in what

@@ -7,7 +7,7 @@ import Darwin
 /// Builds a `ReplayState` from records: completed requests go through `MetricsAggregate.add`, the
 /// live tracker's own aggregation; every record with a valid envelope is sequence-checked; starts
 /// are paired with completions; anything unusable is counted with its location.
-public struct ReplayAccumulator: RecordConsumer {
+package struct ReplayAccumulator: RecordConsumer {
     private var base = ReplayState()
     private let limits: AggregateLimits
     /// Sees every completed request as it is added (e.g. the Prometheus exporter, whose histograms

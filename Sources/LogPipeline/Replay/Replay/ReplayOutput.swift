@@ -96,7 +96,7 @@ public enum ReplayOutput {
 }
 
 /// A one-line progress bar for stderr (shown only when stderr is a terminal and the input is large).
-public struct ProgressLine: Sendable {
+package struct ProgressLine: Sendable {
     public let total: Int
     public let startMicros: Int64
 

@@ -1,0 +1,26 @@
+import ArgumentParser
+import VDMDemo
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Mock upstream + proxy on loopback, real mixed traffic, logs under ./logs, live totals, replay.")
+
+    @Option(help: "Requests to send.") var requests = 120
+    @Option(help: "Concurrent clients.") var concurrency = 8
+    @Option(help: "Directory for the log files.") var logs = "logs"
+    @Option(help: "A summary checkpoint every N completed requests (LOG_SUMMARY_INTERVAL).") var summaryInterval = 25
+    @Option(help: "Log file names without extension (default: demo-<UTC time>).") var logName: String?
+    @Option(name: .customLong("log-target"), help: "More log outputs, as vdm serve --log-target (e.g. journald); the JSON and console files are always written.")
+    var logTarget: String?
+
+    func run() async throws {
+        var demo = DemoRun(requests: requests, concurrency: concurrency, logDirectory: logs)
+        demo.summaryInterval = summaryInterval
+        demo.logName = logName
+        demo.logTarget = logTarget
+        let (report, passed) = try await demo.run()
+        print(report, terminator: "")
+        if !passed { throw ExitCode.failure }
+    }
+}
