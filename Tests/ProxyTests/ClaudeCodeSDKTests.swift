@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import LogPipeline
 import Testing
+import VDMBench
 import Yams
 @testable import VDMProxy
 @testable import MockUpstream
