@@ -57,6 +57,7 @@ struct MetricsTestServer: Sendable {
             group.cancelAll()
             // AsyncHTTPClient insists on an explicit shutdown, failure or not.
             await server.upstream.shutdown()
+            logs.close()
             return try result.get()
         }
     }

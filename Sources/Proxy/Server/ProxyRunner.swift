@@ -20,7 +20,8 @@ enum ProxyRunnerError: Error {
 }
 
 enum ProxyRunner {
-    /// Starts the proxy on a free port, runs `body`, then stops it and flushes the logs.
+    /// Starts the proxy on a free port, runs `body`, then stops it and closes the logs (flushed; the
+    /// sinks' threads and files released).
     static func withRunning<Result: Sendable>(
         _ server: ProxyServer,
         _ body: (ProxyHandle) async throws -> Result
@@ -34,7 +35,7 @@ enum ProxyRunner {
         var configuration = ServiceGroupConfiguration(services: [app], logger: server.logs.logger("vdm.lifecycle"))
         configuration.maximumGracefulShutdownDuration = server.hardShutdownLimit
         let services = ServiceGroup(configuration: configuration)
-        defer { server.logs.flush() }
+        defer { server.logs.close() }
         let result: Result
         do {
             result = try await runGroup(server, services: services, ports: ports, continuation: continuation, body)
