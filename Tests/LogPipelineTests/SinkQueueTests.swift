@@ -161,6 +161,25 @@ import Testing
         #expect(all.sorted() == Array(1...UInt64(total)))
     }
 
+    @Test func thePolicyComesFromTheEnvironmentWithinItsBounds() throws {
+        #expect(try SinkQueuePolicy.fromEnvironment([:]) == SinkQueuePolicy())
+        #expect(SinkQueuePolicy().maxWait == .milliseconds(100))
+        #expect(SinkQueuePolicy().bufferBytes == 4 << 20)
+        let set = try SinkQueuePolicy.fromEnvironment(["VDM_LOG_QUEUE_WAIT_MS": "0", "VDM_LOG_QUEUE_BYTES": "4096"])
+        #expect(set.maxWait == .zero)
+        #expect(set.bufferBytes == 4096)
+        for (variable, bad) in [("VDM_LOG_QUEUE_WAIT_MS", "-1"), ("VDM_LOG_QUEUE_WAIT_MS", "10001"), ("VDM_LOG_QUEUE_WAIT_MS", "1.5"),
+                                ("VDM_LOG_QUEUE_BYTES", "4095"), ("VDM_LOG_QUEUE_BYTES", "1073741825"), ("VDM_LOG_QUEUE_BYTES", "lots")] {
+            #expect(throws: SinkQueuePolicy.SettingError.self, "\(variable)=\(bad)") { try SinkQueuePolicy.fromEnvironment([variable: bad]) }
+            do {
+                _ = try SinkQueuePolicy.fromEnvironment([variable: bad])
+            } catch {
+                #expect(error.variable == variable)
+                #expect(error.problem.contains(bad))
+            }
+        }
+    }
+
     /// `event.sequence` of one ECS line.
     static func sequence(_ line: String) -> UInt64 {
         guard let range = line.range(of: #""event.sequence":"#) else { return 0 }

@@ -86,4 +86,16 @@ import Testing
             #expect(log.contains("Shutdown complete"))
         }
     }
+
+    @Test func anOutOfRangeQueueSettingStopsStartupNamingTheVariable() async throws {
+        for (variable, bad) in [(SinkQueuePolicy.maxWaitVariable, "20000"), (SinkQueuePolicy.bufferBytesVariable, "12")] {
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-badqueue-\(UUID().uuidString).log").path
+            defer { try? FileManager.default.removeItem(atPath: output) }
+            let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", variable: bad], output: output)
+            child.process.waitUntilExit()
+            #expect(child.process.terminationStatus == 78, "\(variable)=\(bad)")
+            let text = try String(contentsOfFile: output, encoding: .utf8)
+            #expect(text.contains(variable), "\(text)")
+        }
+    }
 }
