@@ -20,8 +20,9 @@ enum ProxyRunnerError: Error {
 }
 
 enum ProxyRunner {
-    /// Starts the proxy on a free port, runs `body`, then stops it and closes the logs (flushed; the
-    /// sinks' threads and files released).
+    /// Starts the proxy on a free port, runs `body`, then stops it and flushes the logs. It does not
+    /// close them: a record or two can still arrive from tasks that outlive the server (the demo
+    /// compares every output afterwards), so the caller closes when it is done (`LogSetup.close()`).
     static func withRunning<Result: Sendable>(
         _ server: ProxyServer,
         _ body: (ProxyHandle) async throws -> Result
@@ -35,7 +36,7 @@ enum ProxyRunner {
         var configuration = ServiceGroupConfiguration(services: [app], logger: server.logs.logger("vdm.lifecycle"))
         configuration.maximumGracefulShutdownDuration = server.hardShutdownLimit
         let services = ServiceGroup(configuration: configuration)
-        defer { server.logs.close() }
+        defer { server.logs.flush() }
         let result: Result
         do {
             result = try await runGroup(server, services: services, ports: ports, continuation: continuation, body)
