@@ -75,7 +75,7 @@ package struct DemoRun: Sendable {
         let jsonLog = "\(logDirectory)/\(name).jsonl"
         let consoleLog = "\(logDirectory)/\(name).log"
         let consoleSink = try ConsoleSink(destination: .file(consoleLog))
-        let live = try await MockUpstream.withRunning { mock in
+        let (live, logs) = try await MockUpstream.withRunning { mock -> (Live, LogSetup) in
             let env = [
                 "OPENAI_API_KEY": Self.openAIKey,
                 "OPENAI_BASE_URL": mock.baseURL + "/v1",
@@ -88,7 +88,7 @@ package struct DemoRun: Sendable {
             let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, logJSON: jsonLog, console: false,
                                             logTarget: logTarget, extraSinks: [consoleSink] + extraSinks)
             // Returns when the proxy has stopped and flushed every log output.
-            return try await ProxyRunner.withRunning(setup.server) { proxy in
+            let live = try await ProxyRunner.withRunning(setup.server) { proxy in
                 setup.printBanner(port: proxy.port)
                 let (counts, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: requests), to: proxy.baseURL, concurrency: concurrency)
                 // A client has its last byte a moment before the proxy logs the completion.
@@ -98,8 +98,12 @@ package struct DemoRun: Sendable {
                 let prometheus = try await Self.get(proxy.baseURL + "/metrics")
                 return Live(yaml: yaml, prometheus: prometheus, statusCounts: counts, unexpected: unexpected)
             }
+            return (live, setup.logs)
         }
         let replay = try await DemoReplayCheck.run(jsonLog: jsonLog, liveYAML: live.yaml, livePrometheus: live.prometheus)
+        // After the check, so a record from a task that outlived the server has landed: release the
+        // sinks' threads and files.
+        logs.close()
         return Outcome(jsonLog: jsonLog, consoleLog: consoleLog, live: live, replay: replay)
     }
 

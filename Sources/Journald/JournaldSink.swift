@@ -14,16 +14,16 @@ public struct JournaldSink: LogSink, LogTargetStatus {
     private let pump: RecordPump
 
     /// - Parameters:
-    ///   - capacity: records buffered before writers wait for journald.
-    ///   - stallTimeout: how long writers wait on a full buffer while journald accepts nothing before
-    ///     the sink falls back.
+    ///   - policy: the queue's size (`queueRecords`) and writers' bounded wait; past it a record is dropped and counted.
+    ///   - stallTimeout: how long journald may accept nothing while the queue is full before the sink
+    ///     falls back.
     ///   - fallback: made on the first failure; by default syslog if /dev/log answers, else stderr.
     ///   - notice: receives the one-line explanation of the switch (stderr by default).
     public init(
         identifier: String = Schema.serviceName,
         redactor: Redactor = Redactor(),
         ecsEncoder: ECSJSONEncoder? = nil,
-        capacity: Int = 8192,
+        policy: SinkQueuePolicy = SinkQueuePolicy(),
         stallTimeout: Duration = .seconds(2),
         fallback: (@Sendable () -> any LogSink)? = nil,
         notice: @escaping @Sendable (String) -> Void = FallbackNotice.standardError
@@ -33,14 +33,15 @@ public struct JournaldSink: LogSink, LogTargetStatus {
             SyslogSink.fallbackChain(identifier: identifier, redactor: redactor, notice: notice)
         }
         pump = RecordPump(
-            requestedTarget: "journald", transport: JournaldTransport(encoder: encoder), capacity: capacity,
+            requestedTarget: "journald", transport: JournaldTransport(encoder: encoder), policy: policy,
             stallTimeout: stallTimeout, fallback: makeFallback, notice: notice)
     }
 
     public func write(_ record: LogRecord) { pump.write(record) }
     public func flush() { pump.flush() }
-    /// Flushes and stops the sending thread.
+    /// Flushes and stops the sending thread (and the fallback's). Idempotent.
     public func close() { pump.close() }
+    public var dropCounters: [SinkDropCounter] { [pump.drops] }
 
     public var requestedTarget: String { pump.requestedTarget }
     public var effectiveTarget: String { pump.effectiveTarget }

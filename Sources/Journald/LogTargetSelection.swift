@@ -17,6 +17,7 @@ package enum LogTargetSelection {
         facility: SyslogFacility = .user,
         redactor: Redactor = Redactor(),
         ecsEncoder: ECSJSONEncoder? = nil,
+        policy: SinkQueuePolicy = SinkQueuePolicy(),
         notice: @escaping @Sendable (String) -> Void = FallbackNotice.standardError
     ) throws -> LogSelection {
         let encoder = ecsEncoder ?? ECSJSONEncoder(redactor: redactor)
@@ -45,9 +46,9 @@ package enum LogTargetSelection {
             systemOutputs.append(SystemLogOutput(requested: requested.description, sink: sink))
         }
         func syslog() -> any LogSink {
-            SyslogSink(socketPath: syslogSocket, facility: facility, redactor: redactor, notice: notice)
+            SyslogSink(socketPath: syslogSocket, facility: facility, redactor: redactor, policy: policy, notice: notice)
         }
-        func console() -> any LogSink { ConsoleFallback.make(redactor: redactor) }
+        func console() -> any LogSink { ConsoleFallback.make(redactor: redactor, policy: policy) }
 
         for target in requested {
             switch target {
@@ -57,7 +58,7 @@ package enum LogTargetSelection {
                         syslogRequested: syslogRequested, syslogSocket: syslogSocket, facility: facility,
                         redactor: redactor, notice: notice)
                     watch(target, add("journald") {
-                        JournaldSink(redactor: redactor, ecsEncoder: encoder, fallback: fallback, notice: notice)
+                        JournaldSink(redactor: redactor, ecsEncoder: encoder, policy: policy, fallback: fallback, notice: notice)
                     })
                 } else if syslogUp() {
                     notes.append("journald requested but \(journaldSocket) does not answer; logging to syslog (\(syslogSocket))")
@@ -77,7 +78,7 @@ package enum LogTargetSelection {
                 add("console", console)
             case .json(let path):
                 let destination: LogDestination = path == "-" ? .standardOutput : .file(path)
-                try add("json:\(destination)") { try JSONLinesSink(destination: destination, encoder: encoder) }
+                try add("json:\(destination)") { try JSONLinesSink(destination: destination, encoder: encoder, policy: policy) }
             }
         }
         let sink: any LogSink = sinks.count == 1 ? sinks[0] : FanOutSink(sinks)

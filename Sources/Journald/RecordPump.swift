@@ -16,11 +16,12 @@ protocol RecordTransport: AnyObject {
 /// Moves records from the request path to a transport through a bounded queue and one thread, and
 /// switches to a fallback sink for good the first time the transport fails.
 ///
-/// - Producers only append to the queue. When it is full they wait for the thread (backpressure, as
-///   `BufferedWriter`), but never longer than `stallTimeout` without the transport accepting a record:
-///   then the destination counts as stalled and everything goes to the fallback.
+/// - Producers only append to the queue. When it is full they follow `SinkQueuePolicy` like every
+///   other sink (`QueueAdmission`): a bounded wait, then the record is dropped and counted. A
+///   transport that has accepted nothing for `stallTimeout` while the queue is full counts as failed:
+///   everything goes to the fallback from then on.
 /// - On failure the failed record and the whole backlog are handed to the fallback, in order, under
-///   the lock, so nothing is lost and nothing is sent twice; later records go straight to it.
+///   the lock, so nothing queued is lost and nothing is sent twice; later records go straight to it.
 /// - The switch is said once, through `notice`.
 final class RecordPump: @unchecked Sendable {
     // @unchecked: every mutable field below is only touched with `condition` held.
@@ -31,22 +32,27 @@ final class RecordPump: @unchecked Sendable {
     private var reason: String?
     private var busySince: ContinuousClock.Instant?
     private var closed = false
+    private var finished = false
     private var delivered: UInt64 = 0
 
     let requestedTarget: String
     private let transport: any RecordTransport
     private let capacity: Int
+    private let admission: QueueAdmission
+    let drops: SinkDropCounter
     private let stallTimeout: Duration
     private let makeFallback: @Sendable () -> any LogSink
     private let notice: @Sendable (String) -> Void
 
     init(
-        requestedTarget: String, transport: any RecordTransport, capacity: Int, stallTimeout: Duration,
+        requestedTarget: String, transport: any RecordTransport, policy: SinkQueuePolicy, stallTimeout: Duration,
         fallback: @escaping @Sendable () -> any LogSink, notice: @escaping @Sendable (String) -> Void
     ) {
         self.requestedTarget = requestedTarget
         self.transport = transport
-        self.capacity = max(1, capacity)
+        self.capacity = policy.queueRecords
+        self.drops = SinkDropCounter(sink: requestedTarget)
+        self.admission = QueueAdmission(policy: policy, drops: drops)
         self.stallTimeout = stallTimeout
         self.makeFallback = fallback
         self.notice = notice
@@ -60,8 +66,13 @@ final class RecordPump: @unchecked Sendable {
 
     func write(_ record: LogRecord) {
         condition.lock()
-        while fallback == nil && count >= capacity {
-            waitDetectingStall()
+        // Waits in slices, so a stalled transport is noticed (and replaced) within the wait.
+        let admitted = admission.admit(isFull: { isFullAndLive() }) { deadline in
+            _ = condition.wait(until: min(deadline, Date(timeIntervalSinceNow: stallSlice.seconds)))
+        }
+        guard admitted else {
+            condition.unlock()
+            return
         }
         if closed && fallback == nil {
             switchToFallback(because: "written after close", first: nil)
@@ -89,14 +100,21 @@ final class RecordPump: @unchecked Sendable {
         sink?.flush()
     }
 
-    /// Flushes, then lets the thread end. Later writes go to the fallback.
+    /// Flushes, then ends the thread (waiting for it at most `closeTimeout`: a transport hung in a
+    /// delivery cannot be joined) and closes the fallback. Idempotent. Later writes go to the fallback.
     func close() {
         flush()
         condition.lock()
         closed = true
         condition.broadcast()
+        let deadline = Date(timeIntervalSinceNow: Self.closeTimeout.seconds)
+        while !finished && condition.wait(until: deadline) {}
+        let sink = fallback
         condition.unlock()
+        sink?.close()
     }
+
+    static let closeTimeout: Duration = .seconds(5)
 
     var effectiveTarget: String {
         condition.lock()
@@ -126,6 +144,8 @@ final class RecordPump: @unchecked Sendable {
         while true {
             while count == 0 && !closed { condition.wait() }
             if count == 0 {
+                finished = true
+                condition.broadcast()
                 condition.unlock()
                 return
             }
@@ -168,10 +188,22 @@ final class RecordPump: @unchecked Sendable {
         return record
     }
 
+    /// The queue is full and the transport still ours; a transport stalled for `stallTimeout` is
+    /// replaced by the fallback first (then the queue is not full any more).
+    private func isFullAndLive() -> Bool {
+        guard fallback == nil && count >= capacity else { return false }
+        detectStall()
+        return fallback == nil
+    }
+
+    private var stallSlice: Duration { min(stallTimeout, .milliseconds(250)) }
+
     private func waitDetectingStall() {
-        let slice = min(stallTimeout, .milliseconds(250))
-        let seconds = Double(slice.components.seconds) + Double(slice.components.attoseconds) * 1e-18
-        _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+        _ = condition.wait(until: Date(timeIntervalSinceNow: stallSlice.seconds))
+        detectStall()
+    }
+
+    private func detectStall() {
         if fallback == nil, let since = busySince, ContinuousClock.now - since >= stallTimeout {
             switchToFallback(because: "no record accepted for \(stallTimeout) with the buffer full", first: nil)
         }

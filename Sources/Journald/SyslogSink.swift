@@ -18,7 +18,7 @@ public struct SyslogSink: LogSink, LogTargetStatus {
         identifier: String = Schema.serviceName,
         facility: SyslogFacility = .user,
         redactor: Redactor = Redactor(),
-        capacity: Int = 8192,
+        policy: SinkQueuePolicy = SinkQueuePolicy(),
         stallTimeout: Duration = .seconds(2),
         fallback: (@Sendable () -> any LogSink)? = nil,
         notice: @escaping @Sendable (String) -> Void = FallbackNotice.standardError
@@ -26,14 +26,15 @@ public struct SyslogSink: LogSink, LogTargetStatus {
         let line = SyslogLine(identifier: identifier, facility: facility, pid: getpid(), redactor: redactor)
         pump = RecordPump(
             requestedTarget: "syslog", transport: SyslogTransport(path: socketPath, line: line),
-            capacity: capacity, stallTimeout: stallTimeout,
+            policy: policy, stallTimeout: stallTimeout,
             fallback: fallback ?? { ConsoleFallback.make(redactor: redactor) }, notice: notice)
     }
 
     public func write(_ record: LogRecord) { pump.write(record) }
     public func flush() { pump.flush() }
-    /// Flushes and stops the sending thread.
+    /// Flushes and stops the sending thread (and the fallback's). Idempotent.
     public func close() { pump.close() }
+    public var dropCounters: [SinkDropCounter] { [pump.drops] }
 
     public var requestedTarget: String { pump.requestedTarget }
     public var effectiveTarget: String { pump.effectiveTarget }
@@ -111,9 +112,9 @@ final class SyslogTransport: RecordTransport, @unchecked Sendable {
 
 /// The last resort: console lines on stderr.
 enum ConsoleFallback {
-    static func make(redactor: Redactor) -> any LogSink {
+    static func make(redactor: Redactor, policy: SinkQueuePolicy = SinkQueuePolicy()) -> any LogSink {
         do {
-            return try ConsoleSink(destination: .standardError, formatter: ConsoleFormatter(redactor: redactor))
+            return try ConsoleSink(destination: .standardError, formatter: ConsoleFormatter(redactor: redactor), policy: policy)
         } catch {
             // stderr needs no open(2), so this does not happen; keep the records anyway.
             return UnbufferedStandardErrorSink(formatter: ConsoleFormatter(redactor: redactor))

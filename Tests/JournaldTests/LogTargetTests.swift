@@ -19,6 +19,7 @@ import Testing
     @Test func withoutJournaldOrSyslogItFallsBackToTheConsoleAndSaysSo() throws {
         let built = try LogTargetSelection.build(
             requested: [.journald], journaldSocket: "/nonexistent/journal.socket", syslogSocket: "/nonexistent/log")
+        defer { built.sink.close() }
         #expect(built.effective == ["console"])
         #expect(built.notes.count == 1)
         #expect(built.notes.first?.contains("/nonexistent/journal.socket") == true)
@@ -27,6 +28,7 @@ import Testing
 
     @Test func syslogWithoutListenerIsConsole() throws {
         let built = try LogTargetSelection.build(requested: [.syslog], syslogSocket: "/nonexistent/log")
+        defer { built.sink.close() }
         #expect(built.effective == ["console"])
         #expect(built.notes.count == 1)
     }
@@ -36,6 +38,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let built = try LogTargetSelection.build(
             requested: [.journald, .console, .json(path)], journaldSocket: "/nonexistent/j", syslogSocket: "/nonexistent/log")
+        defer { built.sink.close() }
         #expect(built.effective == ["console", "json:\(path)"])
         #expect(built.notes.count == 2)  // the substitution, and console not added twice
         #expect(built.sink is FanOutSink)
@@ -51,6 +54,7 @@ import Testing
     @Test func aSubstitutionAtStartUpIsAFallback() throws {
         let built = try LogTargetSelection.build(
             requested: [.journald, .syslog], journaldSocket: "/nonexistent/j", syslogSocket: "/nonexistent/log")
+        defer { built.sink.close() }
         #expect(built.effective == ["console"])
         #expect(built.systemOutputs.map(\.requested) == ["journald", "syslog"])
         #expect(built.fallbacks == [LogFallback(sink: "journald", to: "console"), LogFallback(sink: "syslog", to: "console")])
@@ -60,6 +64,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let built = try LogTargetSelection.build(requested: [.console, .json(path)])
+        defer { built.sink.close() }
         #expect(built.systemOutputs.isEmpty)
         #expect(built.fallbacks.isEmpty)
     }
@@ -81,6 +86,7 @@ import Testing
 
     @Test func noTargetMeansConsole() throws {
         let built = try LogTargetSelection.build(requested: [])
+        defer { built.sink.close() }
         #expect(built.effective == ["console"])
         #expect(built.notes == ["no log target requested; using console"])
     }

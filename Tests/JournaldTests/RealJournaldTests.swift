@@ -231,7 +231,9 @@ struct RealJournaldTests {
                 : factory.record("line \(i)", correlationID: id)
         }
         let notices = NoticeLog()
-        let sink = JournaldSink(notice: notices.sink)
+        // 10,000 records at once outrun journald on a loaded machine: with the default bounded wait the
+        // excess would be dropped (and counted). This test is about delivery, so writers may wait.
+        let sink = JournaldSink(policy: .lossless(8192), notice: notices.sink)
         let clock = ContinuousClock()
         let written = clock.measure { for record in records { sink.write(record) } }
         let flushed = clock.measure { sink.flush() }
@@ -283,6 +285,7 @@ struct RealJournaldTests {
         }
         let notices = NoticeLog()
         let sink = JournaldSink(notice: notices.sink)
+        defer { sink.close() }
         let first = (0..<300).map { factory.record("before \($0)") }
         let second = (0..<300).map { factory.record("after \($0)") }
         for record in first { sink.write(record) }
@@ -312,6 +315,7 @@ struct RealJournaldTests {
 
         let records = (0..<50).map { factory.record("to console \($0)", correlationID: "cons\($0)") }
         let sink = JournaldSink()  // the default chain and the default stderr notice
+        defer { sink.close() }
         for record in records { sink.write(record) }
         sink.flush()
         let output = capture.finish()
@@ -334,6 +338,7 @@ struct RealJournaldTests {
         let fallback = MemorySink()
         let notices = NoticeLog()
         let sink = JournaldSink(fallback: { fallback }, notice: notices.sink)
+        defer { sink.close() }
         let records = (0..<10).map { factory.record("no socket \($0)") }
         for record in records { sink.write(record) }
         sink.flush()
@@ -347,7 +352,8 @@ struct RealJournaldTests {
         let pid = try env.journaldPID()
         let fallback = MemorySink()
         let notices = NoticeLog()
-        let sink = JournaldSink(capacity: 16, stallTimeout: .milliseconds(300), fallback: { fallback }, notice: notices.sink)
+        let sink = JournaldSink(policy: .lossless(16), stallTimeout: .milliseconds(300), fallback: { fallback }, notice: notices.sink)
+        defer { sink.close() }
         let records = (0..<400).map { factory.record("frozen \($0)") }
         kill(pid, SIGSTOP)
         let started = ContinuousClock.now
@@ -407,12 +413,15 @@ struct RealJournaldTests {
     @Test func selectionUsesJournaldWhenItAnswers() throws {
         _ = try JournaldTestEnvironment.require()
         let journald = try LogTargetSelection.build(requested: [.journald])
+        defer { journald.sink.close() }
         #expect(journald.effective == ["journald"])
         #expect(journald.notes.isEmpty)
         #expect(LogTargetSelection.liveTargets(of: journald.sink) == ["journald"])
         let syslog = try LogTargetSelection.build(requested: [.syslog])
+        defer { syslog.sink.close() }
         #expect(syslog.effective == ["syslog"])
         let both = try LogTargetSelection.build(requested: [.journald], journaldSocket: "/nonexistent/socket")
+        defer { both.sink.close() }
         #expect(both.effective == ["syslog"])
         #expect(both.notes.count == 1)
     }

@@ -38,7 +38,7 @@ import Testing
         let transport = FlakyTransport(acceptFirst: 100)
         let fallback = MemorySink()
         let notices = NoticeLog()
-        let pump = RecordPump(requestedTarget: "journald", transport: transport, capacity: 64, stallTimeout: .seconds(5),
+        let pump = RecordPump(requestedTarget: "journald", transport: transport, policy: .lossless(64), stallTimeout: .seconds(5),
                               fallback: { fallback }, notice: notices.sink)
         let records = (0..<1000).map { factory.record("r\($0)") }
         for record in records { pump.write(record) }
@@ -60,7 +60,7 @@ import Testing
         let transport = HangingTransport()
         let fallback = MemorySink()
         let notices = NoticeLog()
-        let pump = RecordPump(requestedTarget: "journald", transport: transport, capacity: 8, stallTimeout: .milliseconds(200),
+        let pump = RecordPump(requestedTarget: "journald", transport: transport, policy: .lossless(8), stallTimeout: .milliseconds(200),
                               fallback: { fallback }, notice: notices.sink)
         let records = (0..<100).map { factory.record("r\($0)") }
         let started = ContinuousClock.now
@@ -80,9 +80,36 @@ import Testing
         pump.close()
     }
 
+    /// The shared policy (`QueueAdmission`), not a mechanism of the pump's own: a destination that
+    /// hangs (short of the stall timeout) costs writers one bounded wait, then records are dropped and
+    /// counted; what was queued is delivered once it thaws.
+    @Test func aHangingDestinationCostsOneBoundedWaitThenDropsAreCounted() {
+        let transport = HangingTransport()
+        let maxWait: Duration = .milliseconds(50)
+        let pump = RecordPump(requestedTarget: "journald", transport: transport,
+                              policy: SinkQueuePolicy(maxWait: maxWait, queueRecords: 8), stallTimeout: .seconds(60),
+                              fallback: { MemorySink() }, notice: { _ in })
+        let records = (0..<100).map { factory.record("r\($0)") }
+        let started = ContinuousClock.now
+        for record in records { pump.write(record) }
+        let blocked = ContinuousClock.now - started
+        #expect(blocked >= maxWait, "a full queue is waited on before dropping")
+        #expect(blocked < .seconds(2), "one wait per burst, not 100 × \(maxWait): \(blocked)")
+        let dropped = Int(pump.drops.dropped)
+        // One record in flight and eight queued (or, if the thread was slow to take the first, eight).
+        #expect(dropped == 91 || dropped == 92, "\(dropped)")
+        #expect(pump.drops.takeReport()?.contains("Log output journald is full") == true)
+        #expect(pump.fallbackReason == nil)
+
+        transport.release.signal()
+        pump.flush()
+        #expect(transport.accepted.withLock { $0 } == records.prefix(records.count - dropped).map(\.sequence))
+        pump.close()
+    }
+
     @Test func flushWaitsForEveryRecord() {
         let transport = FlakyTransport(acceptFirst: .max)
-        let pump = RecordPump(requestedTarget: "x", transport: transport, capacity: 4, stallTimeout: .seconds(5),
+        let pump = RecordPump(requestedTarget: "x", transport: transport, policy: .lossless(4), stallTimeout: .seconds(5),
                               fallback: { MemorySink() }, notice: { _ in })
         for i in 0..<500 { pump.write(factory.record("r\(i)")) }
         pump.flush()
@@ -94,11 +121,19 @@ import Testing
 
     @Test func writesAfterCloseAreNotLost() {
         let fallback = MemorySink()
-        let pump = RecordPump(requestedTarget: "x", transport: FlakyTransport(acceptFirst: .max), capacity: 4,
+        let pump = RecordPump(requestedTarget: "x", transport: FlakyTransport(acceptFirst: .max), policy: .lossless(4),
                               stallTimeout: .seconds(5), fallback: { fallback }, notice: { _ in })
         pump.close()
         pump.write(factory.record("late"))
         pump.flush()
         #expect(fallback.all.map(\.message) == ["late"])
+    }
+}
+
+extension SinkQueuePolicy {
+    /// A queue of `records` whose writers wait up to 30 s: for tests that assert nothing is dropped
+    /// (a loaded machine must not turn a slow pump thread into drops).
+    static func lossless(_ records: Int) -> SinkQueuePolicy {
+        SinkQueuePolicy(maxWait: .seconds(30), queueRecords: records)
     }
 }

@@ -20,8 +20,9 @@ struct TempDir {
     func cleanup() { try? FileManager.default.removeItem(at: url) }
 }
 
-/// A live tracker logging ECS JSON lines to a real file through a real router and sink.
-struct LoggedTracker {
+/// A live tracker logging ECS JSON lines to a real file through a real router and sink; the sink is
+/// closed (its thread and file released) when the last reference goes.
+final class LoggedTracker: Sendable {
     let tracker: RequestTracker
     let router: LogRouter
     let sink: JSONLinesSink
@@ -48,6 +49,8 @@ struct LoggedTracker {
     }
 
     func flush() { sink.flush() }
+
+    deinit { sink.close() }
 }
 
 enum Workload {

@@ -11,11 +11,16 @@ public final class LogRouter: Sendable {
     public let downgrade: DowngradeFilter
     public let level: Logger.Level
     private let sequence = Atomic<UInt64>(0)
+    /// Every queue behind `sink`, checked after each record for a drop report that is due.
+    private let dropCounters: [SinkDropCounter]
+    /// A drop WARNING is being logged: its own records do not start another (nor do other threads').
+    private let reportingDrops = Atomic<Bool>(false)
     /// Request ids for AsyncHTTPClient's connection-level lines (see `ConnectionAttribution`).
     package let connections = ConnectionAttribution()
 
     public init(sink: any LogSink, level: Logger.Level, downgrade: DowngradeFilter? = nil, instanceID: String? = nil) {
         self.sink = sink
+        self.dropCounters = sink.dropCounters
         self.level = level
         self.downgrade = downgrade ?? DowngradeFilter(configuredLevel: level)
         self.instanceID = instanceID ?? UUID().uuidString.lowercased()
@@ -42,6 +47,30 @@ public final class LogRouter: Sendable {
     }
 
     public func flush() { sink.flush() }
+
+    /// Flushes and closes every sink (at shutdown). Idempotent; later records are dropped and counted.
+    public func close() { sink.close() }
+
+    /// File outputs open their paths anew (SIGHUP after logrotate).
+    public func reopen() -> [SinkReopen] { sink.reopen() }
+
+    /// Records each queue dropped so far, by sink name (for `vdm_log_records_dropped_total`).
+    public var droppedRecords: [(sink: String, dropped: UInt64)] { dropCounters.map { ($0.sink, $0.dropped) } }
+
+    /// Logs the drop WARNINGs that are due (`SinkDropCounter`'s rate limit) as ordinary records, so
+    /// they reach every other output with an instance and a sequence of their own.
+    private func reportDrops() {
+        // The per-record cost: one relaxed load per queue; the exchange only when a report is due.
+        guard dropCounters.contains(where: \.reportDue),
+              reportingDrops.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
+        defer { reportingDrops.store(false, ordering: .releasing) }
+        for counter in dropCounters {
+            guard let text = counter.takeReport() else { continue }
+            Logger(label: Self.dropLoggerLabel) { self.makeHandler(label: $0) }.warning("\(text)")
+        }
+    }
+
+    public static let dropLoggerLabel = "vdm.log"
 
     /// `correlationFromTask`: the handler's provider is `CorrelationContext.metadataProvider`, so the
     /// id is read from the task-local directly instead of through the dictionary the provider builds.
@@ -83,6 +112,7 @@ public final class LogRouter: Sendable {
             line: event.line
         )
         sink.write(record)
+        if !dropCounters.isEmpty { reportDrops() }
     }
 }
 

@@ -1,11 +1,24 @@
-/// Where records go. A sink renders on the caller's thread and must not block it for long:
-/// I/O happens behind a bounded buffer (see `BufferedWriter`).
+/// Where records go. A sink renders on the caller's thread and must not block it for long: I/O
+/// happens behind a bounded queue that follows `SinkQueuePolicy` (see `BufferedWriter`).
 public protocol LogSink: Sendable {
     /// Short name for `/health` and `/metrics/logs` (`console`, `json:/var/log/vdm.json`, `journald`, …).
     var name: String { get }
     func write(_ record: LogRecord)
-    /// Blocks until everything written so far has reached the destination.
+    /// Blocks until everything written so far has reached the destination (bounded: see the sink).
     func flush()
+    /// Flushes, then ends the sink's thread and closes its descriptor. Idempotent; records written
+    /// later are dropped and counted.
+    func close()
+    /// File outputs open their path anew (SIGHUP after logrotate renamed the file); one entry each.
+    func reopen() -> [SinkReopen]
+    /// One counter per queue of this sink: the records `SinkQueuePolicy` made it drop.
+    var dropCounters: [SinkDropCounter] { get }
+}
+
+extension LogSink {
+    public func close() { flush() }
+    public func reopen() -> [SinkReopen] { [] }
+    public var dropCounters: [SinkDropCounter] { [] }
 }
 
 /// Sends each record to several sinks.
@@ -15,6 +28,9 @@ public struct FanOutSink: LogSink {
     public var name: String { sinks.map(\.name).joined(separator: "+") }
     public func write(_ record: LogRecord) { for sink in sinks { sink.write(record) } }
     public func flush() { for sink in sinks { sink.flush() } }
+    public func close() { for sink in sinks { sink.close() } }
+    public func reopen() -> [SinkReopen] { sinks.flatMap { $0.reopen() } }
+    public var dropCounters: [SinkDropCounter] { sinks.flatMap(\.dropCounters) }
 }
 
 /// ECS JSON lines to a file, stdout or stderr.
@@ -22,11 +38,14 @@ public struct JSONLinesSink: LogSink {
     public let name: String
     private let writer: BufferedWriter
     private let encoder: ECSJSONEncoder
+    private let drops: SinkDropCounter
 
-    public init(destination: LogDestination, encoder: ECSJSONEncoder = ECSJSONEncoder()) throws {
-        self.writer = try BufferedWriter(destination: destination)
+    public init(destination: LogDestination, encoder: ECSJSONEncoder = ECSJSONEncoder(), policy: SinkQueuePolicy = SinkQueuePolicy()) throws {
+        let name = "json:" + destination.description
+        self.drops = SinkDropCounter(sink: name)
+        self.writer = try BufferedWriter(destination: destination, policy: policy, drops: drops)
         self.encoder = encoder
-        self.name = "json:" + destination.description
+        self.name = name
     }
 
     public func write(_ record: LogRecord) {
@@ -34,6 +53,9 @@ public struct JSONLinesSink: LogSink {
     }
 
     public func flush() { writer.flush() }
+    public func close() { writer.close() }
+    public func reopen() -> [SinkReopen] { [SinkReopen(sink: name, outcome: writer.reopen())] }
+    public var dropCounters: [SinkDropCounter] { [drops] }
 }
 
 /// The human console line to a file, stdout or stderr.
@@ -41,11 +63,15 @@ public struct ConsoleSink: LogSink {
     public let name: String
     private let writer: BufferedWriter
     private let formatter: ConsoleFormatter
+    private let drops: SinkDropCounter
 
-    public init(destination: LogDestination = .standardError, formatter: ConsoleFormatter = ConsoleFormatter()) throws {
-        self.writer = try BufferedWriter(destination: destination)
+    public init(destination: LogDestination = .standardError, formatter: ConsoleFormatter = ConsoleFormatter(),
+                policy: SinkQueuePolicy = SinkQueuePolicy()) throws {
+        let name = destination == .standardError ? "console" : "console:" + destination.description
+        self.drops = SinkDropCounter(sink: name)
+        self.writer = try BufferedWriter(destination: destination, policy: policy, drops: drops)
         self.formatter = formatter
-        self.name = destination == .standardError ? "console" : "console:" + destination.description
+        self.name = name
     }
 
     public func write(_ record: LogRecord) {
@@ -53,4 +79,7 @@ public struct ConsoleSink: LogSink {
     }
 
     public func flush() { writer.flush() }
+    public func close() { writer.close() }
+    public func reopen() -> [SinkReopen] { [SinkReopen(sink: name, outcome: writer.reopen())] }
+    public var dropCounters: [SinkDropCounter] { [drops] }
 }

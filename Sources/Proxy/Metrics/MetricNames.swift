@@ -41,6 +41,10 @@ package enum MetricNames {
         .init(metricName: "vdm_log_records", unitName: "total",
               helpText: "Log records emitted by this process (the last event.sequence).")
     }
+    static var logRecordsDropped: MetricNameDescriptor {
+        .init(metricName: "vdm_log_records_dropped", unitName: "total",
+              helpText: "Log records an output dropped because its queue stayed full past the bounded wait (each is a sequence gap in that output), by sink.")
+    }
     static var logFallback: MetricNameDescriptor {
         .init(metricName: "vdm_log_fallback_active", unitName: "",
               helpText: "1 when a requested log output is not in effect (fell back), else 0.")
@@ -58,7 +62,7 @@ package enum MetricNames {
 
     /// Families about the running process rather than its completed requests: a replay of log files
     /// cannot rebuild them (docs/analyzer.md), so it does not render them.
-    package static var processFamilies: [String] { [inFlight.name, logRecords.name, logFallback.name, logSinkFallback.name, clientTelemetry.name] }
+    package static var processFamilies: [String] { [inFlight.name, logRecords.name, logRecordsDropped.name, logFallback.name, logSinkFallback.name, clientTelemetry.name] }
 
     /// Whole requests of LLMs: from a fast cache hit to a long agentic stream.
     static let durationBuckets: [Duration] = [

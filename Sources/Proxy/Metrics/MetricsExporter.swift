@@ -19,6 +19,7 @@ package final class MetricsExporter: Sendable {
     }
 
     let registry: PrometheusCollectorRegistry
+    private let configuration: Configuration
 
     private struct SeriesKey: Hashable {
         var pair: MetricLabels.Pair
@@ -45,6 +46,8 @@ package final class MetricsExporter: Sendable {
         var logRecordsSeen: UInt64 = 0
         /// One gauge per fallen-back output; a pair that no longer holds is unregistered, not left at 0.
         var fallbackGauges: [LogFallback: Gauge] = [:]
+        /// Per sink: its counter and the drops it already holds.
+        var dropped: [String: (counter: Counter, seen: UInt64)] = [:]
     }
 
     private let state: Mutex<State>
@@ -55,6 +58,7 @@ package final class MetricsExporter: Sendable {
 
     init(configuration: Configuration = Configuration(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+        self.configuration = configuration
         self.state = Mutex(State(labels: MetricLabels(maxPairs: configuration.maxModelPairs, knownErrorTypes: configuration.knownErrorTypes)))
         let process = configuration.processFamilies
         self.inFlight = process ? registry.makeGauge(descriptor: MetricNames.inFlight) : nil
@@ -114,16 +118,31 @@ package final class MetricsExporter: Sendable {
 
     /// The journald/syslog hook: how many records the log router has emitted, and which requested
     /// outputs fell back (to what). Called before each scrape (the router counts; this mirrors it).
-    func updateLogging(recordsEmitted: UInt64, fallbacks: [LogFallback]) {
+    /// `dropped`: each sink's records dropped so far (`vdm_log_records_dropped_total{sink}`, 0 included,
+    /// so an alert can see the series before the first drop).
+    func updateLogging(recordsEmitted: UInt64, fallbacks: [LogFallback], dropped: [(sink: String, dropped: UInt64)] = []) {
         let delta = state.withLock { state -> UInt64 in
             // Under the lock, so two scrapes at once cannot register the same gauge twice.
             updateFallbackGauges(Set(fallbacks), in: &state)
+            if configuration.processFamilies { updateDropCounters(dropped, in: &state) }
             guard recordsEmitted > state.logRecordsSeen else { return 0 }
             defer { state.logRecordsSeen = recordsEmitted }
             return recordsEmitted - state.logRecordsSeen
         }
         if delta > 0 { logRecords?.increment(by: Int64(clamping: delta)) }
         logFallback?.set(to: fallbacks.isEmpty ? 0.0 : 1.0)
+    }
+
+    private func updateDropCounters(_ dropped: [(sink: String, dropped: UInt64)], in state: inout State) {
+        // Two outputs with one name (not selectable today) would share a series: sum them.
+        var totals: [String: UInt64] = [:]
+        for (sink, count) in dropped { totals[sink, default: 0] &+= count }
+        for (sink, total) in totals {
+            let entry = state.dropped[sink]
+                ?? (registry.makeCounter(descriptor: MetricNames.logRecordsDropped, labels: [("sink", sink)]), 0)
+            if total > entry.seen { entry.counter.increment(by: Int64(clamping: total - entry.seen)) }
+            state.dropped[sink] = (entry.counter, max(total, entry.seen))
+        }
     }
 
     private func updateFallbackGauges(_ fallbacks: Set<LogFallback>, in state: inout State) {

@@ -12,7 +12,8 @@ struct PrometheusHandler: Sendable {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     func handle() -> Response {
-        exporter.updateLogging(recordsEmitted: logs.router.recordsEmitted, fallbacks: logs.mode.fallbacks)
+        exporter.updateLogging(recordsEmitted: logs.router.recordsEmitted, fallbacks: logs.mode.fallbacks,
+                               dropped: logs.router.droppedRecords)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 << 10)
         exporter.emit(into: &buffer)

@@ -26,6 +26,8 @@ package struct LogSetup: Sendable {
         var syslogSocket = SyslogSink.defaultSocketPath
         /// Shape rules plus the configured secrets (`ServeSetup` fills it from the configuration).
         var redactor = Redactor()
+        /// Every sink's queue size and bounded wait (`VDM_LOG_QUEUE_WAIT_MS`, `VDM_LOG_QUEUE_BYTES`).
+        var queuePolicy = SinkQueuePolicy()
     }
 
     static func make(_ options: Options, warnings: [String] = []) throws -> LogSetup {
@@ -34,7 +36,8 @@ package struct LogSetup: Sendable {
             if let path = options.jsonPath, !requested.contains(.json(path)) { requested.append(.json(path)) }
             let selection = try LogTargetSelection.build(
                 requested: requested, journaldSocket: options.journaldSocket, syslogSocket: options.syslogSocket,
-                redactor: options.redactor, ecsEncoder: ECSJSONEncoder(redactor: options.redactor, includeOrigin: options.includeOrigin))
+                redactor: options.redactor, ecsEncoder: ECSJSONEncoder(redactor: options.redactor, includeOrigin: options.includeOrigin),
+                policy: options.queuePolicy)
             let sink = options.extraSinks.isEmpty ? selection.sink : FanOutSink([selection.sink] + options.extraSinks)
             let router = LogRouter(sink: sink, level: options.level, instanceID: options.instanceID)
             let mode = LoggingMode(requested: requested.map(\.description), sink: sink, systemOutputs: selection.systemOutputs)
@@ -43,11 +46,12 @@ package struct LogSetup: Sendable {
         var sinks: [any LogSink] = []
         var names: [String] = []
         if options.console {
-            sinks.append(try ConsoleSink(destination: .standardError, formatter: ConsoleFormatter(redactor: options.redactor)))
+            sinks.append(try ConsoleSink(destination: .standardError, formatter: ConsoleFormatter(redactor: options.redactor), policy: options.queuePolicy))
             names.append("console")
         }
         if let path = options.jsonPath {
-            sinks.append(try JSONLinesSink(destination: .file(path), encoder: ECSJSONEncoder(redactor: options.redactor, includeOrigin: options.includeOrigin)))
+            sinks.append(try JSONLinesSink(destination: .file(path), encoder: ECSJSONEncoder(redactor: options.redactor, includeOrigin: options.includeOrigin),
+                                         policy: options.queuePolicy))
             names.append("json:" + path)
         }
         sinks.append(contentsOf: options.extraSinks)
@@ -62,4 +66,7 @@ package struct LogSetup: Sendable {
     }
 
     func flush() { router.flush() }
+
+    /// Flushes and closes every output (shutdown; tests). Idempotent.
+    package func close() { router.close() }
 }

@@ -20,7 +20,9 @@ package enum ProxyRunnerError: Error {
 }
 
 package enum ProxyRunner {
-    /// Starts the proxy on a free port, runs `body`, then stops it and flushes the logs.
+    /// Starts the proxy on a free port, runs `body`, then stops it and flushes the logs. It does not
+    /// close them: a record or two can still arrive from tasks that outlive the server (the demo
+    /// compares every output afterwards), so the caller closes when it is done (`LogSetup.close()`).
     package static func withRunning<Result: Sendable>(
         _ server: ProxyServer,
         _ body: (ProxyHandle) async throws -> Result

@@ -91,8 +91,11 @@ package struct ProxyServer: Sendable {
     var hardShutdownLimit: Duration { settings.shutdownGrace + ShutdownDeadline.margin }
 
     /// Serves until SIGTERM/SIGINT, lets in-flight requests finish (bounded by `shutdownGrace`, then
-    /// cut as `server_shutdown`), then shuts the upstream client down and flushes every log sink.
+    /// cut as `server_shutdown`), then shuts the upstream client down and closes every log sink.
+    /// SIGHUP reopens the log files meanwhile (`LogReopenSignal`).
     package func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let reopenOnHangUp = LogReopenSignal(logs: logs)
+        defer { reopenOnHangUp.cancel() }
         let app = makeService(onRunning: onRunning)
         var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logs.logger("vdm.lifecycle"))
         configuration.maximumGracefulShutdownDuration = hardShutdownLimit
@@ -101,13 +104,13 @@ package struct ProxyServer: Sendable {
             try await group.run()
         } catch {
             await upstream.shutdown()
-            logs.flush()
+            logs.close()
             throw error
         }
         let logger = logs.logger("vdm.lifecycle")
         let (active, completed) = (await tracker.activeCount, await tracker.completedCount)
         logger.info("Shutdown complete | Requests in flight: \(active) | Completed: \(completed)")
         await upstream.shutdown()
-        logs.flush()
+        logs.close()
     }
 }

@@ -22,6 +22,9 @@ package struct ServeSetup: Sendable {
         options.level = level
         options.includeOrigin = env["VDM_LOG_ORIGIN"] == "1"
         options.extraSinks = extraSinks
+        do { options.queuePolicy = try SinkQueuePolicy.fromEnvironment(env) } catch {
+            throw ConfigurationError(variable: error.variable, problem: error.problem)
+        }
         if let raw = logTarget ?? env["VDM_LOG_TARGET"], !raw.isEmpty {
             do {
                 options.targets = try LogTarget.parseList(raw)

@@ -41,6 +41,7 @@ struct E2E: Sendable {
             try await ProxyRunner.withRunning(setup.server) { proxy in
                 try await body(E2E(mock: mock, proxy: proxy, memory: memory, jsonPath: jsonPath))
             }
+            setup.logs.close()  // the test has read what it needed: release the sinks' threads and files
             try? FileManager.default.removeItem(atPath: jsonPath)
         }
     }

@@ -40,7 +40,8 @@ struct MetricsTestServer: Sendable {
         let logs = try LogSetup.make(options)
         let server = ProxyServer(settings: settings, registry: registry, logs: logs, summaryInterval: 0)
         // The proxy starts and stops the one way every in-process test proxy does (graceful shutdown,
-        // upstream client shut down, logs flushed).
+        // upstream client shut down, logs flushed); the logs are closed once the body is done with them.
+        defer { logs.close() }
         return try await ProxyRunner.withRunning(server) { proxy in
             try await body(MetricsTestServer(server: server, port: proxy.port, records: records))
         }
