@@ -35,9 +35,10 @@ struct ProxyServer: Sendable {
         let messages = MessagesHandler(registry: registry, settings: settings, tracker: tracker, upstream: upstream, logger: proxyLogger,
                                        redactor: logs.redactor)
         let countTokens = CountTokensHandler(registry: registry, settings: settings, upstream: upstream, logger: proxyLogger, redactor: logs.redactor)
-        let health = HealthHandler(registry: registry, settings: settings, logging: logs.mode)
+        let health = HealthHandler(registry: registry, settings: settings, logging: logs.mode, redactor: logs.redactor)
 
-        router.get("/health") { _, _ in health.handle() }
+        router.get("/health") { request, _ in health.handle(request) }
+        DashboardRoutes.register(on: router)
         let v1 = router.group("/v1")
         if let key = settings.proxyAPIKey {
             v1.add(middleware: AuthMiddleware(key: key, logger: logs.logger("vdm.auth"), redactor: logs.redactor))
