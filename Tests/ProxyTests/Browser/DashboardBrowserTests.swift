@@ -33,6 +33,11 @@ struct DashboardBrowserTests {
         return Int(response.status.code)
     }
 
+    /// Progress on stderr: a browser test that stalls says where.
+    static func step(_ text: String) {
+        FileHandle.standardError.write(Data("[dashboard test] \(text)\n".utf8))
+    }
+
     static func temporaryLog() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("vdm-dashboard-\(UUID().uuidString).jsonl").path
     }
@@ -42,6 +47,7 @@ struct DashboardBrowserTests {
         defer { try? FileManager.default.removeItem(atPath: jsonLog) }
         try await MockUpstream.withRunning { mock in
             try await Self.withProxy(mock: mock, port: try FreePort.find(), jsonLog: jsonLog) { proxy in
+                Self.step("workload")
                 let (counts, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: 40), to: proxy.baseURL, concurrency: 6)
                 #expect(unexpected.isEmpty, "\(unexpected)")
                 #expect(counts.values.reduce(0, +) == 40)
@@ -52,10 +58,13 @@ struct DashboardBrowserTests {
                 let expectedRequests = (totals["summary"] as? [String: Any])?["total_requests"] as? Int
                 #expect(expectedRequests == 40)
 
+                Self.step("browser")
                 let browser = try await WebDriver.start()
+                Self.step("browser started")
                 do {
                     let page = DashboardPage(browser: browser)
                     try await browser.navigate(proxy.baseURL + "/dashboard")
+                    Self.step("navigated")
                     let loaded = try await browser.wait(for: "document.querySelector('[data-kpi=\"total_requests\"]')?.getAttribute('data-value') === '\(expectedRequests ?? -1)'")
                     #expect(loaded != nil, "the page never showed \(expectedRequests ?? -1) requests")
                     #expect(try await page.waitForState("live") != nil)
@@ -102,6 +111,8 @@ struct DashboardBrowserTests {
                     #expect(shownCount == String(direct), "page \(shownCount ?? "none"), API \(direct)")
 
                     // Sorting the provider table by requests, ascending then descending, follows the API's numbers.
+                    _ = try await browser.execute("location.hash = '#breakdown'; return true;")
+                    _ = try await browser.wait(for: "!document.getElementById('page-breakdown').hidden")
                     try await browser.click("#breakdown-providers th[data-sort=\"requests\"]")
                     let order = try await browser.execute("return [...document.querySelectorAll('#breakdown-providers-body tr')].map((tr) => tr.dataset.row);") as? [String]
                     let providers = totals["providers"] as? [String: Any] ?? [:]

@@ -2,6 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A real headless Chromium driven by `chromedriver` (Debian packages `chromium`, `chromium-driver`)
 /// over W3C WebDriver, spoken with AsyncHTTPClient. One instance: one chromedriver process, one
@@ -23,6 +26,9 @@ final class WebDriver: @unchecked Sendable {  // Process is not Sendable; only t
         let process = Process()
         process.executableURL = URL(fileURLWithPath: driver)
         process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
+        // A clean environment: the test process's own (the toolchain's library path among it) made
+        // the browser exit right after its first page.
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": profile.path, "LANG": "C.UTF-8", "TMPDIR": FileManager.default.temporaryDirectory.path]
         let log = profile.appendingPathComponent("chromedriver.log")
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw TestFailure("cannot create \(log.path)") }
         let handle = try FileHandle(forWritingTo: log)
@@ -40,7 +46,7 @@ final class WebDriver: @unchecked Sendable {  // Process is not Sendable; only t
             try await Task.sleep(for: .milliseconds(100))
         }
         guard ready else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw TestFailure("chromedriver did not become ready: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         }
         let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
@@ -52,15 +58,16 @@ final class WebDriver: @unchecked Sendable {  // Process is not Sendable; only t
                          "--hide-scrollbars", "--window-size=\(width),\(height)", "--user-data-dir=" + profile.appendingPathComponent("profile").path],
             ],
         ]]]
+        DashboardBrowserTests.step("chromedriver ready on \(port)")
         let created: [String: Any]
         do {
             created = try await call(base, .POST, "/session", capabilities, timeout: 60)
         } catch {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw error
         }
         guard let value = created["value"] as? [String: Any], let session = value["sessionId"] as? String else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw TestFailure("no WebDriver session: \(created)")
         }
         return WebDriver(process: process, port: port, session: session, profile: profile)
@@ -158,7 +165,9 @@ final class WebDriver: @unchecked Sendable {  // Process is not Sendable; only t
     func stop() async {
         _ = try? await command(.DELETE, "", nil)
         if process.isRunning {
-            process.terminate()
+            // SIGKILL: the test process ignores SIGTERM (service-lifecycle's signal handling), and a
+            // child inherits an ignored signal, so chromedriver would never see a terminate().
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: profile)
