@@ -26,8 +26,7 @@ final class WebDriver: @unchecked Sendable {  // Process is not Sendable; only t
         let process = Process()
         process.executableURL = URL(fileURLWithPath: driver)
         process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
-        // A clean environment: the test process's own (the toolchain's library path among it) made
-        // the browser exit right after its first page.
+        // A small, fixed environment: nothing of the test process's (toolchain paths) reaches the browser.
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": profile.path, "LANG": "C.UTF-8", "TMPDIR": FileManager.default.temporaryDirectory.path]
         let log = profile.appendingPathComponent("chromedriver.log")
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw TestFailure("cannot create \(log.path)") }
