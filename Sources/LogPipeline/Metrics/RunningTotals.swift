@@ -18,6 +18,9 @@ public struct RunningTotals: Sendable, Equatable {
     public var filter: TotalsFilter
     public var includeActive: Bool
     public var summary: MetricCounters
+    /// The summary split by streaming / non-streaming (its `total` equals `summary`): the overall
+    /// streaming and non-streaming averages, so no reader has to recompute them from the providers.
+    public var summarySplit: SplitCounters
     /// In-flight requests counted in these totals (0 when `includeActive` is false).
     public var activeRequests: Int
     /// Latest request start among what is counted; nil when nothing is.
@@ -52,7 +55,7 @@ public struct RunningTotals: Sendable, Equatable {
             }
         }
         activeRequests = activeCount
-        var summary = MetricCounters()
+        var summary = SplitCounters()
         var views: [ProviderView] = []
         for (providerName, models) in byProvider {
             var rollup = SplitCounters()
@@ -62,11 +65,12 @@ public struct RunningTotals: Sendable, Equatable {
                 modelViews.append(ModelView(name: modelName, lastAccessedMicros: bucket.lastAccessedMicros, counters: bucket.counters))
             }
             modelViews.sort { $0.name < $1.name }
-            summary.merge(rollup.total)
+            summary.merge(rollup)
             views.append(ProviderView(name: providerName, lastAccessedMicros: providerAccess[providerName] ?? 0, rollup: rollup, models: modelViews))
         }
         views.sort { $0.name < $1.name }
-        self.summary = summary
+        self.summary = summary.total
+        self.summarySplit = summary
         self.providers = views
         let latest = views.map(\.lastAccessedMicros).max() ?? 0
         self.lastAccessedMicros = latest > 0 ? latest : nil

@@ -41,8 +41,13 @@ public enum RunningTotalsJSON {
         field("total_tool_calls", s.toolCalls, &out)
         field("active_requests", totals.activeRequests, &out)
         field("average_duration_ms", Int(s.averageDurationMillis), &out)
-        out.append(contentsOf: ",\"total_duration_ms\":\(YAMLText.millis3(s.durationNanos))}".utf8)
-        out.append(contentsOf: ",\"providers\":{".utf8)
+        out.append(contentsOf: ",\"total_duration_ms\":\(YAMLText.millis3(s.durationNanos))".utf8)
+        // The overall streaming / non-streaming sections (JSON only; the YAML keeps the original's shape).
+        for (name, c) in [("streaming", totals.summarySplit.streaming), ("non_streaming", totals.summarySplit.nonStreaming)] where c.requests > 0 {
+            out.append(UInt8(ascii: ","))
+            section(name, c, &out)
+        }
+        out.append(contentsOf: "},\"providers\":{".utf8)
         for (i, provider) in totals.providers.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             JSONBytes.appendKey(provider.name, to: &out)

@@ -3,14 +3,30 @@ import Hummingbird
 import LogPipeline
 import NIOCore
 
-/// `GET /health`: YAML like the original's, with hashed keys and the logging mode actually in effect.
+/// `GET /health`: YAML like the original's, with hashed keys and the logging mode actually in effect;
+/// `?format=json` gives the same fields as JSON (`HealthJSON`).
 struct HealthHandler: Sendable {
     let registry: ProviderRegistry
     let settings: ServerSettings
     let logging: LoggingMode
+    let redactor: Redactor
 
-    func handle() -> Response {
-        var out = "# Health Check Report\n# Generated: \(WallClock.iso8601(micros: WallClock.nowMicros()))\n#\n"
+    func handle(_ request: Request) -> Response {
+        let now = WallClock.nowMicros()
+        let format: TotalsFormat
+        do {
+            format = try MetricsQuery(request).totalsFormat()
+        } catch {
+            return AnthropicErrorResponse.make(error, redactor: redactor)
+        }
+        switch format {
+        case .json: return ActiveRequestsHandler.json(HealthJSON.render(registry: registry, settings: settings, logging: logging, generatedMicros: now))
+        case .yaml: return yaml(generatedMicros: now)
+        }
+    }
+
+    private func yaml(generatedMicros: Int64) -> Response {
+        var out = "# Health Check Report\n# Generated: \(WallClock.iso8601(micros: generatedMicros))\n#\n"
         out += "status: healthy\n"
         out += "default_provider: \(YAMLText.scalar(registry.defaultProvider))\n"
         out += "client_api_key_validation: \(settings.proxyAPIKey != nil)\n"

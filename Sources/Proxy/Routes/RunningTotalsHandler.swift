@@ -3,8 +3,8 @@ import Hummingbird
 import LogPipeline
 import NIOCore
 
-/// `GET /metrics/running-totals?provider=&model=&include_active=`: the hierarchical totals as YAML
-/// (`RunningTotalsYAML`, the renderer `vdm replay` shares). In-flight requests are counted once.
+/// `GET /metrics/running-totals?provider=&model=&include_active=&format=`: the hierarchical totals as
+/// YAML or JSON (`TotalsFormat`, the renderers `vdm replay` shares). In-flight requests are counted once.
 struct RunningTotalsHandler: Sendable {
     let tracker: RequestTracker
     let metricsEnabled: Bool
@@ -12,21 +12,28 @@ struct RunningTotalsHandler: Sendable {
 
     func handle(_ request: Request) async -> Response {
         let now = WallClock.nowMicros()
+        let query = MetricsQuery(request)
         guard metricsEnabled else {
+            if (try? query.totalsFormat()) == .json { return ActiveRequestsHandler.json(ActiveRequestsJSON.disabled(includeEmptyList: false)) }
             return Self.yaml(RunningTotalsYAML.disabled(generatedMicros: now), generatedMicros: now)
         }
-        let query = MetricsQuery(request)
         let filter: TotalsFilter
         let includeActive: Bool
+        let format: TotalsFormat
         do {
             // Redacted as the stored names are: the filter is echoed, and `*<key>*` finds the key's marker.
             filter = TotalsFilter(provider: try query.pattern("provider").map(redactor.redact), model: try query.pattern("model").map(redactor.redact))
             includeActive = try query.bool("include_active", default: true)
+            format = try query.totalsFormat()
         } catch {
             return AnthropicErrorResponse.make(error, redactor: redactor)
         }
         let totals = await tracker.runningTotals(filter: filter, includeActive: includeActive)
-        return Self.yaml(RunningTotalsYAML.render(totals, generatedMicros: now), generatedMicros: now)
+        let document = format.render(totals, generatedMicros: now)
+        switch format {
+        case .yaml: return Self.yaml(document, generatedMicros: now)
+        case .json: return ActiveRequestsHandler.json(Array(document.utf8))
+        }
     }
 
     static func yaml(_ text: String, generatedMicros: Int64) -> Response {

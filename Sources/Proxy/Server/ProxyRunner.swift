@@ -10,6 +10,8 @@ package struct ProxyHandle: Sendable {
     package var server: ProxyServer
     /// Begins the graceful shutdown `vdm serve` gets on SIGTERM (the runner waits for it to end).
     package var beginShutdown: @Sendable () async -> Void = {}
+    /// Returns when the proxy has stopped serving (a stop signal, or `beginShutdown`).
+    package var untilStopped: @Sendable () async -> Void = {}
 
     package var baseURL: String { "http://\(host):\(port)" }
     package var tracker: RequestTracker { server.tracker }
@@ -23,8 +25,10 @@ package enum ProxyRunner {
     /// Starts the proxy on a free port, runs `body`, then stops it and flushes the logs. It does not
     /// close them: a record or two can still arrive from tasks that outlive the server (the demo
     /// compares every output afterwards), so the caller closes when it is done (`LogSetup.close()`).
+    /// `stopOnSignals`: SIGINT and SIGTERM begin the same graceful shutdown while `body` runs.
     package static func withRunning<Result: Sendable>(
         _ server: ProxyServer,
+        stopOnSignals: Bool = false,
         _ body: (ProxyHandle) async throws -> Result
     ) async throws -> Result {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -33,7 +37,7 @@ package enum ProxyRunner {
             continuation.finish()
         }
         // A ServiceGroup, so stopping is the same graceful shutdown SIGTERM gives `vdm serve`.
-        var configuration = ServiceGroupConfiguration(services: [app], logger: server.logs.logger("vdm.lifecycle"))
+        var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: stopOnSignals ? [.sigint, .sigterm] : [], logger: server.logs.logger("vdm.lifecycle"))
         configuration.maximumGracefulShutdownDuration = server.hardShutdownLimit
         let services = ServiceGroup(configuration: configuration)
         defer { server.logs.flush() }
@@ -52,9 +56,13 @@ package enum ProxyRunner {
         _ server: ProxyServer, services: ServiceGroup, ports: AsyncStream<Int>, continuation: AsyncStream<Int>.Continuation,
         _ body: (ProxyHandle) async throws -> Result
     ) async throws -> Result {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let (stopped, stoppedContinuation) = AsyncStream<Never>.makeStream()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                defer { continuation.finish() }
+                defer {
+                    continuation.finish()
+                    stoppedContinuation.finish()
+                }
                 try await services.run()
             }
             var iterator = ports.makeAsyncIterator()
@@ -63,7 +71,8 @@ package enum ProxyRunner {
                 throw ProxyRunnerError.didNotStart
             }
             let handle = ProxyHandle(host: server.settings.host, port: port, server: server,
-                                     beginShutdown: { await services.triggerGracefulShutdown() })
+                                     beginShutdown: { await services.triggerGracefulShutdown() },
+                                     untilStopped: { for await _ in stopped {} })
             do {
                 let result = try await body(handle)
                 await services.triggerGracefulShutdown()

@@ -35,12 +35,13 @@ package struct ProxyServer: Sendable {
         let messages = MessagesHandler(registry: registry, settings: settings, tracker: tracker, upstream: upstream, logger: proxyLogger,
                                        redactor: logs.redactor)
         let countTokens = CountTokensHandler(registry: registry, settings: settings, upstream: upstream, logger: proxyLogger, redactor: logs.redactor)
-        let health = HealthHandler(registry: registry, settings: settings, logging: logs.mode)
+        let health = HealthHandler(registry: registry, settings: settings, logging: logs.mode, redactor: logs.redactor)
 
         let models = ModelsHandler(registry: registry, redactor: logs.redactor)
         let telemetry = ClientTelemetryHandler(exporter: exporter, logger: proxyLogger, maxBytes: settings.maxRequestBytes)
 
-        router.get("/health") { _, _ in health.handle() }
+        router.get("/health") { request, _ in health.handle(request) }
+        DashboardRoutes.register(on: router)
         router.get("/") { _, _ in RootHandler.handle() }
         router.head("/") { _, _ in RootHandler.handle() }
         // Outside /v1 and its key check: nothing is served or forwarded, and a missing key would

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import VDMProxy
 import VDMDemo
 
 struct DemoCommand: AsyncParsableCommand {
@@ -13,14 +15,20 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Log file names without extension (default: demo-<UTC time>).") var logName: String?
     @Option(name: .customLong("log-target"), help: "More log outputs, as vdm serve --log-target (e.g. journald); the JSON and console files are always written.")
     var logTarget: String?
+    @Flag(help: "After the report, print the dashboard URL and keep serving until Ctrl-C (SIGINT or SIGTERM).") var serve = false
 
     func run() async throws {
         var demo = DemoRun(requests: requests, concurrency: concurrency, logDirectory: logs)
         demo.summaryInterval = summaryInterval
         demo.logName = logName
         demo.logTarget = logTarget
-        let (report, passed) = try await demo.run()
-        print(report, terminator: "")
+        demo.serve = serve
+        let (report, passed) = try await demo.run { report, proxy in
+            // Serving: the report now, then the URL, then wait for the signal. Unbuffered, so a
+            // pipe or file sees the URL at once.
+            FileHandle.standardOutput.write(Data((report + "\nDashboard: \(proxy.baseURL)/dashboard  (serving until Ctrl-C)\n").utf8))
+        }
+        if !serve { print(report, terminator: "") }
         if !passed { throw ExitCode.failure }
     }
 }
