@@ -1,28 +1,16 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import RealComponent
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Programs the tests run (`promtool`, `prometheus` from the Debian package `prometheus`; `lnav`). Locally
-/// a missing program skips those tests; in CI (`CI=true`) it fails them (see `ExternalTool.enabled`).
+/// Programs the tests run (`promtool`, `prometheus` from the Debian package `prometheus`; `lnav`; the
+/// PyPI virtualenv's python). Whether a missing one skips or fails is `RealComponent`'s one policy.
 enum ExternalTool {
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"]?.lowercased() == "true" }
-
-    static func path(_ name: String) -> String? {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
-        return paths.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    /// Whether a test needing `name` runs: always in CI (where its absence must fail), else only if installed.
-    static func enabled(_ name: String) -> Bool { isCI || path(name) != nil }
-
     static func require(_ name: String, package: String = "prometheus") throws -> String {
-        guard let path = path(name) else {
-            throw TestFailure("\(name) is not installed (Debian package '\(package)'; scripts/install-deps installs it)")
-        }
-        return path
+        try RealComponent.program(name, package: package)
     }
 
     /// The virtualenv `scripts/install-deps` fills with the pinned PyPI tools (the Anthropic and OpenAI
@@ -36,9 +24,9 @@ enum ExternalTool {
     /// The virtualenv's python, or a failure that says how to get it.
     static func venvPython() throws -> String {
         let path = toolsVenv.appendingPathComponent("bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw TestFailure("no Python virtualenv at \(toolsVenv.path) (scripts/install-deps creates it)")
-        }
+        try RealComponent.require("the Python virtualenv at \(toolsVenv.path) (PyPI anthropic, openai)",
+                                  available: FileManager.default.isExecutableFile(atPath: path),
+                                  install: "scripts/install-deps creates it; VDM_TOOLS_VENV points elsewhere")
         return path
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Journald
 import LogPipeline
+import RealComponent
 import Testing
 import Yams
 @testable import vdm
@@ -286,10 +287,8 @@ import Yams
     /// and values the real journald stores.
     @Test func journalEncoderMatchesWhatJournaldStores() async throws {
         let demo = try await DemoEmission.shared.value
-        guard demo.journalSource == "journald" else {
-            #expect(!TraceJournalTests.required, "no private journald (run under scripts/with-journald)")
-            return
-        }
+        try RealComponent.require("the demo run's records in a private systemd-journald", available: demo.journalSource == "journald",
+                                  install: "run the tests through scripts/with-journald as root")
         for run in demo.runs {
             #expect(run.journal.count == run.encodedJournal.count)
             let encoded = Dictionary(run.encodedJournal.map { ($0.fields[JournalFieldName.sequence] ?? "", $0.fields) }) { a, _ in a }
