@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import RealComponent
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif

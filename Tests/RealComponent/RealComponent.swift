@@ -1,5 +1,5 @@
 import Foundation
-import Testing
+public import Testing
 
 /// The one skip policy of the test suite: whether a test may run without a real component it needs
 /// (journald, promtool, prometheus, lnav, systemd-journal-remote, the PyPI SDK virtualenv, …).
