@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import RealComponent
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -38,8 +39,23 @@ enum ExternalTool {
     }
 
     /// Runs a program to completion, feeding `input` on stdin; `environment` replaces the inherited one.
+    /// The waiting happens on a thread of its own, never on the Swift concurrency pool: that pool has
+    /// one thread per core, and an in-process server the program talks to needs them.
     static func run(_ path: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil,
                     directory: URL? = nil) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    continuation.resume(returning: try runBlocking(path, arguments, input: input, environment: environment, directory: directory))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+
+    private static func runBlocking(_ path: String, _ arguments: [String], input: [UInt8], environment: [String: String]?,
+                                    directory: URL?) throws -> Output {
         // stdin from a file, not a pipe: a program that exits early cannot SIGPIPE the test process.
         let inputURL = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-stdin-\(UUID().uuidString)")
         try Data(input).write(to: inputURL)
@@ -54,10 +70,19 @@ enum ExternalTool {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
+        // stderr drained on its own thread: a child filling it must not block on us reading stdout.
+        let err = Mutex(Data())
+        let drained = DispatchSemaphore(value: 0)
+        Thread {
+            let data = stderr.fileHandleForReading.readDataToEndOfFile()
+            err.withLock { $0 = data }
+            drained.signal()
+        }.start()
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err.withLock { $0 }, as: UTF8.self))
     }
 }
 

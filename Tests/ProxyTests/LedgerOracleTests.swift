@@ -104,9 +104,18 @@ import Yams
             let replayTotals = try Self.tallies(yaml: replay.stdout)
 
             for (name, actual) in [("live /metrics/running-totals", liveTotals), ("vdm replay", replayTotals)] {
-                for key in Set(expected.keys).union(actual.keys).sorted() {
-                    #expect(actual[key] == expected[key],
-                            "seed \(seed) \(name) \(key): \(actual[key].map(\.description) ?? "absent") ≠ ledger \(expected[key].map(\.description) ?? "absent")")
+                for key in Set(expected.keys).union(actual.keys).sorted() where actual[key] != expected[key] {
+                    // The cell's requests on both sides, for the diagnosis.
+                    let entries = ledger.filter { "\($0.format)/\($0.model)/\($0.stream ? "streaming" : "non_streaming")" == key }
+                        .map { "#\($0.seq) \($0.outcome.rawValue) \($0.usage)" }
+                    let records = (try? String(contentsOfFile: json, encoding: .utf8))?.split(separator: "\n")
+                        .filter { $0.contains(#""event.action":"request.completed""#) && $0.contains(#""gen_ai.request.model":"\#(key.split(separator: "/")[1])""#) }
+                        .map { Self.brief($0) } ?? []
+                    Issue.record("""
+                        seed \(seed) \(name) \(key): \(actual[key].map(\.description) ?? "absent") ≠ ledger \(expected[key].map(\.description) ?? "absent")
+                        ledger: \(entries.joined(separator: "; "))
+                        records: \(records.joined(separator: "; "))
+                        """)
                 }
             }
             let all = expected.values.reduce(into: Tally()) { sum, t in
@@ -162,6 +171,15 @@ import Yams
             }
         }
         return cells
+    }
+
+    /// A completed record's fields that matter here, for a failure message.
+    static func brief(_ line: Substring) -> String {
+        ["vdm.streaming", "error.type", "vdm.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.usage.cache_read.input_tokens", "vdm.tool_calls"]
+            .map { key in
+                guard let range = line.range(of: "\"\(key)\":") else { return "" }
+                return key.split(separator: ".").last.map(String.init).map { $0 + "=" } .map { $0 + line[range.upperBound...].prefix { $0 != "," && $0 != "}" } } ?? ""
+            }.joined(separator: " ")
     }
 
     static func send(_ step: Step, index: Int, port: Int) async throws {

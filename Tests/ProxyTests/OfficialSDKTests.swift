@@ -43,7 +43,7 @@ import Testing
             let base = e2e.proxy.baseURL
 
             let created = try await Self.sdk("create", model: model, base: base)
-            #expect(created["sdk_type"] as? String == "Message", "\(created)")
+            #expect(created["is_message"] as? Bool == true, "\(created)")
             #expect(created["role"] as? String == "assistant")
             #expect(created["stop_reason"] as? String == "end_turn")
             let text = try #require(Self.blocks(created).first { $0["type"] as? String == "text" }?["text"] as? String, "\(created)")
@@ -51,7 +51,7 @@ import Testing
             Self.expectUsage(created, equals: try Self.lastLedger(e2e), "\(model) create")
 
             let streamed = try await Self.sdk("stream", model: model, base: base)
-            #expect(streamed["sdk_type"] as? String == "Message", "\(streamed)")
+            #expect(streamed["is_message"] as? Bool == true, "the accumulated final message is an SDK Message: \(streamed)")
             #expect(streamed["stop_reason"] as? String == "end_turn")
             let finalText = Self.blocks(streamed).compactMap { $0["text"] as? String }.joined()
             #expect(!finalText.isEmpty)
@@ -65,12 +65,12 @@ import Testing
             let calls = Self.blocks(tools).filter { $0["type"] as? String == "tool_use" }
             #expect(calls.count == 1, "\(tools)")
             #expect(calls.first?["name"] as? String == "get_weather")
-            #expect((calls.first?["input"] as? [String: Any])?["city"] is String, "the SDK parsed the tool input: \(tools)")
+            #expect((calls.first?["input"] as? [String: Any])?["query"] is String, "the SDK parsed the mock's tool input {\"query\": …}: \(tools)")
 
             let streamTools = try await Self.sdk("stream_tools", model: model, base: base)
             let streamCalls = Self.blocks(streamTools).filter { $0["type"] as? String == "tool_use" }
             #expect(streamCalls.count == 2, "\(streamTools)")
-            #expect(streamCalls.allSatisfy { ($0["input"] as? [String: Any])?["city"] is String }, "accumulated input_json_delta: \(streamTools)")
+            #expect(streamCalls.allSatisfy { ($0["input"] as? [String: Any])?["query"] is String }, "accumulated input_json_delta: \(streamTools)")
             #expect(Set(streamCalls.compactMap { $0["id"] as? String }).count == 2)
 
             let limited = try await Self.sdk("rate_limited", model: model, base: base)
@@ -124,7 +124,7 @@ import Testing
         try await ScriptedUpstream.with(["claude-think": script]) { upstream in
             try await E2E.run(env: ["ANTHROPIC_BASE_URL": upstream]) { e2e in
                 let out = try await Self.sdk("thinking", model: "anthropic:claude-think", base: e2e.proxy.baseURL)
-                #expect(out["sdk_type"] as? String == "Message", "\(out)")
+                #expect(out["is_message"] as? Bool == true, "\(out)")
                 #expect(out["id"] as? String == "msg_think_1")
                 let content = Self.blocks(out)
                 #expect(content.count == 2, "\(out)")

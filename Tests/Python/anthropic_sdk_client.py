@@ -41,6 +41,7 @@ def message(m):
             blocks.append({"type": block.type})
     return {
         "sdk_type": type(m).__name__,
+        "is_message": isinstance(m, anthropic.types.Message),
         "id": m.id,
         "role": m.role,
         "model": m.model,
