@@ -47,6 +47,8 @@ struct MockResponder: HTTPResponder {
             return Self.json("{\"ok\":true}")
         case "/mock/requests" where isGet:
             return Self.json(Self.encode(state.recordedRequests()))
+        case "/mock/ledger" where isGet:
+            return Self.json(Self.encode(state.ledger.entries()))
         case "/mock/requests/last/body" where isGet:
             guard let body = state.lastBody() else {
                 return Self.error(.anthropic, status: 404, message: "No request recorded yet")
@@ -75,6 +77,7 @@ struct MockResponder: HTTPResponder {
             body = try await request.collectBody(upTo: configuration.maxBodySize)
         } catch {
             state.update { Self.countRequest(&$0, endpoint: endpoint, stream: false) }
+            state.ledger.close(state.ledger.open(path: path, format: format.rawValue, model: "", stream: false), outcome: .unreadable, status: 413)
             return Self.error(format, status: 413, message: "Request body larger than \(configuration.maxBodySize) bytes")
         }
         state.record(method: request.method.rawValue, path: request.uri.description, headers: request.headers, body: body)
@@ -89,6 +92,7 @@ struct MockResponder: HTTPResponder {
             wire = try MockWireRequest.decode(Data(body.readableBytesView))
         } catch {
             state.update { Self.countRequest(&$0, endpoint: endpoint, stream: false) }
+            state.ledger.close(state.ledger.open(path: path, format: format.rawValue, model: "", stream: false), outcome: .unreadable, status: 400)
             logger.debug("mock request", metadata: ["mock.path": .string(path), "mock.status": "400"])
             return Self.error(format, status: 400, message: "Mock upstream could not read the request: expected a JSON object with a messages array")
         }
@@ -102,6 +106,7 @@ struct MockResponder: HTTPResponder {
         let directives = plan.directives
         let stream = endpoint != .countTokens && plan.stream
         state.update { Self.countRequest(&$0, endpoint: endpoint, stream: stream) }
+        let entry = state.ledger.open(path: path, format: format.rawValue, model: plan.model, stream: stream)
 
         // Faults that apply before any reply.
         if let latency = directives.latencyMilliseconds, latency > 0 {
@@ -110,10 +115,13 @@ struct MockResponder: HTTPResponder {
         }
         if directives.hang {
             state.countFault(.hang)
-            return await hang(request, format: format, path: path)
+            let held = await hang(request, format: format, path: path)
+            state.ledger.close(entry, outcome: .hang, status: 504)
+            return held
         }
         if let status = directives.status {
             state.countFault(.status)
+            state.ledger.close(entry, outcome: .status, status: status)
             logger.debug(
                 "mock request",
                 metadata: [
@@ -135,10 +143,11 @@ struct MockResponder: HTTPResponder {
         let response: Response
         if endpoint == .countTokens {
             response = Self.json("{\"input_tokens\":" + String(plan.inputTotal) + "}")
+            state.ledger.close(entry, outcome: .completed, usage: .init(input: plan.inputTotal))  // the count it answered
         } else if stream {
-            response = streamingResponse(plan, format: format)
+            response = streamingResponse(plan, format: format, entry: entry)
         } else {
-            response = plainResponse(plan, format: format)
+            response = plainResponse(plan, format: format, entry: entry)
         }
         logger.debug(
             "mock request",
@@ -185,13 +194,14 @@ struct MockResponder: HTTPResponder {
         return headers
     }
 
-    private func plainResponse(_ plan: MockReplyPlan, format: MockWireFormat) -> Response {
+    private func plainResponse(_ plan: MockReplyPlan, format: MockWireFormat, entry: Int) -> Response {
         let text = format == .anthropic ? MockRenderer.anthropicMessage(plan) : MockRenderer.openAICompletion(plan)
         let headers = replyHeaders(Self.jsonHeaders, format: format, id: plan.idHash)
         let directives = plan.directives
         if directives.cutAfterEvents != nil {
             // Announce the whole body, send half of it, then drop the connection.
             state.countFault(.cut)
+            state.ledger.close(entry, outcome: .cut)
             let full = ByteBuffer(string: text)
             let partial = full.getSlice(at: full.readerIndex, length: full.readableBytes / 2) ?? ByteBuffer()
             return Response(
@@ -205,13 +215,15 @@ struct MockResponder: HTTPResponder {
         }
         if directives.malformed {
             state.countFault(.malformed)
+            state.ledger.close(entry, outcome: .malformed)
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: String(text.prefix(text.count / 2)))))
         }
         countUsage(plan)
+        state.ledger.close(entry, outcome: .completed, usage: MockLedger.usage(plan))
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    private func streamingResponse(_ plan: MockReplyPlan, format: MockWireFormat) -> Response {
+    private func streamingResponse(_ plan: MockReplyPlan, format: MockWireFormat, entry: Int) -> Response {
         var events = format == .anthropic ? MockRenderer.anthropicEvents(plan) : MockRenderer.openAIEvents(plan)
         let directives = plan.directives
         if directives.malformed {
@@ -239,31 +251,46 @@ struct MockResponder: HTTPResponder {
             delay = min(.milliseconds(slow), configuration.delayLimit)
         }
         let cut = limit < events.count
+        // How the stream ends when the mock writes all of it (the ledger's outcome).
+        let outcome: MockLedgerEntry.Outcome =
+            cut ? .cut : directives.malformed ? .malformed : directives.streamError ? .streamError : .completed
         let headers = replyHeaders(Self.sseHeaders, format: format, id: plan.idHash)
         if configuration.bufferedStreams, delay == nil, !cut {
             var buffer = ByteBuffer()
             for event in events { buffer.writeString(event) }
+            state.ledger.close(entry, outcome: outcome, usage: MockLedger.usage(plan, format: format, events: events, sent: events.count))
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
         }
         let sendable = events
         let eventLimit = limit
         let eventDelay = delay
+        let ledger = state.ledger
         return Response(
             status: .ok,
             headers: headers,
             body: ResponseBody { writer in
-                if let delay = eventDelay {
-                    for index in 0..<eventLimit {
-                        if index > 0 { try await Task.sleep(for: delay) }
-                        try await writer.write(ByteBuffer(string: sendable[index]))
+                var sent = 0
+                do {
+                    if let delay = eventDelay {
+                        for index in 0..<eventLimit {
+                            if index > 0 { try await Task.sleep(for: delay) }
+                            try await writer.write(ByteBuffer(string: sendable[index]))
+                            sent = index + 1
+                        }
+                    } else if eventLimit > 0 {
+                        var buffer = ByteBuffer()
+                        for index in 0..<eventLimit {
+                            buffer.writeString(sendable[index])
+                        }
+                        try await writer.write(buffer)
+                        sent = eventLimit
                     }
-                } else if eventLimit > 0 {
-                    var buffer = ByteBuffer()
-                    for index in 0..<eventLimit {
-                        buffer.writeString(sendable[index])
-                    }
-                    try await writer.write(buffer)
+                } catch {
+                    // The proxy closed the connection (or cancelled) while the mock was writing.
+                    ledger.close(entry, outcome: .clientGone, usage: MockLedger.usage(plan, format: format, events: sendable, sent: sent))
+                    throw error
                 }
+                ledger.close(entry, outcome: outcome, usage: MockLedger.usage(plan, format: format, events: sendable, sent: sent))
                 if cut {
                     throw MockConnectionCut()
                 }

@@ -6,9 +6,10 @@
 //   POST /v1/messages                                    Anthropic format, streaming or not
 //   POST /v1/messages/count_tokens                       {"input_tokens": N}
 //   GET  /mock/stats                                     running totals (MockStatsSnapshot)
-//   POST /mock/reset                                     clears totals and recorded requests
+//   POST /mock/reset                                     clears totals, recorded requests and the ledger
 //   GET  /mock/requests                                  last N requests (MockRecordedRequest list)
 //   GET  /mock/requests/last/body                        exact bytes of the last request body
+//   GET  /mock/ledger                                    per request: outcome and usage it reported (MockLedger)
 //   GET  /health, GET /v1/models
 // Directives: see MockDirectives. Token formula: see MockReplyPlan.swift.
 

@@ -140,6 +140,8 @@ package final class MockUpstreamState: Sendable {
     let recordLimit: Int
     /// Bodies longer than this are kept truncated in the ring (the last body is always kept whole).
     let recordBodyLimit: Int
+    /// What the mock reported for each API request (`/mock/ledger`).
+    let ledger = MockLedger()
     private let stats = Mutex(MockStatsSnapshot())
     private let ring = Mutex(Ring())
 
@@ -170,6 +172,7 @@ package final class MockUpstreamState: Sendable {
             $0.activeHangs = hangs
         }
         ring.withLock { $0 = Ring() }
+        ledger.reset()
     }
 
     // MARK: Recording

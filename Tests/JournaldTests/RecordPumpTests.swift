@@ -72,7 +72,11 @@ import Testing
 
         transport.release.signal()  // the one in flight completes late
         pump.flush()
-        Thread.sleep(forTimeInterval: 0.1)
+        // The late delivery lands on the pump's own thread: wait (bounded) until every record is somewhere.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while transport.accepted.withLock({ $0.count }) + fallback.all.count < records.count, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
         let delivered = transport.accepted.withLock { $0 }
         let all = delivered + fallback.all.map(\.sequence)
         #expect(all.sorted() == records.map(\.sequence))

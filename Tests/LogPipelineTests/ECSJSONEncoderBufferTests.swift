@@ -20,13 +20,15 @@ import Testing
             power *= 10
             values += [power - 1, power, power + 1, -power]
         }
-        values += (0..<500).map { _ in Int64.random(in: Int64.min...Int64.max) >> Int64.random(in: 0...62) }
+        let seed = TestSeed.make("ECSJSONEncoderBufferTests.integersOfEveryMagnitudeAndSign")
+        var rng = SplitMix64(state: seed)
+        values += (0..<500).map { _ in Int64.random(in: Int64.min...Int64.max, using: &rng) >> Int64.random(in: 0...62, using: &rng) }
         for value in values {
             let metrics = RequestMetrics(requestID: "r", requestedModel: "m", startMicros: value, durationNanos: value)
             let object = try Self.encoded(metrics, message: "x")
             let line = ECSJSONEncoder().encode(LogRecord(timestampMicros: 0, level: .info, message: "x", logger: "l", instanceID: "i", sequence: 1,
                                                          correlationID: nil, payload: RequestCompletedPayload(metrics: metrics)))
-            #expect(line.contains(#","vdm.start_us":\#(value),"#), "exact text of \(value)")
+            #expect(line.contains(#","vdm.start_us":\#(value),"#), "exact text of \(value), seed \(seed)")
             var rendered: [UInt8] = []
             JSONBytes.appendInt(value, to: &rendered)  // the renderers' integers, same digit writer
             #expect(String(decoding: rendered, as: UTF8.self) == String(value))
@@ -98,11 +100,13 @@ import Testing
     /// say what the C library's `gmtime_r` says, and parse back to the same instant.
     @Test func timestampsMatchTheGeneralWriter() throws {
         var values: [Int64] = [0, 1, 999_999, 1_000_000, -1, -1_000_000, 951_782_400_000_000, 253_402_300_799_999_999]
-        values += (0..<500).map { _ in Int64.random(in: -62_135_596_800_000_000...253_402_300_799_999_999) }
+        let seed = TestSeed.make("ECSJSONEncoderBufferTests.timestampsMatchTheGeneralWriter")
+        var rng = SplitMix64(state: seed)
+        values += (0..<500).map { _ in Int64.random(in: -62_135_596_800_000_000...253_402_300_799_999_999, using: &rng) }
         for micros in values {
             let record = LogRecord(timestampMicros: micros, level: .info, message: "m", logger: "l", instanceID: "i", sequence: 1, correlationID: nil, payload: nil)
             let line = ECSJSONEncoder().encode(record)
-            #expect(line.hasPrefix(#"{"@timestamp":""# + WallClock.iso8601(micros: micros) + "\""), "\(micros)")
+            #expect(line.hasPrefix(#"{"@timestamp":""# + WallClock.iso8601(micros: micros) + "\""), "\(micros), seed \(seed)")
             var seconds = time_t(micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000)
             let fraction = micros - Int64(seconds) * 1_000_000
             var parts = tm()

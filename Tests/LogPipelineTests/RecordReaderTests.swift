@@ -1,5 +1,6 @@
 import Foundation
 import LogPipeline
+import RealComponent
 import Testing
 
 /// The record reader: JSON details, every kind of bad input, compressed and journal inputs.
@@ -272,10 +273,10 @@ import Testing
     }
 
     /// A real journal file (written by systemd-journal-remote from an export stream) read back
-    /// with the real `journalctl -o json` and `-o export`. Skipped where those tools are absent.
+    /// with the real `journalctl -o json` and `-o export` (no such tools: `RealComponent`'s policy).
     @Test func realJournalctlOutput() throws {
-        let remote = "/lib/systemd/systemd-journal-remote"
-        guard FileManager.default.isExecutableFile(atPath: remote), FileManager.default.isExecutableFile(atPath: "/usr/bin/journalctl") else { return }
+        let remote = try RealComponent.file("/lib/systemd/systemd-journal-remote", package: "systemd-journal-remote")
+        try RealComponent.file("/usr/bin/journalctl", package: "systemd")
         let dir = try TempDir()
         defer { dir.cleanup() }
         var data = Data()

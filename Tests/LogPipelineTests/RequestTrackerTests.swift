@@ -129,7 +129,11 @@ import Testing
             task.cancel()
             _ = await task.value
         }
-        try await Task.sleep(for: .milliseconds(50))
+        // A cancelled waiter leaves on the tracker's executor: wait (bounded) for the count to reach 0.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await tracker.waiterCount > 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         #expect(await tracker.waiterCount == 0)
         #expect(await tracker.currentVersion == version)
     }

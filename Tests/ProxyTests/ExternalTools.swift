@@ -1,28 +1,18 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import RealComponent
+import Synchronization
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Programs the tests run (`promtool`, `prometheus` from the Debian package `prometheus`; `lnav`). Locally
-/// a missing program skips those tests; in CI (`CI=true`) it fails them (see `ExternalTool.enabled`).
+/// Programs the tests run (`promtool`, `prometheus` from the Debian package `prometheus`; `lnav`; the
+/// PyPI virtualenv's python). Whether a missing one skips or fails is `RealComponent`'s one policy.
 enum ExternalTool {
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"]?.lowercased() == "true" }
-
-    static func path(_ name: String) -> String? {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
-        return paths.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    /// Whether a test needing `name` runs: always in CI (where its absence must fail), else only if installed.
-    static func enabled(_ name: String) -> Bool { isCI || path(name) != nil }
-
     static func require(_ name: String, package: String = "prometheus") throws -> String {
-        guard let path = path(name) else {
-            throw TestFailure("\(name) is not installed (Debian package '\(package)'; scripts/install-deps installs it)")
-        }
-        return path
+        try RealComponent.program(name, package: package)
     }
 
     /// The virtualenv `scripts/install-deps` fills with the pinned PyPI tools (the Anthropic and OpenAI
@@ -36,9 +26,9 @@ enum ExternalTool {
     /// The virtualenv's python, or a failure that says how to get it.
     static func venvPython() throws -> String {
         let path = toolsVenv.appendingPathComponent("bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw TestFailure("no Python virtualenv at \(toolsVenv.path) (scripts/install-deps creates it)")
-        }
+        try RealComponent.require("the Python virtualenv at \(toolsVenv.path) (PyPI anthropic, openai)",
+                                  available: FileManager.default.isExecutableFile(atPath: path),
+                                  install: "scripts/install-deps creates it; VDM_TOOLS_VENV points elsewhere")
         return path
     }
 
@@ -49,8 +39,23 @@ enum ExternalTool {
     }
 
     /// Runs a program to completion, feeding `input` on stdin; `environment` replaces the inherited one.
+    /// The waiting happens on a thread of its own, never on the Swift concurrency pool: that pool has
+    /// one thread per core, and an in-process server the program talks to needs them.
     static func run(_ path: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil,
                     directory: URL? = nil) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    continuation.resume(returning: try runBlocking(path, arguments, input: input, environment: environment, directory: directory))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+
+    private static func runBlocking(_ path: String, _ arguments: [String], input: [UInt8], environment: [String: String]?,
+                                    directory: URL?) throws -> Output {
         // stdin from a file, not a pipe: a program that exits early cannot SIGPIPE the test process.
         let inputURL = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-stdin-\(UUID().uuidString)")
         try Data(input).write(to: inputURL)
@@ -65,10 +70,19 @@ enum ExternalTool {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
+        // stderr drained on its own thread: a child filling it must not block on us reading stdout.
+        let err = Mutex(Data())
+        let drained = DispatchSemaphore(value: 0)
+        Thread {
+            let data = stderr.fileHandleForReading.readDataToEndOfFile()
+            err.withLock { $0 = data }
+            drained.signal()
+        }.start()
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err.withLock { $0 }, as: UTF8.self))
     }
 }
 

@@ -18,7 +18,9 @@ import Testing
     }
 
     @Test func streamingTrafficShowsLiveTokensThenLandsInEveryView() async throws {
-        try await TinyOpenAIUpstream.with { upstreamPort in
+        let hold = StreamHold()
+        defer { hold.release() }
+        try await TinyOpenAIUpstream.with(hold: hold) { upstreamPort in
             // The stream's throttle (500 ms by default) is shorter than the ~480 ms upstream stream only
             // on a quiet machine: 50 ms makes "live tokens reach the SSE stream" independent of load.
             try await MetricsTestServer.with(["OPENAI_BASE_URL": "http://127.0.0.1:\(upstreamPort)/v1", "VDM_ACTIVE_REQUESTS_SSE_INTERVAL": "0.05"]) { proxy in
@@ -26,21 +28,23 @@ import Testing
                 defer { stream.close() }
                 async let streamed = Self.post(proxy, model: "openai:gpt-4o", stream: true)
                 // While the upstream streams (12 chunks, 40 ms apart) the in-flight row's tokens grow.
+                // The upstream holds its last chunks until released: the request is in flight until then.
                 var liveTokens = 0
-                let deadline = ContinuousClock.now + .seconds(5)
+                let deadline = ContinuousClock.now + .seconds(30)
                 while liveTokens == 0, ContinuousClock.now < deadline {
                     let rows = try await proxy.getJSON("/metrics/active-requests")["active_requests"] as? [[String: Any]] ?? []
                     liveTokens = rows.first?["output_tokens"] as? Int ?? 0
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 #expect(liveTokens > 0)
-                let (status, body) = try await streamed
-                #expect(status == 200)
-                #expect(body.contains("message_stop"))
-                #expect(await stream.first { item in
+                #expect(await stream.first(timeout: .seconds(30)) { item in
                     guard let rows = (try? JSONTestValue.object(item.data))?["active_requests"] as? [[String: Any]] else { return false }
                     return (rows.first?["output_tokens"] as? Int ?? 0) > 0
                 } != nil, "\(stream.all.map(\.data).prefix(6))")
+                hold.release()
+                let (status, body) = try await streamed
+                #expect(status == 200)
+                #expect(body.contains("message_stop"))
 
                 let (plainStatus, _) = try await Self.post(proxy, model: "openai:gpt-4o", stream: false)
                 #expect(plainStatus == 200)

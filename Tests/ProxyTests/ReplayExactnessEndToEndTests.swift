@@ -59,7 +59,7 @@ import VDMDemo
         try await assertReplayEqualsLive(requests: DemoWorkload.requests(count: 200), concurrency: 200)
     }
 
-    @Test(.enabled(if: ExternalTool.enabled("promtool"), "promtool is not installed (Debian package prometheus)"))
+    @Test
     func promtoolAcceptsTheReplayedExposition() async throws {
         let promtool = try ExternalTool.require("promtool")
         try await E2E.run { e2e in

@@ -10,10 +10,7 @@ import VDMBench
 /// of `scripts/with-journald`; the journal's replay of that process equals the file's replay.
 @Suite struct ReplayJournalTests {
     @Test func theJournalReplaysToTheSameTotalsAsTheJSONFile() async throws {
-        guard let directory = TraceJournalTests.journalDirectory else {
-            #expect(!TraceJournalTests.required, "no private journald (run under scripts/with-journald)")
-            return
-        }
+        let directory = try PrivateJournal.require()
         let jsonLog = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-replay-journal-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: jsonLog) }
         let startMicros = UInt64(WallClock.nowMicros())
@@ -49,10 +46,7 @@ import VDMBench
     }
 
     @Test func theRealCommandReadsTheJournalAndRejectsBadTimes() async throws {
-        guard let directory = TraceJournalTests.journalDirectory else {
-            #expect(!TraceJournalTests.required, "no private journald (run under scripts/with-journald)")
-            return
-        }
+        let directory = try PrivateJournal.require()
         let ok = try runVDM(["replay", "--journal", "--directory", directory, "--since", "@0", "--format", "json", "--quiet"])
         #expect(ok.status == 0, "\(ok.output)")
         #expect(ok.output.contains("\"summary\""), "\(ok.output)")

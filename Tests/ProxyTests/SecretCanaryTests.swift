@@ -99,7 +99,7 @@ import VDMBench
         let seed = ProcessInfo.processInfo.environment["VDM_CANARY_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64(UInt32.max))
         print("SecretCanaryTests seed \(seed) (VDM_CANARY_SEED=\(seed) reproduces)")
         let keys = Keys(seed: seed)
-        let journal = ProcessInfo.processInfo.environment["VDM_TEST_JOURNAL_DIR"]
+        let journal: String? = try PrivateJournal.require()
         try await EchoKeyUpstream.with { upstream, upstreamPort in
             let echo = "http://127.0.0.1:\(upstreamPort)"
             let port = try await ServerPorts.free()

@@ -27,9 +27,17 @@ import VDMBench
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/messages")
             request.method = .POST
             request.headers.add(name: "content-type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: anthropicBody(text: "slow one mock:latency=1500")))
+            request.body = .bytes(ByteBuffer(bytes: anthropicBody(text: "slow one mock:latency=3000")))
             async let reply = HTTPClient.shared.execute(request, timeout: .seconds(20))
-            try await Task.sleep(for: .milliseconds(400))
+            // SIGTERM only once the request is in flight (the proxy lists it), not after a guessed delay.
+            let deadline = ContinuousClock.now + .seconds(15)
+            var inFlight = false
+            while !inFlight, ContinuousClock.now < deadline {
+                let active = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics/active-requests"), timeout: .seconds(5))
+                inFlight = String(buffer: try await active.body.collect(upTo: 1 << 20)).contains("\"request_id\"")
+                if !inFlight { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(inFlight, "the slow request never showed in /metrics/active-requests")
             kill(child.process.processIdentifier, SIGTERM)
             let response = try await reply
             #expect(response.status == .ok)

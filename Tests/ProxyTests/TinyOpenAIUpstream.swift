@@ -3,16 +3,28 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
+
+/// Holds a stream before its last chunks until the test has seen what it waits for (bounded: 30 s),
+/// so that "while it streams" is a condition, not a race against the upstream's pace.
+final class StreamHold: Sendable {
+    private let released = Mutex(false)
+    func release() { released.withLock { $0 = true } }
+    func wait() async {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !released.withLock({ $0 }), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+}
 
 /// The smallest OpenAI-compatible upstream the metrics tests need (the full mock lives elsewhere):
 /// `POST /v1/chat/completions` answers JSON, or streams `chunks` deltas `delay` apart followed by
-/// the usage chunk and `[DONE]`; model `fail` gets a 500.
+/// the usage chunk and `[DONE]` (after `hold` is released, when given); model `fail` gets a 500.
 enum TinyOpenAIUpstream {
     static let chunks = 12
     static let delay: Duration = .milliseconds(40)
     static let usage = #"{"prompt_tokens":31,"completion_tokens":12,"total_tokens":43,"prompt_tokens_details":{"cached_tokens":8}}"#
 
-    static func with<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(hold: StreamHold? = nil, _ body: @Sendable (Int) async throws -> T) async throws -> T {
         let router = Router()
         router.post("/v1/chat/completions") { request, _ -> Response in
             var request = request
@@ -31,6 +43,7 @@ enum TinyOpenAIUpstream {
                     try await writer.write(ByteBuffer(string: "data: \(chunk)\n\n"))
                     try await Task.sleep(for: delay)
                 }
+                await hold?.wait()
                 try await writer.write(ByteBuffer(string: #"data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n"))
                 try await writer.write(ByteBuffer(string: #"data: {"id":"c","object":"chat.completion.chunk","choices":[],"usage":\#(usage)}"# + "\n\ndata: [DONE]\n\n"))
                 try await writer.finish(nil)

@@ -8,17 +8,9 @@ import VDMBench
 /// `vdm serve --log-target journald` against the private journald of `scripts/with-journald`, then the
 /// real `vdm trace PREFIX --journal --directory DIR` finds that request's records by prefix alone.
 @Suite struct TraceJournalTests {
-    static var journalDirectory: String? { ProcessInfo.processInfo.environment["VDM_TEST_JOURNAL_DIR"] }
-    static var required: Bool {
-        let env = ProcessInfo.processInfo.environment
-        return env["CI"] == "true" || env["VDM_REQUIRE_JOURNALD"] == "1"
-    }
 
     @Test func traceFindsARequestInTheJournalByPrefix() async throws {
-        guard let directory = Self.journalDirectory else {
-            #expect(!Self.required, "no private journald (run under scripts/with-journald)")
-            return
-        }
+        let directory = try PrivateJournal.require()
         let clientID = "journal-trace-\(UUID().uuidString.lowercased())"
         let requestID = try #require(try await Self.send(clientIDs: [clientID]).first)
         // journald stores asynchronously: poll the real command until both records are there.
@@ -36,10 +28,7 @@ import VDMBench
     }
 
     @Test func anAmbiguousPrefixListsTheCandidatesFromTheJournal() async throws {
-        guard let directory = Self.journalDirectory else {
-            #expect(!Self.required, "no private journald (run under scripts/with-journald)")
-            return
-        }
+        let directory = try PrivateJournal.require()
         // Ids are vdm's own (random hex): of 17 requests, two share a first digit (pigeonhole), and
         // that one-character prefix is ambiguous.
         let sent = try await Self.send(clientIDs: (0..<17).map { "amb-\($0)" })

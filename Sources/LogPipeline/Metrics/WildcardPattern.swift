@@ -1,16 +1,19 @@
-/// Case-insensitive glob with `*` and `?` (the `provider` and `model` filters of the running totals,
-/// shared by the endpoint and `vdm replay`).
+/// Glob with `*` and `?`: case-insensitive by default (the `provider` and `model` filters of the
+/// running totals, shared by the endpoint and `vdm replay`); case-sensitive on request, as Ruby's
+/// `Dir.glob` and Elasticsearch's index patterns match (the tests of logstash/ use that).
 package struct WildcardPattern: Sendable, Equatable, CustomStringConvertible {
     public let description: String
     private let pattern: [Character]
+    private let caseSensitive: Bool
 
-    public init(_ text: String) {
+    public init(_ text: String, caseSensitive: Bool = false) {
         description = text
-        pattern = Array(text.lowercased())
+        self.caseSensitive = caseSensitive
+        pattern = Array(caseSensitive ? text : text.lowercased())
     }
 
     public func matches(_ candidate: String) -> Bool {
-        let s = Array(candidate.lowercased())
+        let s = Array(caseSensitive ? candidate : candidate.lowercased())
         var p = 0, i = 0
         var star = -1, mark = 0
         while i < s.count {

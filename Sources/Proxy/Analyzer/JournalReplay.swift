@@ -16,6 +16,15 @@ package enum JournalReplay {
         if let error = lines.failure.error { throw error }
         return state
     }
+
+    /// `vdm summaries --journal`: the same entries through the checkpoint verifier.
+    static func summaries(source: JournalSource) throws(JournalReaderError) -> SummariesResult {
+        let query = JournalQuery(since: nil, until: nil, fields: [JournalFieldName.ecsJSON, "MESSAGE"])
+        let lines = JournalLines(stream: try JournalReader(source: source).entries(query))
+        let result = SummariesVerifier.verify(lines: lines, name: "journal:\(source)")
+        if let error = lines.failure.error { throw error }
+        return result
+    }
 }
 
 /// The entries' record lines as a sequence; a read error ends it and is kept for the caller.

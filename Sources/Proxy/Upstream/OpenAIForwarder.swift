@@ -114,6 +114,9 @@ struct OpenAIForwarder: Sendable {
                 }
                 try await relay.finish(&writer)
             } catch {
+                // The client left mid-stream: the record keeps the usage the upstream reported so far,
+                // not the live view's estimate (characters / 4), as every other failure does.
+                call.life.apply(translator.converter.usage)
                 failure = failure ?? .clientDisconnected
             }
             call.life.update { $0.responseBytes = relay.bytesSent }

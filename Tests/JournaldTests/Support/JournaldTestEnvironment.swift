@@ -1,19 +1,15 @@
 import Foundation
 import Journald
+import RealComponent
 import Testing
 
-/// The private journald that scripts/with-journald starts, and the rule for when its absence is a
-/// failure: CI=true or VDM_REQUIRE_JOURNALD=1 make the journald tests fail instead of skipping.
+/// The private journald that scripts/with-journald starts. Its absence is a failure in CI and a visible
+/// skip elsewhere (`RealComponent`, the suite's one skip policy).
 struct JournaldTestEnvironment: Sendable {
     let journalDirectory: String
     let control: String
 
     private static var env: [String: String] { ProcessInfo.processInfo.environment }
-
-    static var required: Bool {
-        let ci = env["CI"]?.lowercased() ?? ""
-        return (!ci.isEmpty && ci != "false" && ci != "0") || env["VDM_REQUIRE_JOURNALD"] == "1"
-    }
 
     static var current: JournaldTestEnvironment? {
         guard let directory = env["VDM_TEST_JOURNAL_DIR"], let control = env["VDM_TEST_JOURNALD_CTL"],
@@ -22,16 +18,13 @@ struct JournaldTestEnvironment: Sendable {
         return JournaldTestEnvironment(journalDirectory: directory, control: control)
     }
 
-    /// Run the suite when journald is there, or when its absence must fail the run.
-    static var shouldRun: Bool { required || current != nil }
-
-    static func require() throws -> JournaldTestEnvironment {
-        guard let current else {
-            throw TestEnvironmentError(
-                "no isolated systemd-journald reachable (VDM_TEST_JOURNAL_DIR/VDM_TEST_JOURNALD_CTL unset or "
-                    + "/run/systemd/journal/socket not answering); run the tests through scripts/with-journald as root")
-        }
-        return current
+    static func require(sourceLocation: SourceLocation = #_sourceLocation) throws -> JournaldTestEnvironment {
+        let found = current
+        try RealComponent.require(
+            "an isolated systemd-journald (VDM_TEST_JOURNAL_DIR/VDM_TEST_JOURNALD_CTL set, /run/systemd/journal/socket answering)",
+            available: found != nil, install: "run the tests through scripts/with-journald as root", sourceLocation: sourceLocation)
+        guard let found else { throw TestEnvironmentError("no isolated systemd-journald") }
+        return found
     }
 
     /// `stop`, `start`, `restart` or `pid` through scripts/with-journald.

@@ -43,7 +43,7 @@ struct IndexMappings {
     func mapping(of path: String, kind: String) -> (type: String, by: String)? {
         if let type = types[path] { return (type, "properties") }
         for template in dynamicTemplates {
-            if let glob = template.pathMatch, !WildcardPattern(glob).matches(path) { continue }
+            if let glob = template.pathMatch, !WildcardPattern(glob, caseSensitive: true).matches(path) { continue }
             if let match = template.matchMappingType, match != "*", match != kind { continue }
             return (template.type, "dynamic template \(template.name)")
         }

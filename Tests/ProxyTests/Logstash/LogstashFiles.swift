@@ -55,7 +55,7 @@ struct PipelineDefinition {
             // Every file the glob matches, as the installed directory holds the files of pipeline/.
             let directory = (path as NSString).deletingLastPathComponent
             let pattern = (path as NSString).lastPathComponent
-            let files = expandBraces(pattern).flatMap { glob in available.filter { WildcardPattern(glob).matches($0) } }
+            let files = expandBraces(pattern).flatMap { glob in available.filter { WildcardPattern(glob, caseSensitive: true).matches($0) } }
             let sorted = Set(files).map { directory + "/" + $0 }.sorted().map { ($0 as NSString).lastPathComponent }
             return PipelineDefinition(id: id, pathConfig: path, ecsCompatibility: entry["pipeline.ecs_compatibility"] as? String, files: sorted)
         }
