@@ -73,7 +73,7 @@ final class BufferedWriter: @unchecked Sendable {
 
     // Producers may still append after `close()` (their bytes go nowhere), so the shared buffer lives
     // as long as the writer: the thread holds `self` until `run` returns.
-    deinit { pending.free() }
+    // (`pending` frees its memory in its own deinit.)
 
     /// Lets `write` append one line straight into the shared buffer, under the lock: the JSON and
     /// console sinks render their record there, with no line of their own to allocate, fill and copy.
@@ -115,7 +115,6 @@ final class BufferedWriter: @unchecked Sendable {
 
     private func run() {
         var batch = LineBuffer(capacity: 64 << 10)
-        defer { batch.free() }
         while true {
             condition.lock()
             while pending.count == 0 && !closed {
