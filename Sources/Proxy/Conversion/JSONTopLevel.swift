@@ -1,3 +1,5 @@
+import LogPipeline
+
 /// Byte-level helpers for the Anthropic passthrough, where the request body must go upstream
 /// byte-for-byte unchanged except for the model name.
 ///
