@@ -1,3 +1,5 @@
+import LogPipeline
+
 // Small, allocation-light helpers for writing the mock's JSON by hand.
 //
 // The mock builds its replies with string concatenation instead of an encoder: the replies
@@ -15,43 +17,12 @@ enum MockJSONText {
         return out
     }
 
-    /// `s` as a JSON string literal, quotes included.
+    /// `s` as a JSON string literal, quotes included (the one JSON string writer, `JSONBytes`).
     static func quoted(_ s: String) -> String {
-        var needsEscaping = false
-        for byte in s.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            needsEscaping = true
-            break
-        }
-        if !needsEscaping {
-            return concat("\"", s, "\"")
-        }
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 8)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u00"
-                    out += hexDigit(Int(scalar.value >> 4))
-                    out += hexDigit(Int(scalar.value & 0xF))
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-        return out
-    }
-
-    private static func hexDigit(_ value: Int) -> String {
-        let digits = "0123456789abcdef"
-        let index = digits.index(digits.startIndex, offsetBy: value & 0xF)
-        return String(digits[index])
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 2)
+        JSONBytes.appendString(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// 64-bit FNV-1a of the given bytes, as 16 lowercase hex digits. Used for deterministic ids.

@@ -16,7 +16,7 @@ public struct ConsoleFormatter: Sendable {
     }
 
     /// Generic so the console sink formats straight into its writer's buffer (no line of its own).
-    public func format<O: ByteOutput>(_ record: LogRecord, into out: inout O) {
+    public func format<O: ByteOutput & ~Copyable>(_ record: LogRecord, into out: inout O) {
         clockCache.append(micros: record.timestampMicros, to: &out)
         out.append(literal: " - ")
         out.append(utf8: record.level.consoleName)
@@ -27,7 +27,7 @@ public struct ConsoleFormatter: Sendable {
 
     /// `[abcd1234] message | error: …`, redacted and escaped to one line: the console line after its
     /// time and level, and the whole of a syslog line after its header.
-    public static func appendBody<O: ByteOutput>(_ record: LogRecord, redactor: Redactor, to out: inout O) {
+    public static func appendBody<O: ByteOutput & ~Copyable>(_ record: LogRecord, redactor: Redactor, to out: inout O) {
         if let prefix = record.correlationPrefix {
             out.append(UInt8(ascii: "["))
             LineEscaper.append(String(prefix), to: &out)
@@ -53,7 +53,7 @@ final class LocalClockCache: Sendable {
     private let cached = Mutex<(second: Int64, text: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8))>(
         (Int64.min, (0, 0, 0, 0, 0, 0, 0, 0)))
 
-    func append<O: ByteOutput>(micros: Int64, to out: inout O) {
+    func append<O: ByteOutput & ~Copyable>(micros: Int64, to out: inout O) {
         let second = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
         var text = cached.withLock { $0.second == second ? $0.text : nil }
         if text == nil {

@@ -32,6 +32,7 @@ public struct ECSJSONEncoder: Sendable {
     private func encode(_ record: LogRecord, to out: inout ByteCursor) {
         out.ensure(96)
         out.write(#"{"@timestamp":""#)
+        out.checkRoom(WallClock.iso8601Length)
         WallClock.writeISO8601(micros: record.timestampMicros, to: out.position)
         out.advance(by: WallClock.iso8601Length)
         out.write(#"","log.level":""#)

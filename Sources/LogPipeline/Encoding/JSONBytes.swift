@@ -6,39 +6,80 @@ package enum JSONBytes {
     /// Appends `"text"` with JSON escaping. Control characters become `\uXXXX` (or the short forms),
     /// so a value can never break the one-record-per-line rule.
     @inlinable
-    public static func appendString<O: ByteOutput>(_ text: String, to out: inout O) {
+    public static func appendString<O: ByteOutput & ~Copyable>(_ text: String, to out: inout O) {
         var text = text
         text.withUTF8 { appendString(utf8: UnsafeRawBufferPointer($0), to: &out) }
     }
 
-    public static func appendString<O: ByteOutput>(utf8 bytes: UnsafeRawBufferPointer, to out: inout O) {
-        out.append(UInt8(ascii: "\""))
-        var start = 0
+    /// The one JSON string writer: the log encoder (through `ByteCursor`), the renderers, the proxy's
+    /// serializer and the mock upstream all write strings here.
+    ///
+    /// 16 bytes at a time as two words: each block goes out through the output's `appendBlock` (the
+    /// cursor stores it before anything is known about it, the slack absorbing the overrun) and is
+    /// kept only when none of its bytes needs an escape (`escapeMask`, SWAR), so on the hot path a
+    /// clean block costs two loads, the mask arithmetic and two stores, and no `memmove` call. A block
+    /// with an escape in it is redone byte by byte. (Swift's `SIMD16<UInt8>` comparisons compiled to
+    /// scalar loops here: 10x slower.) docs/BENCHMARKS.md has the steps and what each one gained.
+    @inline(__always)
+    public static func appendString<O: ByteOutput & ~Copyable>(utf8 bytes: UnsafeRawBufferPointer, to out: inout O) {
         let n = bytes.count
-        var i = 0
-        // Eight bytes at a time, the last few padded with 'a' (never escaped): no byte-by-byte loop, and
-        // an escape is found by the lowest flagged byte of its word.
-        while i < n {
-            let available = n - i
-            var word: UInt64 = 0x6161_6161_6161_6161
-            if available >= 8 {
-                word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            } else {
-                withUnsafeMutableBytes(of: &word) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[i..<n])) }
+        out.reserveRoom(n + 2)
+        out.appendReserved(UInt8(ascii: "\""))
+        if let source = bytes.baseAddress {
+            var i = 0
+            while i < n {
+                let length = min(16, n - i)
+                let (low, high) = length == 16
+                    ? (source.loadUnaligned(fromByteOffset: i, as: UInt64.self), source.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+                    : paddedBlock(source + i, length)
+                if escapeMask(UInt64(littleEndian: low)) | escapeMask(UInt64(littleEndian: high)) != 0 {
+                    appendEscaping(source + i, length, to: &out)
+                    out.reserveRoom(n - i - length + 1)
+                } else {
+                    out.appendBlock(source + i, length, low: low, high: high)
+                }
+                i += length
             }
-            let mask = escapeMask(UInt64(littleEndian: word))
-            if mask == 0 {
-                i += min(8, available)
-                continue
-            }
-            let at = i + mask.trailingZeroBitCount >> 3
-            if start < at { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<at])) }
-            appendEscape(bytes[at], to: &out)
-            i = at + 1
-            start = i
         }
-        if start < n { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<n])) }
-        out.append(UInt8(ascii: "\""))
+        out.appendReserved(UInt8(ascii: "\""))
+    }
+
+    /// The `length` (< 16) bytes at `source` followed by `a`s (never escaped), read without going
+    /// past them and assembled in registers: overlapping loads, shifted. (Assembling them in memory
+    /// and reading the block back stalled on store forwarding: a fifth of the string time.)
+    @inline(__always)
+    static func paddedBlock(_ source: UnsafeRawPointer, _ length: Int) -> (UInt64, UInt64) {
+        let pad: UInt64 = 0x6161_6161_6161_6161
+        if length >= 8 {
+            let low = source.loadUnaligned(as: UInt64.self)
+            // Bytes length-8 ..< length; drop the ones already in `low`, pad above.
+            let last = (source + (length - 8)).loadUnaligned(as: UInt64.self)
+            let high = UInt64(littleEndian: last) >> ((16 - length) * 8) | pad << ((length - 8) * 8)
+            return (low, UInt64(littleEndian: high))
+        }
+        var low: UInt64
+        if length >= 4 {
+            let first = UInt64(UInt32(littleEndian: source.loadUnaligned(as: UInt32.self)))
+            let last = UInt64(UInt32(littleEndian: (source + (length - 4)).loadUnaligned(as: UInt32.self)))
+            low = first | (last >> ((8 - length) * 8)) << 32
+        } else {
+            low = 0
+            for k in 0..<length { low |= UInt64(source.load(fromByteOffset: k, as: UInt8.self)) << (k * 8) }
+        }
+        low |= pad << (length * 8)
+        return (UInt64(littleEndian: low), pad)
+    }
+
+    /// The slow path: checked appends, since an escape takes up to six bytes.
+    private static func appendEscaping<O: ByteOutput & ~Copyable>(_ source: UnsafeRawPointer, _ length: Int, to out: inout O) {
+        for k in 0..<length {
+            let c = source.load(fromByteOffset: k, as: UInt8.self)
+            if needsEscape(c) {
+                appendEscape(c, to: &out)
+            } else {
+                out.append(c)
+            }
+        }
     }
 
     /// Whether `b` must be escaped in a JSON string: a control character, `"`, `\` or DEL (DEL is not
@@ -63,7 +104,7 @@ package enum JSONBytes {
     }
 
     @inline(__always)
-    static func appendEscape<O: ByteOutput>(_ c: UInt8, to out: inout O) {
+    static func appendEscape<O: ByteOutput & ~Copyable>(_ c: UInt8, to out: inout O) {
         out.append(UInt8(ascii: "\\"))
         switch c {
         case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
@@ -81,7 +122,7 @@ package enum JSONBytes {
     }
 
     /// Appends a decimal integer without going through `String` (`DecimalWriter`).
-    public static func appendInt<O: ByteOutput>(_ value: Int64, to out: inout O) {
+    public static func appendInt<O: ByteOutput & ~Copyable>(_ value: Int64, to out: inout O) {
         var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // ≥ DecimalWriter.room
         withUnsafeMutableBytes(of: &scratch) { raw in
             guard let base = raw.bindMemory(to: UInt8.self).baseAddress else { return }
@@ -108,7 +149,7 @@ package enum JSONBytes {
 
     /// Appends `"key":` (keys are ours, plain ASCII; still escaped for safety when they come from metadata).
     @inline(__always)
-    public static func appendKey<O: ByteOutput>(_ key: String, to out: inout O) {
+    public static func appendKey<O: ByteOutput & ~Copyable>(_ key: String, to out: inout O) {
         appendString(key, to: &out)
         out.append(UInt8(ascii: ":"))
     }

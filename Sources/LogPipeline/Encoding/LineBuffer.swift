@@ -4,14 +4,32 @@ import Glibc
 
 /// Where the JSON token writers append: `[UInt8]` for the renderers, `LineBuffer` on the per-record
 /// hot path.
-public protocol ByteOutput {
+public protocol ByteOutput: ~Copyable {
     mutating func append(_ byte: UInt8)
     mutating func append(contentsOf bytes: UnsafeRawBufferPointer)
+    /// Room for `n` more bytes before `appendReserved`/`appendBlock` (a no-op for growing outputs).
+    mutating func reserveRoom(_ n: Int)
+    /// Appends a byte inside room `reserveRoom` made.
+    mutating func appendReserved(_ byte: UInt8)
+    /// Appends the `length` (≤ 16) bytes at `source`, which are also the words `low`, `high` (an
+    /// output with slack may store both words whole).
+    mutating func appendBlock(_ source: UnsafeRawPointer, _ length: Int, low: UInt64, high: UInt64)
 }
 
 extension Array: ByteOutput where Element == UInt8 {}
 
-extension ByteOutput {
+extension ByteOutput where Self: ~Copyable {
+    @inline(__always)
+    public mutating func reserveRoom(_ n: Int) {}
+
+    @inline(__always)
+    public mutating func appendReserved(_ byte: UInt8) { append(byte) }
+
+    @inline(__always)
+    public mutating func appendBlock(_ source: UnsafeRawPointer, _ length: Int, low: UInt64, high: UInt64) {
+        append(contentsOf: UnsafeRawBufferPointer(start: source, count: length))
+    }
+
     /// Appends a literal (`"\",\"log.level\":\""`) without going through `String.UTF8View`.
     @inline(__always)
     mutating func append(literal: StaticString) {
@@ -28,16 +46,24 @@ extension ByteOutput {
 /// A growable byte buffer written through a raw pointer: the log writer's shared buffer and the
 /// encoder's scratch line. Through `Array` every small append paid a uniqueness check and a capacity
 /// check in the runtime; here an append is an inlined store, and the JSON encoder writes a whole record
-/// through one `ByteCursor`. Owned by one `withLineBuffer` scope, or by a `BufferedWriter`, which free it.
-struct LineBuffer: ByteOutput {
+/// through one `ByteCursor`.
+///
+/// Non-copyable, so the memory has exactly one owner and `deinit` frees it (a copy could not free
+/// twice or outlive it). Every write is checked against the allocation in release builds too: the
+/// appends grow first, `setEnd` and the `ByteCursor` stores stop the process (a precondition, which
+/// no input reaches: the writers `ensure` room for what they write) rather than write past the end.
+struct LineBuffer: ~Copyable, ByteOutput {
     private(set) var base: UnsafeMutablePointer<UInt8>
     private(set) var count = 0
     private var capacity: Int
 
     init(capacity: Int) {
+        precondition(capacity > Self.slack, "a line buffer holds more than its slack")
         self.capacity = capacity
         base = .allocate(capacity: capacity)
     }
+
+    deinit { base.deallocate() }
 
     @inline(__always)
     mutating func append(_ byte: UInt8) {
@@ -102,9 +128,15 @@ struct LineBuffer: ByteOutput {
     /// How far a writer may go before it must `reserve` again (the slack stays beyond it).
     var limit: UnsafeMutablePointer<UInt8> { base + (capacity - Self.slack) }
 
+    /// The end of the allocation: no store may reach it (`ByteCursor.checkRoom`).
+    var allocationEnd: UnsafeMutablePointer<UInt8> { base + capacity }
+
     /// Ends the buffer at `end`, where a `ByteCursor` stopped writing.
     @inline(__always)
-    mutating func setEnd(_ end: UnsafeMutablePointer<UInt8>) { count = end - base }
+    mutating func setEnd(_ end: UnsafeMutablePointer<UInt8>) {
+        precondition(end >= base && end <= base + capacity, "a line buffer's end outside its memory")
+        count = end - base
+    }
 
     mutating func grow(toAtLeast needed: Int) {
         let newCapacity = max(needed, capacity * 2)
@@ -115,18 +147,16 @@ struct LineBuffer: ByteOutput {
         capacity = newCapacity
     }
 
+    /// The bytes written; valid until the next append, `reserve` or the buffer's end.
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
-
-    func free() { base.deallocate() }
 
     /// Empties the buffer, keeping its memory.
     mutating func removeAll() { count = 0 }
 }
 
-/// Runs `body` with a fresh line buffer and frees it afterwards.
+/// Runs `body` with a fresh line buffer (freed when the scope ends).
 @inline(__always)
 func withLineBuffer<R>(capacity: Int = 2048, _ body: (inout LineBuffer) -> R) -> R {
     var buffer = LineBuffer(capacity: capacity)
-    defer { buffer.free() }
     return body(&buffer)
 }

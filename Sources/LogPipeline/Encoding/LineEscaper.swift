@@ -3,7 +3,7 @@
 package enum LineEscaper {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    public static func append<O: ByteOutput>(_ text: String, to out: inout O) {
+    public static func append<O: ByteOutput & ~Copyable>(_ text: String, to out: inout O) {
         var text = text
         text.withUTF8 { buf in
             var start = 0

@@ -63,40 +63,11 @@ public enum RecordBounds {
         return m
     }
 
-    /// The first value of `m` outside its bound, or nil when every value is in bounds.
+    /// The first value of `m` outside its bound, in record order (`CompletedRecordSchema`), or nil
+    /// when every value is in bounds.
     public static func violation(in m: RequestMetrics) -> BoundViolation? {
-        let integers: [(FieldKey, Int64, ClosedRange<Int64>)] = [
-            (FieldName.inputTokens, Int64(m.inputTokens), tokens),
-            (FieldName.outputTokens, Int64(m.outputTokens), tokens),
-            (FieldName.cacheReadTokens, Int64(m.cacheReadTokens), tokens),
-            (FieldName.cacheCreationTokens, Int64(m.cacheCreationTokens), tokens),
-            (FieldName.toolUses, Int64(m.toolUses), count),
-            (FieldName.toolResults, Int64(m.toolResults), count),
-            (FieldName.toolCalls, Int64(m.toolCalls), count),
-            (FieldName.messageCount, Int64(m.messageCount), count),
-            (FieldName.requestBytes, Int64(m.requestBytes), bytes),
-            (FieldName.responseBytes, Int64(m.responseBytes), bytes),
-            (FieldName.durationNanos, m.durationNanos, durationNanos),
-            (FieldName.upstreamNanos, m.upstreamNanos, durationNanos),
-            (FieldName.firstTokenNanos, m.firstTokenNanos, durationNanos),
-            (FieldName.startMicros, m.startMicros, startMicros),
-            (FieldName.httpStatus, Int64(m.httpStatus), httpStatus),
-        ]
-        for (field, value, range) in integers where !range.contains(value) {
-            return BoundViolation(field: field.name, value: value, bound: range)
-        }
-        let strings: [(FieldKey, String?, Int)] = [
-            (FieldName.requestedModel, m.requestedModel, maxModelBytes),
-            (FieldName.resolvedModel, m.resolvedModel, maxModelBytes),
-            (FieldName.provider, m.provider, maxModelBytes),
-            (FieldName.errorType, m.errorType, maxErrorTypeBytes),
-            (FieldName.errorMessage, m.error, maxErrorMessageBytes),
-            (FieldName.stopReason, m.stopReason, maxStopReasonBytes),
-        ]
-        for (field, value, limit) in strings {
-            if let value, value.utf8.count > limit {
-                return BoundViolation(field: field.name, detail: "\(value.utf8.count) bytes is longer than \(limit)")
-            }
+        for field in CompletedRecordSchema.fields {
+            if let violation = field.violation(in: m) { return violation }
         }
         return nil
     }

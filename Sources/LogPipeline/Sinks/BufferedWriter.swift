@@ -85,7 +85,9 @@ final class BufferedWriter: @unchecked Sendable {
         thread.start()
     }
 
-    deinit { pending.free() }
+    // Producers may still append after `close()` (their bytes go nowhere), so the shared buffer lives
+    // as long as the writer: the thread holds `self` until `run` returns.
+    // (`pending` frees its memory in its own deinit.)
 
     /// Lets `write` append one line straight into the shared buffer, under the lock: the JSON and
     /// console sinks render their record there, with no line of their own to allocate, fill and copy.
@@ -172,7 +174,6 @@ final class BufferedWriter: @unchecked Sendable {
 
     private func run() {
         var batch = LineBuffer(capacity: 64 << 10)
-        defer { batch.free() }
         condition.lock()
         while true {
             while pending.count == 0 && !closed && reopensDone == reopenRequests {

@@ -1,3 +1,5 @@
+import LogPipeline
+
 /// Byte-level helpers for the Anthropic passthrough, where the request body must go upstream
 /// byte-for-byte unchanged except for the model name.
 ///
@@ -26,13 +28,13 @@ enum JSONTopLevel {
 
     /// The members of the top-level object, in order. Throws when the body is not one valid JSON object.
     static func members(of body: some Collection<UInt8>) throws(JSONParseError) -> [Member] {
-        let result: Result<[Member], JSONParseError>
-        if let fast = body.withContiguousStorageIfAvailable({ scanMembers($0) }) {
-            result = fast
-        } else {
-            result = Array(body).withUnsafeBufferPointer { scanMembers($0) }
+        try JSONBorrowedBytes.read(body) { p, count throws(JSONParseError) in
+            do throws(JSONScan.Failure) {
+                return try scanMembers(p, count)
+            } catch {
+                throw JSONParseError(error, in: p)
+            }
         }
-        return try result.get()
     }
 
     /// Reads top-level `model` and `stream` without building the document.
@@ -89,49 +91,21 @@ enum JSONTopLevel {
         return out
     }
 
-    private static func scanMembers(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<[Member], JSONParseError> {
-        var scanner = JSONByteScanner(buffer)
-        do throws(JSONParseError) {
-            var members: [Member] = []
-            scanner.skipWhitespace()
-            guard scanner.position < buffer.count, buffer[scanner.position] == UInt8(ascii: "{") else {
-                throw scanner.failure(scanner.atEnd ? "empty body" : "expected a JSON object")
-            }
-            scanner.position += 1
-            scanner.skipWhitespace()
-            if scanner.position < buffer.count, buffer[scanner.position] == UInt8(ascii: "}") {
-                scanner.position += 1
-                try scanner.expectEnd()
-                return .success(members)
-            }
-            while true {
-                scanner.skipWhitespace()
-                guard scanner.position < buffer.count, buffer[scanner.position] == UInt8(ascii: "\"") else {
-                    throw scanner.failure(scanner.atEnd ? "unexpected end of input in object" : "expected a string key in object")
-                }
-                let key = try scanner.scanString(build: true)
-                scanner.skipWhitespace()
-                try scanner.expect(UInt8(ascii: ":"), "expected ':' after object key")
-                scanner.skipWhitespace()
-                let valueStart = scanner.position
-                try scanner.skipValue(depth: 1)
-                members.append(Member(key: key, valueRange: valueStart..<scanner.position))
-                scanner.skipWhitespace()
-                guard scanner.position < buffer.count else {
-                    throw scanner.failure("unexpected end of input in object")
-                }
-                if buffer[scanner.position] == UInt8(ascii: ",") {
-                    scanner.position += 1
-                } else if buffer[scanner.position] == UInt8(ascii: "}") {
-                    scanner.position += 1
-                    try scanner.expectEnd()
-                    return .success(members)
-                } else {
-                    throw scanner.failure("expected ',' or '}' in object")
-                }
-            }
-        } catch {
-            return .failure(error)
+    private static func scanMembers(_ p: UnsafePointer<UInt8>, _ end: Int) throws(JSONScan.Failure) -> [Member] {
+        var i = 0
+        JSONScan.skipSpace(p, &i, end)
+        guard i < end, p[i] == UInt8(ascii: "{") else {
+            throw .malformed(i, i < end ? "expected a JSON object" : "empty body")
         }
+        var members: [Member] = []
+        let depth = JSONValue.maximumNestingDepth
+        i = try JSONScan.object(p, at: i, end, depth: 1, maxDepth: depth) { key, escaped, value throws(JSONScan.Failure) in
+            let valueEnd = try JSONScan.skipValue(p, at: value, end, depth: 1, maxDepth: depth)
+            members.append(Member(key: JSONValueReader.decode(p, key, escaped: escaped), valueRange: value..<valueEnd))
+            return valueEnd
+        }
+        JSONScan.skipSpace(p, &i, end)
+        guard i == end else { throw .malformed(i, "unexpected data after the JSON value") }
+        return members
     }
 }

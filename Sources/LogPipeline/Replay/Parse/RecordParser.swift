@@ -142,7 +142,7 @@ public final class RecordParser {
         } else {
             var previous = fieldCount  // "start of object" for the key guess
             while true {
-                guard i < end, p[i] == UInt8(ascii: "\"") else { throw .malformed(i, "expected a key") }
+                guard i < end, p[i] == UInt8(ascii: "\"") else { throw .malformed(i, "expected a string key in object") }
                 // Fast path: the key we guess, byte for byte and closed by a quote, is that key (its
                 // bytes are known plain ASCII, so there is nothing to validate or unescape).
                 var found = -1
@@ -195,7 +195,7 @@ public final class RecordParser {
     /// Scans the value at `i`; for a known field, records where it lies.
     @inline(__always)
     private func value(_ p: UnsafePointer<UInt8>, at i: Int, _ end: Int, field: Int) throws(JSONScan.Failure) -> Int {
-        guard i < end else { throw .malformed(i, "missing value") }
+        guard i < end else { throw .malformed(i, "unexpected end of input, expected a value") }
         var slot = Slot(start: Int32(truncatingIfNeeded: i), end: 0, generation: generation)
         let next: Int
         switch p[i] {
@@ -231,10 +231,8 @@ public final class RecordParser {
             next = try JSONScan.skipValue(p, at: i, end, depth: 0)
             slot.kind = p[i] == UInt8(ascii: "{") ? .object : .array
             slot.end = Int32(truncatingIfNeeded: next)
-        case let c where c < 0x20:
-            throw .controlByte(i)
         default:
-            throw .malformed(i, "unexpected byte")
+            throw JSONScan.unexpected(p, at: i)
         }
         if field >= 0 { slots[field] = slot }
         return next

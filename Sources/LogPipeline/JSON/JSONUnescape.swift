@@ -1,9 +1,13 @@
 /// Decoding of a JSON string body already validated by `JSONScan.string` (so every escape is well
 /// formed and every raw byte is UTF-8).
-enum JSONUnescape {
-    /// Appends the decoded bytes of the body `p[start..<end]` to `out`. Returns false for a `\u`
-    /// escape naming a lone surrogate, which has no UTF-8 form (we report it rather than guess).
-    static func append(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, to out: inout [UInt8]) -> Bool {
+package enum JSONUnescape {
+    /// Appends the decoded bytes of the body `p[start..<end]` to `out`. A `\u` escape naming a lone
+    /// surrogate has no UTF-8 form: replay reports it rather than guess (returns false); the proxy,
+    /// which must accept what JSON allows, passes `replacingLoneSurrogates` and gets U+FFFD (a high
+    /// surrogate followed by another escape leaves that escape to be read on its own).
+    package static func append(
+        _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, to out: inout [UInt8], replacingLoneSurrogates: Bool = false
+    ) -> Bool {
         var i = start
         var run = start
         while i < end {
@@ -22,13 +26,17 @@ enum JSONUnescape {
                 i += 4
                 var scalar = unit
                 if (0xD800...0xDBFF).contains(unit) {
-                    guard i + 6 <= end, p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u"),
-                          let low = hex4(p, i + 2, end), (0xDC00...0xDFFF).contains(low)
-                    else { return false }
-                    i += 6
-                    scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                    if i + 6 <= end, p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u"),
+                       let low = hex4(p, i + 2, end), (0xDC00...0xDFFF).contains(low) {
+                        i += 6
+                        scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        guard replacingLoneSurrogates else { return false }
+                        scalar = 0xFFFD
+                    }
                 } else if (0xDC00...0xDFFF).contains(unit) {
-                    return false
+                    guard replacingLoneSurrogates else { return false }
+                    scalar = 0xFFFD
                 }
                 appendUTF8(scalar, to: &out)
             default: out.append(e)  // \" \\ \/

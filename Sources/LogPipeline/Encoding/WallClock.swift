@@ -18,7 +18,7 @@ public enum WallClock {
     static let iso8601Length = 27
 
     /// `2026-11-28T23:08:09.382331Z` appended to `out`.
-    public static func appendISO8601<O: ByteOutput>(micros: Int64, to out: inout O) {
+    public static func appendISO8601<O: ByteOutput & ~Copyable>(micros: Int64, to out: inout O) {
         var text: (UInt64, UInt64, UInt64, UInt32) = (0, 0, 0, 0)  // 28 bytes
         withUnsafeMutableBytes(of: &text) { raw in
             guard let p = raw.bindMemory(to: UInt8.self).baseAddress else { return }
