@@ -88,6 +88,7 @@ let package = Package(
         .target(
             name: "MockUpstream",
             dependencies: [
+                "LogPipeline",  // the one JSON string writer (JSONBytes)
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

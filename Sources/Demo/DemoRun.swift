@@ -4,7 +4,7 @@ import Logging
 package import LogPipeline
 import MockUpstream
 import NIOCore
-import VDMProxy
+package import VDMProxy
 
 /// One demo run; also used by the end-to-end tests and fixture generation.
 package struct DemoRun: Sendable {

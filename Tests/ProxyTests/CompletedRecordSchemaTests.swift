@@ -2,7 +2,7 @@ import Foundation
 import Journald
 import LogPipeline
 import Testing
-@testable import vdm
+@testable import VDMProxy
 
 /// `CompletedRecordSchema` against every place that spells a `request.completed` field: the
 /// encoder's output, the replay parser, the journald mapping, docs/log-schema.md, docs/journald.md,
@@ -207,7 +207,7 @@ import Testing
     }
 
     @Test func theElasticsearchTemplateMapsEveryFieldWithItsType() throws {
-        let mappings = try ElasticsearchTemplateTests.mappings
+        let mappings = try ElasticsearchTemplateSimulationTests.mappings
         for field in Schema.fields {
             let allowed: Set<String> = switch field.value {
             case .integer: ["long"]

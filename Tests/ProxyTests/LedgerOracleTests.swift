@@ -203,7 +203,7 @@ import VDMDemo
         // Whatever the client sees (an error status, a broken stream) is not the point here: the
         // totals are, and they are checked against the ledger.
         guard let response = try? await HTTPClient.shared.execute(
-            HTTPClientRequestBuilder.post("http://127.0.0.1:\(port)/v1/messages", body: Array(body.utf8)), timeout: .seconds(60))
+            TestHTTP.jsonPost("http://127.0.0.1:\(port)/v1/messages", body: Array(body.utf8)), timeout: .seconds(60))
         else { return }
         _ = try? await response.body.collect(upTo: 16 << 20)
     }

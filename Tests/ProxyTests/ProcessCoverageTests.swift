@@ -27,7 +27,7 @@ import VDMDemo
         try await ProxyBench.waitUntilUp(base + "/health")
 
         let body = #"{"model":"m-1","messages":[{"role":"user","content":"hi mock:cache=2"}]}"#
-        let reply = try await HTTPClient.shared.execute(HTTPClientRequestBuilder.post(base + "/v1/chat/completions", body: Array(body.utf8)),
+        let reply = try await HTTPClient.shared.execute(TestHTTP.jsonPost(base + "/v1/chat/completions", body: Array(body.utf8)),
                                                         timeout: .seconds(10))
         #expect(reply.status == .ok)
         let completion = try JSONTestValue.object(String(buffer: try await reply.body.collect(upTo: 1 << 20)))
@@ -66,7 +66,7 @@ import VDMDemo
             try await ProxyBench.waitUntilUp("http://127.0.0.1:\(port)/health")
             for text in ["first", "second"] {
                 let reply = try await HTTPClient.shared.execute(
-                    HTTPClientRequestBuilder.post("http://127.0.0.1:\(port)/v1/messages", body: anthropicBody(text: text)), timeout: .seconds(20))
+                    TestHTTP.jsonPost("http://127.0.0.1:\(port)/v1/messages", body: anthropicBody(text: text)), timeout: .seconds(20))
                 #expect(reply.status == .ok)
                 _ = try await reply.body.collect(upTo: 1 << 20)
             }

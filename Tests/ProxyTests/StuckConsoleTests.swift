@@ -73,10 +73,8 @@ import VDMDemo
             let consoleDrops = ServedProcess.sample(metrics, #"vdm_log_records_dropped_total{sink="console"}"#) ?? 0
             #expect(consoleDrops > 0)
             #expect(ServedProcess.sample(metrics, #"vdm_log_records_dropped_total{sink="json:\#(json)"}"#) == 0)
-            if ExternalTool.enabled("promtool") {
-                let check = try await ExternalTool.run(try ExternalTool.require("promtool"), ["check", "metrics"], input: Array(metrics.utf8))
-                #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-            }
+            let check = try await ExternalTool.run(try ExternalTool.require("promtool"), ["check", "metrics"], input: Array(metrics.utf8))
+            #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
 
             let status = try await served.stop()
             #expect(status == 0, "vdm serve did not exit cleanly on SIGTERM with a stuck console")

@@ -18,7 +18,7 @@ package enum JournalReplay {
     }
 
     /// `vdm summaries --journal`: the same entries through the checkpoint verifier.
-    static func summaries(source: JournalSource) throws(JournalReaderError) -> SummariesResult {
+    package static func summaries(source: JournalSource) throws(JournalReaderError) -> SummariesResult {
         let query = JournalQuery(since: nil, until: nil, fields: [JournalFieldName.ecsJSON, "MESSAGE"])
         let lines = JournalLines(stream: try JournalReader(source: source).entries(query))
         let result = SummariesVerifier.verify(lines: lines, name: "journal:\(source)")

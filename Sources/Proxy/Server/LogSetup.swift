@@ -65,7 +65,7 @@ package struct LogSetup: Sendable {
         Logger(label: label) { router.makeHandler(label: $0) }
     }
 
-    func flush() { router.flush() }
+    package func flush() { router.flush() }
 
     /// Flushes and closes every output (shutdown; tests). Idempotent.
     package func close() { router.close() }

@@ -30,6 +30,15 @@ enum TestHTTP {
         }
     }
 
+    /// A JSON POST, for tests that read the reply themselves (a stream, a cut, a timing).
+    static func jsonPost(_ url: String, body: [UInt8]) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        return request
+    }
+
     /// Sends `method` to `url`; a `body` goes as `application/json` unless `headers` name a content type.
     static func send(_ url: String, method: HTTPMethod = .GET, body: [UInt8]? = nil, headers: [(String, String)] = [],
                      timeout: Duration = .seconds(30), limit: Int = 64 << 20) async throws -> Reply {
