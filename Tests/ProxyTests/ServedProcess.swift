@@ -1,6 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
 @testable import VDMProxy
 import VDMBench
 
@@ -26,10 +24,9 @@ final class ServedProcess: Sendable {
         try await ProxyBench.waitUntilUp(baseURL + "/health")
     }
 
-    func get(_ path: String, timeout: Int64 = 10) async throws -> (status: Int, text: String) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(timeout))
-        let body = try await response.body.collect(upTo: 16 << 20)
-        return (Int(response.status.code), String(buffer: body))
+    /// GET through the tests' one HTTP helper, the body read whole.
+    func get(_ path: String, timeout: Duration = .seconds(10)) async throws -> TestHTTP.Reply {
+        try await TestHTTP.send(baseURL + path, timeout: timeout).complete()
     }
 
     /// SIGTERM, then waits for the exit (at most `timeout`); returns the exit status, nil if it is still running.

@@ -63,7 +63,7 @@ import VDMDemo
             // once per burst of drops; the margin covers a loaded machine.
             #expect(slowest < Self.perRequestLimit, "slowest batch \(slowest)")
             let healthStarted = ContinuousClock.now
-            let health = try await served.get("/health", timeout: 5)
+            let health = try await served.get("/health", timeout: .seconds(5))
             #expect(health.status == 200)
             #expect(ContinuousClock.now - healthStarted < Self.perRequestLimit)
 
