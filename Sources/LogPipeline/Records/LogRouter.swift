@@ -15,6 +15,11 @@ public final class LogRouter: Sendable {
     private let dropCounters: [SinkDropCounter]
     /// A drop WARNING is being logged: its own records do not start another (nor do other threads').
     private let reportingDrops = Atomic<Bool>(false)
+    /// Set by `close()` before any sink closes, so a record logged meanwhile (an event loop's late
+    /// DEBUG line at shutdown) is dropped here, for every sink at once, instead of reaching the sinks
+    /// still open and being counted as a queue drop by those already closed.
+    private let closed = Atomic<Bool>(false)
+    private let afterClose = Atomic<UInt64>(0)
     /// Request ids for AsyncHTTPClient's connection-level lines (see `ConnectionAttribution`).
     package let connections = ConnectionAttribution()
 
@@ -48,8 +53,15 @@ public final class LogRouter: Sendable {
 
     public func flush() { sink.flush() }
 
-    /// Flushes and closes every sink (at shutdown). Idempotent; later records are dropped and counted.
-    public func close() { sink.close() }
+    /// Flushes and closes every sink (at shutdown). Idempotent; later records are dropped and counted
+    /// in `recordsAfterClose` (not as queue drops: no output is full, the process is ending).
+    public func close() {
+        closed.store(true, ordering: .sequentiallyConsistent)
+        sink.close()
+    }
+
+    /// Records logged after `close()`, which no output received.
+    public var recordsAfterClose: UInt64 { afterClose.load(ordering: .relaxed) }
 
     /// File outputs open their paths anew (SIGHUP after logrotate).
     public func reopen() -> [SinkReopen] { sink.reopen() }
@@ -77,6 +89,10 @@ public final class LogRouter: Sendable {
     /// `noisy`: the handler's label matched the downgrade filter.
     func emit(label: String, event: LogEvent, handlerMetadata: Logger.Metadata, provider: Logger.MetadataProvider?,
               correlationFromTask: Bool, noisy: Bool) {
+        guard !closed.load(ordering: .relaxed) else {
+            afterClose.add(1, ordering: .relaxed)
+            return
+        }
         // The correlation id and the payload are lifted out of each source as it is read: usually
         // nothing else is left, so the hot path hashes nothing and builds no merged dictionary.
         // Precedence as swift-log's: handler metadata < provider < the log call's own metadata.
