@@ -16,15 +16,15 @@ import VDMBench
             let server = Task { try await NullForwarder.run(host: "127.0.0.1", port: port, upstream: upstream, signals: false) }
             defer { server.cancel() }
             let body = Array(MockTestBodies.openAI("forward me").utf8)
-            var forwarded: TestHTTP.Reply?
-            for _ in 0..<100 {  // until it listens
-                if let reply = try? await TestHTTP.post("http://127.0.0.1:\(port)/forward", body: body, timeout: .seconds(5)) {
-                    forwarded = reply
-                    break
-                }
+            // Wait until it listens with a request that never reaches the upstream (any reply will do),
+            // so the mock's count below holds exactly the two POSTs (a timed-out POST probe retried under
+            // load once counted three).
+            let deadline = ContinuousClock.now + .seconds(30)
+            while (try? await TestHTTP.send("http://127.0.0.1:\(port)/", timeout: .seconds(5))) == nil {
+                guard ContinuousClock.now < deadline else { Issue.record("the forwarder did not listen within 30 s"); return }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            let viaForwarder = try #require(forwarded).complete()
+            let viaForwarder = try await TestHTTP.post("http://127.0.0.1:\(port)/forward", body: body).complete()
             #expect(viaForwarder.status == 200)
             let direct = try await TestHTTP.post(upstream, body: body, timeout: .seconds(5)).complete()
             // The mock's reply differs only in its id; compare everything else.
