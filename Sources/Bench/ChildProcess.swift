@@ -22,10 +22,27 @@ package final class ChildProcess: Sendable {
         return ChildProcess(process: process)
     }
 
+    /// Waits for the exit and returns its status, off the concurrency pool (`Process.exited()`).
+    package func exited() async -> Int32 { await process.exited() }
+
     package func stop() {
         guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
+    }
+}
+
+package extension Process {
+    /// Waits for the exit and returns its status. The wait happens on a thread of its own, never on the
+    /// Swift concurrency pool: that pool has one thread per core, and a blocked one starves every
+    /// in-process server a test runs meanwhile (a loaded machine saw 504s from a stalled mock).
+    func exited() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            Thread { [self] in
+                waitUntilExit()
+                continuation.resume(returning: terminationStatus)
+            }.start()
+        }
     }
 }
 

@@ -97,7 +97,7 @@ import Yams
 
             // Stop (flushes the log), then `vdm replay` of it equals the live totals.
             kill(child.process.processIdentifier, SIGTERM)
-            child.process.waitUntilExit()
+            _ = await child.exited()
             #expect(child.process.terminationStatus == 0)
             let replay = try await ExternalTool.run(ServeProcessTests.binary, ["replay", "--quiet", json])
             #expect(replay.status == 0, "\(replay.stderr)")
@@ -120,7 +120,7 @@ import Yams
         let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", "0"], env: [
             "OPENAI_API_KEY": "sk-cycle-0123456789abcdefghij", "OPENAI_ALIAS_SONNET": "opus", "OPENAI_ALIAS_OPUS": "sonnet",
         ], output: log)
-        child.process.waitUntilExit()
+        _ = await child.exited()
         #expect(child.process.terminationStatus == 78)
         let text = try String(contentsOfFile: log, encoding: .utf8)
         #expect(text.contains("vdm: configuration error: OPENAI_ALIAS_OPUS: aliases form a cycle: OPENAI_ALIAS_OPUS → OPENAI_ALIAS_SONNET → OPENAI_ALIAS_OPUS"), "\(text)")

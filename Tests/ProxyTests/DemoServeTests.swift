@@ -45,7 +45,7 @@ import VDMDemo
         let stopBy = ContinuousClock.now + .seconds(30)
         while child.process.isRunning, ContinuousClock.now < stopBy { try await Task.sleep(for: .milliseconds(20)) }
         #expect(!child.process.isRunning, "still running 30 s after the signal")
-        child.process.waitUntilExit()
+        _ = await child.exited()
         #expect(child.process.terminationReason == .exit && child.process.terminationStatus == 0)
         let log = try String(contentsOfFile: dir + "/demo.jsonl", encoding: .utf8)
         #expect(log.components(separatedBy: #""event.action":"request.completed""#).count - 1 == 20)

@@ -99,7 +99,7 @@ import VDMDemo
             let live = try await Self.get(base + "/metrics/running-totals?include_active=false")
             let liveTotals = try Self.tallies(yaml: live)
             kill(child.process.processIdentifier, SIGTERM)
-            child.process.waitUntilExit()
+            _ = await child.exited()
             #expect(child.process.terminationStatus == 0)
 
             let replay = try await ExternalTool.run(ServeProcessTests.binary, ["replay", "--quiet", json])

@@ -45,7 +45,7 @@ import VDMDemo
         #expect(stats["output_tokens"] as? Int == usage["completion_tokens"] as? Int)
 
         kill(child.process.processIdentifier, SIGTERM)
-        child.process.waitUntilExit()
+        _ = await child.exited()
         #expect(child.process.terminationStatus == 0)
         let out = try String(contentsOfFile: dir + "/out.log", encoding: .utf8)
         #expect(out.contains("mock upstream listening on http://127.0.0.1:\(port)"), "\(out)")
@@ -71,7 +71,7 @@ import VDMDemo
                 _ = try await reply.body.collect(upTo: 1 << 20)
             }
             kill(child.process.processIdentifier, SIGTERM)
-            child.process.waitUntilExit()
+            _ = await child.exited()
             #expect(child.process.terminationStatus == 0)
             let out = try String(contentsOfFile: dir + "/out.log", encoding: .utf8)
             let note = "vdm: log destination failed (No space left on device); writing to stderr\n"

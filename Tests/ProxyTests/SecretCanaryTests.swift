@@ -204,7 +204,7 @@ import VDMBench
             #expect(!upstreamSaw.contains(keys.proxy))
 
             kill(child.process.processIdentifier, SIGTERM)
-            child.process.waitUntilExit()
+            _ = await child.exited()
             #expect(child.process.terminationStatus == 0)
             let jsonLog = try String(contentsOfFile: json, encoding: .utf8)
             let console = try String(contentsOfFile: dir + "/console.log", encoding: .utf8)
@@ -245,7 +245,7 @@ import VDMBench
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-canary-journal-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: out) }
             let child = try ChildProcess.start("/usr/bin/journalctl", ["--directory", directory, "-o", "export", "_PID=\(pid)"], env: [:], output: out)
-            child.process.waitUntilExit()
+            _ = await child.exited()
             let text = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: out))) ?? Data(), as: UTF8.self)
             if text.contains("Shutdown complete") || ContinuousClock.now >= end { return text }
             try await Task.sleep(for: .milliseconds(100))

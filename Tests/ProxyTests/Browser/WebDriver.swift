@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import VDMBench
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -167,7 +168,7 @@ final class WebDriver: @unchecked Sendable {  // Process is not Sendable; only t
             // SIGKILL: the test process ignores SIGTERM (service-lifecycle's signal handling), and a
             // child inherits an ignored signal, so chromedriver would never see a terminate().
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            _ = await process.exited()
         }
         try? FileManager.default.removeItem(at: profile)
     }
