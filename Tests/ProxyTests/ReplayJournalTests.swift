@@ -18,7 +18,7 @@ import VDMBench
             let env = [
                 "OPENAI_API_KEY": "sk-replay-journal-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1",
                 "ANTHROPIC_API_KEY": "sk-ant-api03-replay-journal-0123456789", "ANTHROPIC_BASE_URL": mock.baseURL,
-                "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "7", "REQUEST_TIMEOUT": "10",
+                "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "7", "REQUEST_TIMEOUT": "30",
             ]
             let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, console: false, logTarget: "journald,json:\(jsonLog)")
             #expect(setup.logs.mode.effective.contains("journald"))

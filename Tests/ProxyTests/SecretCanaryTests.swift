@@ -114,7 +114,7 @@ import VDMBench
                 "GROQ_API_KEY": keys.groq, "GROQ_BASE_URL": echo + "/v1",
                 "ACME_API_KEY": keys.acme, "ACME_BASE_URL": echo, "ACME_API_FORMAT": "anthropic",
                 "PROXY_API_KEY": keys.proxy, "VDM_DEFAULT_PROVIDER": "openai",
-                "LOG_SUMMARY_INTERVAL": "9", "REQUEST_TIMEOUT": "10", "LOG_LEVEL": "DEBUG",
+                "LOG_SUMMARY_INTERVAL": "9", "REQUEST_TIMEOUT": "30", "LOG_LEVEL": "DEBUG",
                 "VDM_ACTIVE_REQUESTS_SSE_INTERVAL": "0.1",
             ]
             // No syslog target: RealJournaldTests owns /dev/log while it runs (in parallel); syslog lines

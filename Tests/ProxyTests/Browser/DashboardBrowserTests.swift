@@ -201,7 +201,7 @@ struct DashboardBrowserTests {
     /// fails it: the request is held longer than the bound.
     static let gridBound: Duration = .seconds(3)
 
-    /// A request held 3.8 s by the mock upstream (the harness's REQUEST_TIMEOUT is 5 s): in the grid within `gridBound` of being sent, as the
+    /// A request held 3.8 s by the mock upstream (under the harness's REQUEST_TIMEOUT): in the grid within `gridBound` of being sent, as the
     /// API lists it; gone within `gridBound` of its response.
     static func slowRequestAppearsAndLeaves(proxy: ProxyHandle, page: DashboardPage, key: String?) async throws {
         let base = proxy.baseURL
