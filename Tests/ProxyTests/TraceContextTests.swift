@@ -68,6 +68,19 @@ import Testing
         #expect(kept?.split(separator: ",").count == 20)
     }
 
+    /// Words from a list, in order (hand-written "randomness").
+    struct ListedWords: RandomNumberGenerator {
+        var words: [UInt64]
+        mutating func next() -> UInt64 { words.isEmpty ? 1 : words.removeFirst() }
+    }
+
+    @Test func idsAreTheGeneratorsBytesInHexAndNeverAllZero() {
+        var g = ListedWords(words: [0, 0x0123_4567_89AB_CDEF, 0xFFEE_DDCC_BBAA_0099, 0x1])
+        // An all-zero id is invalid (W3C): drawn again.
+        #expect(TraceIDs.randomID(bytes: 8, using: &g) == "efcdab8967452301")
+        #expect(TraceIDs.randomID(bytes: 16, using: &g) == "9900aabbccddeeff0100000000000000")
+    }
+
     @Test func aNewTraceIsRandomValidAndSeeded() {
         let seed = UInt64.random(in: 0...UInt64.max)
         print("TraceContextTests seed \(seed)")

@@ -56,14 +56,17 @@ public struct TraceIDs: Sendable, Hashable {
         return nonZero
     }
 
-    /// A fresh random id of `bytes` bytes as lowercase hex, never all zero.
+    /// A fresh random id of `bytes` bytes as lowercase hex, never all zero. One `next()` per 8 bytes
+    /// (the system generator costs a syscall per call, and this runs for every request).
     public static func randomID<G: RandomNumberGenerator>(bytes: Int, using generator: inout G) -> String {
         let hex = Array("0123456789abcdef".utf8)
         while true {
             var out: [UInt8] = []
             out.reserveCapacity(bytes * 2)
-            for _ in 0..<bytes {
-                let b = UInt8.random(in: 0...255, using: &generator)
+            var word: UInt64 = 0
+            for i in 0..<bytes {
+                if i % 8 == 0 { word = generator.next() }
+                let b = UInt8(truncatingIfNeeded: word >> UInt64((i % 8) * 8))
                 out.append(hex[Int(b >> 4)])
                 out.append(hex[Int(b & 0x0F)])
             }
