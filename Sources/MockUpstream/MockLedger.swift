@@ -58,6 +58,10 @@ struct MockLedgerEntry: Codable, Sendable, Equatable {
     /// The HTTP status sent (200 for streams, whatever happens after the head).
     var status: Int
     var usage: Usage
+    /// The W3C `traceparent` and `tracestate` the request carried (absent: none), cut to
+    /// `MockLedger.maxTraceHeaderBytes`, so a test can check what vdm propagated.
+    var traceparent: String?
+    var tracestate: String?
 }
 
 /// The ledger: entries in order of arrival, at most `limit` (the oldest are dropped beyond it).
@@ -75,16 +79,22 @@ final class MockLedger: Sendable {
         self.limit = max(1, limit)
     }
 
+    /// Longest trace header value kept (the W3C limits are 55 and 512 bytes; more shows as cut).
+    static let maxTraceHeaderBytes = 1_024
+
     /// Opens an entry; its `seq` is the handle for `close`.
-    func open(path: String, format: String, model: String, stream: Bool) -> Int {
-        book.withLock { book in
+    func open(path: String, format: String, model: String, stream: Bool, traceparent: String? = nil, tracestate: String? = nil) -> Int {
+        let traceparent = traceparent.map { String(decoding: $0.utf8.prefix(Self.maxTraceHeaderBytes), as: UTF8.self) }
+        let tracestate = tracestate.map { String(decoding: $0.utf8.prefix(Self.maxTraceHeaderBytes), as: UTF8.self) }
+        return book.withLock { book in
             book.seq += 1
             if book.entries.count >= limit {
                 book.entries.removeFirst()
                 book.dropped += 1
             }
             book.entries.append(MockLedgerEntry(seq: book.seq, path: path, format: format, model: model, stream: stream,
-                                                outcome: .inProgress, status: 200, usage: .init()))
+                                                outcome: .inProgress, status: 200, usage: .init(),
+                                                traceparent: traceparent, tracestate: tracestate))
             return book.seq
         }
     }

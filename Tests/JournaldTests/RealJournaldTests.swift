@@ -13,7 +13,7 @@ struct RealJournaldTests {
     let factory = RecordFactory()
 
     /// Sends `records` through a fresh JournaldSink and waits until journald has stored them all.
-    private func send(_ records: [LogRecord], _ env: JournaldTestEnvironment) throws {
+    func send(_ records: [LogRecord], _ env: JournaldTestEnvironment) throws {
         let notices = NoticeLog()
         let sink = JournaldSink(notice: notices.sink)
         for record in records { sink.write(record) }

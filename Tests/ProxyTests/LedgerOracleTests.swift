@@ -178,7 +178,7 @@ import VDMDemo
 
     /// A completed record's fields that matter here, for a failure message.
     static func brief(_ line: Substring) -> String {
-        ["vdm.streaming", "error.type", "vdm.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.usage.cache_read.input_tokens", "vdm.tool_calls"]
+        ["vdm.streaming", "error.type", "vdm.usage.input_tokens", "gen_ai.usage.output_tokens", "vdm.usage.cache_read_input_tokens", "vdm.tool_calls"]
             .map { key in
                 guard let range = line.range(of: "\"\(key)\":") else { return "" }
                 return key.split(separator: ".").last.map(String.init).map { $0 + "=" } .map { $0 + line[range.upperBound...].prefix { $0 != "," && $0 != "}" } } ?? ""

@@ -98,8 +98,11 @@ public final class LogRouter: Sendable {
         // Precedence as swift-log's: handler metadata < provider < the log call's own metadata.
         var fields = LiftedMetadata()
         fields.absorb(handlerMetadata)
+        // The trace ids come only from the task-local: a line logged outside its request's task
+        // (a connection line attributed later) has no trace of its own.
+        let bound = CorrelationContext.current
         if correlationFromTask {
-            if let context = CorrelationContext.current { fields.correlationID = context.id }
+            if let context = bound { fields.correlationID = context.id }
         } else if let provided = provider?.get() {
             fields.absorb(provided, declared: false)
         }
@@ -120,6 +123,7 @@ public final class LogRouter: Sendable {
             instanceID: instanceID,
             sequence: sequence.add(1, ordering: .relaxed).newValue,
             correlationID: fields.correlationID,
+            trace: bound.flatMap { $0.id == fields.correlationID ? $0.trace : nil },
             payload: fields.payload,
             metadata: fields.metadata,
             error: event.error,

@@ -50,6 +50,13 @@ struct UpstreamClient: Sendable {
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.replaceOrAdd(name: "content-length", value: String(body.count))
+        // W3C trace context: vdm's span is the upstream call's parent (never the client's own header).
+        request.headers.remove(name: "traceparent")
+        request.headers.remove(name: "tracestate")
+        if let trace = CorrelationContext.current?.trace {
+            request.headers.add(name: "traceparent", value: TraceHeaders.upstreamTraceparent(trace))
+            if let state = trace.state { request.headers.add(name: "tracestate", value: state) }
+        }
         request.body = .bytes(ByteBuffer(bytes: body))
         // AsyncHTTPClient logs from its event loop, outside our task, where the task-local id is not
         // visible: so the id also travels as logger metadata.

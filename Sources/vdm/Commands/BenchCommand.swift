@@ -73,7 +73,7 @@ struct GenerateLogsCommand: ParsableCommand {
 
     @Option(help: "Approximate size: 1G, 512M, 64K or bytes.") var size = "1G"
     @Option(help: "Output file (keep it out of the repository, e.g. /tmp).") var out: String
-    @Option(help: "Process lifetimes (service.instance.id values) one after another.") var instances = 4
+    @Option(help: "Process lifetimes (service.node.name values) one after another.") var instances = 4
     @Option(help: "Seed (same seed, same file).") var seed: UInt64 = 1
 
     func run() throws {

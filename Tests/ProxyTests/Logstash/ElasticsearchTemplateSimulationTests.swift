@@ -79,7 +79,7 @@ import Testing
         #expect(unmapped.isEmpty, "emitted but not mapped: \(Set(unmapped).sorted())")
         #expect(incompatible.isEmpty, "\(incompatible)")
         // The run really covered the optional fields.
-        for path in ["log.origin.file.line", "log.original_level", "error.type", "vdm.checkpoint.requests", "vdm.stop_reason", "vdm.streaming"] {
+        for path in ["log.origin.file.line", "vdm.original_level", "trace.id", "span.id", "gen_ai.operation.name", "error.type", "vdm.checkpoint.requests", "vdm.stop_reason", "vdm.streaming"] {
             #expect(demo.recordPaths.contains(path), "the demo run did not emit \(path)")
         }
     }
@@ -98,8 +98,8 @@ import Testing
         let mappings = try Self.mappings
         let references = SearchFieldReferences(try LogstashFiles.json(Self.aggregationFile))
         #expect(references.runtimeFields == ["replay.provider", "replay.model"])
-        #expect(references.scriptFields["replay.provider"] == ["gen_ai.provider.name"])
-        #expect(references.scriptFields["replay.model"] == ["gen_ai.provider.name", "gen_ai.request.model", "vdm.requested_model"])
+        #expect(references.scriptFields["replay.provider"] == ["gen_ai.system"])
+        #expect(references.scriptFields["replay.model"] == ["gen_ai.system", "gen_ai.request.model", "vdm.requested_model"])
         let read = references.fields.subtracting(references.runtimeFields).union(references.scriptFields.values.flatMap { $0 })
         #expect(read.isSuperset(of: ["event.action", "event.outcome", "vdm.usage.input_tokens", "event.duration"]))
         for field in read {
