@@ -23,8 +23,8 @@ final class JournalRemote: Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-journal-remote-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         port = try await ServerPorts.free()
-        let process = try ChildProcess.start(binary, ["--listen-http=127.0.0.1:\(port)", "--split-mode=none", "--output=\(directory)/remote.journal"],
-                                             env: [:], output: directory + ".out").process
+        let process = try Process.component(binary, ["--listen-http=127.0.0.1:\(port)", "--split-mode=none", "--output=\(directory)/remote.journal"],
+                                            output: directory + ".out")
         self.process = process
         let deadline = ContinuousClock.now + timeout
         // Any HTTP answer (journal-remote answers GET / with an error) means it listens.

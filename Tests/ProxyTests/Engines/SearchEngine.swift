@@ -39,8 +39,8 @@ final class SearchEngine: Sendable {
         // Port 0: the engine binds a free one and prints its URL, so no port can be taken in between.
         // --no-stdin-watch: the test process's stdin may be closed; --parent-pid: a crashed test run
         // leaves no engine behind.
-        let process = try ChildProcess.start(binary, ["--addr", "127.0.0.1:0", "--no-ja", "--no-stdin-watch", "--parent-pid", String(getpid())],
-                                             env: [:], output: outputPath).process
+        let process = try Process.component(binary, ["--addr", "127.0.0.1:0", "--no-ja", "--no-stdin-watch", "--parent-pid", String(getpid())],
+                                            output: outputPath)
         self.process = process
         let deadline = ContinuousClock.now + timeout
         var url: String?
