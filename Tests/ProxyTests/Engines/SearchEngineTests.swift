@@ -11,6 +11,11 @@ enum EngineFields {
     static let action = "event.action"
     static let completed = "request.completed"
     static let inputTokens = "vdm.usage.input_tokens"
+    /// Optional fields the demo runs must have emitted, so that a strict mapping met them.
+    static let optional = ["log.original_level", "log.origin.file.line", "vdm.checkpoint.requests", "error.type", "vdm.stop_reason"]
+    static let labelsPrefix = "labels."
+    /// A name no template maps.
+    static let unmapped = "vdm.not_a_field"
 }
 
 /// `logstash/elasticsearch/` against a real OpenSearch-compatible engine (`SearchEngine`): the
@@ -87,8 +92,8 @@ enum EngineFields {
             #expect(try await engine.count("vdm-strict-demo") == lines.count)
             // The runs really had the optional fields a strict mapping could trip on.
             let paths = demo.recordPaths
-            #expect(paths.contains { $0.hasPrefix("labels.") }, "no record of the demo runs has labels")
-            for field in ["log.original_level", "log.origin.file.line", "vdm.checkpoint.requests", "error.type", "vdm.stop_reason"] {
+            #expect(paths.contains { $0.hasPrefix(EngineFields.labelsPrefix) }, "no record of the demo runs has labels")
+            for field in EngineFields.optional {
                 #expect(paths.contains(field), "no record of the demo runs has \(field)")
             }
         }
@@ -106,7 +111,7 @@ enum EngineFields {
             variant(EngineFields.inputTokens, .string("twelve")),
             variant(EngineFields.inputTokens, .string("12")),
             variant(EngineFields.inputTokens, .number("12.5")),
-            variant("vdm.not_a_field", .number("1")),
+            variant(EngineFields.unmapped, .number("1")),
         ]
         try await SearchEngine.with { engine in
             try await Self.installStrict(engine)
