@@ -82,6 +82,40 @@ import VDMDemo
         }
     }
 
+    /// The config's two error outputs: a record the engine rejects (a string in a token count) lands
+    /// in `errorFile` with the engine's reason, a line that is not JSON in the unparsed file; the
+    /// good record beside them is indexed, and nothing is retried into the index.
+    @Test func aRejectedRecordAndALineThatIsNotJSONLandInTheErrorFiles() async throws {
+        let demo = try await DemoEmission.shared.value
+        let completed = try #require(demo.runs.first?.lines.first { $0.contains(#""\#(EngineFields.action)":"\#(EngineFields.completed)""#) })
+        let wrong = String(decoding: try JSONValue.parse(completed).setting(EngineFields.inputTokens, to: .string("twelve")).serialized(), as: UTF8.self)
+        let notJSON = "not a record: \(UUID().uuidString)"
+        try await SearchEngine.with { engine in
+            try await SearchEngineTests.installStrict(engine)
+            let index = "vdm-strict-rsyslog-errors"
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-rsyslog-errors-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let json = dir + "/vdm.json"
+            try ([completed, wrong, notJSON].joined(separator: "\n") + "\n").write(toFile: json, atomically: true, encoding: .utf8)
+            let shipper = try await RsyslogShipper(jsonLog: json, engine: engine, index: index)
+            defer { shipper.removeFiles() }
+            try await JournalForwardingTests.waitUntil("rsyslog has shipped, rejected and set aside the three lines", timeout: .seconds(120)) {
+                _ = try await engine.call(.POST, "/\(index)/_refresh")
+                return try await engine.count(index) == 1 && RsyslogShipper.text(shipper.errorFile).contains("twelve")
+                    && RsyslogShipper.text(shipper.unparsedFile).contains(notJSON)
+            }
+            #expect(await shipper.stop() == 0, "rsyslogd: \(RsyslogShipper.text(shipper.outputFile))")
+            #expect(try await engine.count(index) == 1)
+            let rejected = RsyslogShipper.text(shipper.errorFile)
+            #expect(rejected.contains("mapper_parsing_exception"), "\(rejected.prefix(2000))")
+            #expect(rejected.contains(EngineFields.inputTokens), "\(rejected.prefix(2000))")
+            #expect(!RsyslogShipper.text(shipper.unparsedFile).contains("twelve"), "the typed-wrong record is JSON: it must not be set aside as unparsed")
+            let indexed = try await engine.documents(index)
+            #expect(indexed.map(Self.canonical) == [Self.canonical(try JSONValue.parse(completed))])
+        }
+    }
+
     /// A JSON value with every object's members sorted by key (the engine may reorder them).
     static func canonical(_ value: JSONValue) -> JSONValue {
         switch value {
