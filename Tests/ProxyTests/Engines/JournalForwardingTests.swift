@@ -41,22 +41,22 @@ import VDMDemo
             return RunningTotalsYAML.render(try state.runningTotals(instance: instance), generatedMicros: 0)
         }
         // journald stores asynchronously: wait (bounded) until the sender holds all of this process.
-        try await Self.waitUntil("the sender's journal holds the proxy's records") { (try? instanceTotals(sender)) == expected }
+        try await Deadline.waitUntil("the sender's journal holds the proxy's records") { (try? instanceTotals(sender)) == expected }
         // A closed window for the whole-journal comparison: it ends before the upload starts, so other
         // suites logging meanwhile add nothing to it on either side.
         let untilSeconds = WallClock.nowMicros() / 1_000_000 + 1
-        try await Self.waitUntil("the window has closed") { WallClock.nowMicros() / 1_000_000 > untilSeconds }
+        try await Deadline.waitUntil("the window has closed") { WallClock.nowMicros() / 1_000_000 > untilSeconds }
 
         let remote = try await JournalRemote()
         defer { remote.removeFiles() }
         let uploaded = try await remote.upload(from: sender)
         #expect(uploaded == 0, "\(remote.uploadOutput)")
-        try await Self.waitUntil("the receiver holds the proxy's records") { (try? instanceTotals(remote.directory)) == expected }
+        try await Deadline.waitUntil("the receiver holds the proxy's records") { (try? instanceTotals(remote.directory)) == expected }
 
         let window = ["--since", "@\(sinceSeconds)", "--until", "@\(untilSeconds)", "--format", "json", "--quiet"]
         let sent = try await Self.replay(["replay", "--journal", "--directory", sender] + window)
         var received = ""
-        try await Self.waitUntil("the receiver's replay equals the sender's") {
+        try await Deadline.waitUntil("the receiver's replay equals the sender's") {
             received = try await Self.replay(["replay", "--journal", "--directory", remote.directory] + window)
             return received == sent
         }
@@ -70,14 +70,5 @@ import VDMDemo
         let out = try await ExternalTool.run(ServeProcessTests.binary, arguments)
         guard out.status == 0 else { throw TestFailure("vdm \(arguments.joined(separator: " ")): \(out.status) \(out.stderr)") }
         return out.stdout.replacing(/"generated":"[^"]*"/, with: #""generated":"""#)
-    }
-
-    /// Polls `condition` until it holds, failing after `timeout`.
-    static func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw TestFailure("timed out after \(timeout): \(what)") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
     }
 }

@@ -44,12 +44,9 @@ import VDMDemo
             #expect(records.count > 2 * Self.requests)
 
             // rsyslog ships asynchronously: wait (bounded) until the engine holds as many as the file.
-            let deadline = ContinuousClock.now + .seconds(180)
-            var held = 0
-            while held < records.count, ContinuousClock.now < deadline {
+            try await Deadline.waitUntil("the engine holds as many records as the JSON log (\(records.count))", timeout: .seconds(180)) {
                 _ = try await engine.call(.POST, "/\(index)/_refresh")
-                held = try await engine.count(index)
-                if held < records.count { try await Task.sleep(for: .milliseconds(200)) }
+                return try await engine.count(index) >= records.count
             }
             // rsyslog stopped (its queue drained) before the final count: nothing more can arrive.
             let status = await shipper.stop()
@@ -100,7 +97,7 @@ import VDMDemo
             try ([completed, wrong, notJSON].joined(separator: "\n") + "\n").write(toFile: json, atomically: true, encoding: .utf8)
             let shipper = try await RsyslogShipper(jsonLog: json, engine: engine, index: index)
             defer { shipper.removeFiles() }
-            try await JournalForwardingTests.waitUntil("rsyslog has shipped, rejected and set aside the three lines", timeout: .seconds(120)) {
+            try await Deadline.waitUntil("rsyslog has shipped, rejected and set aside the three lines", timeout: .seconds(120)) {
                 _ = try await engine.call(.POST, "/\(index)/_refresh")
                 return try await engine.count(index) == 1 && RsyslogShipper.text(shipper.errorFile).contains("twelve")
                     && RsyslogShipper.text(shipper.unparsedFile).contains(notJSON)
