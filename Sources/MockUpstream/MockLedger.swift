@@ -65,11 +65,21 @@ struct MockLedgerEntry: Codable, Sendable, Equatable {
 }
 
 /// The ledger: entries in order of arrival, at most `limit` (the oldest are dropped beyond it).
+/// A ring, so that a long run (the soak's million requests) costs O(1) per request, not a shift.
 final class MockLedger: Sendable {
     private struct Book: Sendable {
-        var entries: [MockLedgerEntry] = []
+        /// Up to `limit` entries; once full, `oldest` is where the oldest one is.
+        var ring: [MockLedgerEntry] = []
+        var oldest = 0
         var seq = 0
         var dropped = 0
+
+        /// Where entry `seq` is, if still held.
+        func index(of seq: Int) -> Int? {
+            let first = self.seq - ring.count + 1
+            guard seq >= first, seq <= self.seq else { return nil }
+            return (oldest + (seq - first)) % ring.count
+        }
     }
 
     let limit: Int
@@ -88,28 +98,33 @@ final class MockLedger: Sendable {
         let tracestate = tracestate.map { String(decoding: $0.utf8.prefix(Self.maxTraceHeaderBytes), as: UTF8.self) }
         return book.withLock { book in
             book.seq += 1
-            if book.entries.count >= limit {
-                book.entries.removeFirst()
+            let entry = MockLedgerEntry(seq: book.seq, path: path, format: format, model: model, stream: stream,
+                                        outcome: .inProgress, status: 200, usage: .init(),
+                                        traceparent: traceparent, tracestate: tracestate)
+            if book.ring.count < limit {
+                book.ring.append(entry)
+            } else {
+                book.ring[book.oldest] = entry
+                book.oldest = (book.oldest + 1) % limit
                 book.dropped += 1
             }
-            book.entries.append(MockLedgerEntry(seq: book.seq, path: path, format: format, model: model, stream: stream,
-                                                outcome: .inProgress, status: 200, usage: .init(),
-                                                traceparent: traceparent, tracestate: tracestate))
             return book.seq
         }
     }
 
     func close(_ seq: Int, outcome: MockLedgerEntry.Outcome, status: Int = 200, usage: MockLedgerEntry.Usage = .init()) {
         book.withLock { book in
-            guard let first = book.entries.first, seq >= first.seq, seq - first.seq < book.entries.count else { return }
-            let index = seq - first.seq
-            book.entries[index].outcome = outcome
-            book.entries[index].status = status
-            book.entries[index].usage = usage
+            guard let index = book.index(of: seq) else { return }
+            book.ring[index].outcome = outcome
+            book.ring[index].status = status
+            book.ring[index].usage = usage
         }
     }
 
-    func entries() -> [MockLedgerEntry] { book.withLock { $0.entries } }
+    /// The entries held, oldest first.
+    func entries() -> [MockLedgerEntry] {
+        book.withLock { $0.ring.count < limit ? $0.ring : Array($0.ring[$0.oldest...] + $0.ring[..<$0.oldest]) }
+    }
 
     func reset() { book.withLock { $0 = Book() } }
 
