@@ -48,6 +48,19 @@ struct ConfiguredSecretsTests {
         }
     }
 
+    @Test("adding a value already configured keeps the same set; adding a new one matches it too")
+    func addingValues() {
+        #expect(redactor.adding(groqKey).secrets == redactor.secrets)
+        #expect(redactor.adding(groqKey).secrets.count == 4)
+        let clientKey = "client-own-key-4f9a2c7e1b"
+        #expect(redactor.redact("k \(clientKey)") == "k \(clientKey)")
+        let widened = redactor.adding(clientKey)
+        #expect(widened.secrets.count == 5)
+        #expect(widened.redact("k \(clientKey) and \(groqKey)") == "k \(marker(clientKey)) and \(marker(groqKey))")
+        // A prefix of a configured value is another value, not the same one.
+        #expect(redactor.adding(String(groqKey.dropLast())).secrets.count == 5)
+    }
+
     @Test("a configured sk- key glued to letters on both sides hashes as the key, not as the longer run")
     func configuredGluedBothSides() {
         let sk = "sk-proj-Ab3dEf5hIj7lMn9pQr1tUv3xYz5B7d9F1h3J"

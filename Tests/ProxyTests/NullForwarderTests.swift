@@ -9,6 +9,48 @@ import VDMBench
 /// `vdm bench forwarder`, the floor `vdm bench proxy` measures vdm against, must really forward:
 /// the upstream's reply comes back unchanged, and each request reaches the upstream once.
 @Suite struct NullForwarderTests {
+    /// The text and the number of `data:` events of an OpenAI SSE reply.
+    static func streamed(_ reply: TestHTTP.Reply) throws -> (text: String, events: Int, done: Bool) {
+        let lines = reply.text.split(separator: "\n").filter { $0.hasPrefix("data: ") }.map { $0.dropFirst(6) }
+        var text = ""
+        for line in lines where line != "[DONE]" {
+            let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let choices = event["choices"] as? [[String: Any]] ?? []
+            text += choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
+        }
+        return (text, lines.count, lines.last == "[DONE]")
+    }
+
+    @Test(.timeLimit(.minutes(1))) func relaysStreamsUnchanged() async throws {
+        try await MockUpstream.withRunning { mock in
+            let port = try await ServerPorts.free()
+            let upstream = mock.baseURL + "/v1/chat/completions"
+            let server = Task { try await NullForwarder.run(host: "127.0.0.1", port: port, upstream: upstream, signals: false) }
+            defer { server.cancel() }
+            let body = Array(MockTestBodies.openAI("stream me through", stream: true).utf8)
+            var reply: TestHTTP.Reply?
+            let deadline = ContinuousClock.now + .seconds(20)
+            while reply == nil, ContinuousClock.now < deadline {  // until it listens
+                reply = try? await TestHTTP.post("http://127.0.0.1:\(port)/forward-stream", body: body, timeout: .seconds(5))
+                if reply == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let relayed = try #require(reply).complete()
+            #expect(relayed.status == 200)
+            #expect(relayed.fields["content-type"] == "text/event-stream")
+            let direct = try await TestHTTP.post(upstream, body: body, timeout: .seconds(5)).complete()
+            let a = try Self.streamed(relayed)
+            let b = try Self.streamed(direct)
+            // The mock's replies differ only in their ids: same events, same text, both terminated.
+            #expect(a.events == b.events)
+            #expect(a.events > 2)
+            #expect(a.text == b.text)
+            #expect(!a.text.isEmpty)
+            #expect(a.done && b.done)
+            let stats = try await MockTestClient.stats(mock)
+            #expect(stats.requests == 2)
+        }
+    }
+
     @Test(.timeLimit(.minutes(1))) func forwardsBodiesBothWaysUnchanged() async throws {
         try await MockUpstream.withRunning { mock in
             let port = try await ServerPorts.free()

@@ -35,6 +35,7 @@ struct ProxyBenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent connections in the saturation phases.") var concurrency = 64
     @Option(help: "Where the proxy's logs go.") var logs = "/tmp/vdm-bench"
     @Option(help: "Alternating direct/proxy rounds at the fixed rate (the report takes medians over them).") var rounds = 3
+    @Flag(help: "Streamed (SSE) replies: adds time to first byte and the cost per upstream event.") var stream = false
 
     func run() async throws {
         do {
@@ -42,7 +43,7 @@ struct ProxyBenchCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("configuration error: \(error)")
         }
-        print(try await ProxyBench.run(rate: rate, seconds: seconds, concurrency: concurrency, rounds: rounds, logDirectory: logs), terminator: "")
+        print(try await ProxyBench.run(rate: rate, seconds: seconds, concurrency: concurrency, rounds: rounds, logDirectory: logs, stream: stream), terminator: "")
     }
 }
 
