@@ -4,8 +4,8 @@ import LogPipeline
 import Testing
 import VDMBench
 import Yams
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 
 /// The README recipe for Claude Code, end to end: a real `vdm serve` process over the real mock
 /// upstream (OpenAI format), driven by the official Anthropic Python SDK with Claude Code's model

@@ -4,7 +4,7 @@ import LogPipeline
 import NIOCore
 import NIOHTTP1
 import Testing
-@testable import VDMProxy
+import VDMProxy
 import VDMDemo
 import VDMBench
 

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Testing
-@testable import MockUpstream
+import MockUpstream
 import VDMBench
 
 /// The real `vdm serve` binary: SIGTERM lets an in-flight request finish and flushes the JSON log.

@@ -3,8 +3,8 @@ import Foundation
 import LogPipeline
 import NIOCore
 import Testing
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 import VDMBench
 import VDMDemo
 

@@ -1,5 +1,5 @@
 import Foundation
-@testable import VDMProxy
+import VDMProxy
 
 /// Evaluates an Elasticsearch search body's query and aggregations over records, as Elasticsearch
 /// would over the indexed documents, for the subset the shipped aggregation uses: `bool.filter` of

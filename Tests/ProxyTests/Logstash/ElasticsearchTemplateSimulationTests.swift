@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// A simulation of Elasticsearch over `logstash/elasticsearch/` (it cannot be installed here): the
 /// component and index templates checked against a real `vdm demo` run — every field the run emits

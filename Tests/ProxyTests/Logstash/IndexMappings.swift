@@ -1,5 +1,5 @@
 import LogPipeline
-@testable import VDMProxy
+import VDMProxy
 
 /// The field mappings of an Elasticsearch component template, flattened to dotted paths, and the
 /// dynamic templates that map fields not listed (ES docs: "Dynamic templates").
