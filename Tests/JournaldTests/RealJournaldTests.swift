@@ -3,7 +3,7 @@ import Logging
 import LogPipeline
 import Synchronization
 import Testing
-@testable import Journald
+import Journald
 
 /// Against the real systemd-journald that scripts/with-journald starts in a private mount namespace.
 /// Serialized: some tests stop, freeze or restart that journald, or take over /dev/log. Each test

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Testing
-@testable import LogPipeline
+import LogPipeline
 
 /// `[redacted:<hash of secret>]`, spelled out by hand.
 private func marker(_ secret: String) -> String { "[redacted:\(SecretHash.short(secret))]" }

@@ -2,7 +2,7 @@ import Foundation
 import Journald
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// `CompletedRecordSchema` against every place that spells a `request.completed` field: the
 /// encoder's output, the replay parser, the journald mapping, docs/log-schema.md, docs/journald.md,

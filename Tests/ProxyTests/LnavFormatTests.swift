@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 import VDMDemo
 
 /// contrib/lnav/vdm_ecs_log.json, in a real lnav, on the log of a real demo run: lnav's per-model sums

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import Testing
 
-@testable import MockUpstream
+import MockUpstream
 import VDMBench
 
 /// `vdm bench forwarder`, the floor `vdm bench proxy` measures vdm against, must really forward:

@@ -3,7 +3,7 @@ import Journald
 import LogPipeline
 import Testing
 import Yams
-@testable import VDMProxy
+import VDMProxy
 
 /// `MetricsExporter` and `GET /metrics`: vocabulary, bounded labels, a valid exposition (promtool),
 /// a real Prometheus scraping it, and agreement with the YAML and JSON views.

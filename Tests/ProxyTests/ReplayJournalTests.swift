@@ -1,8 +1,8 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 import VDMDemo
 import VDMBench
 
@@ -54,6 +54,10 @@ import VDMBench
         let badTime = try await runVDM(["replay", "--journal", "--since", "yesterday-ish"])
         #expect(badTime.status == 64)
         #expect(badTime.output.contains("--since 'yesterday-ish'"), "\(badTime.output)")
+        // Past UInt64 microseconds: a usage error, not a Double-to-integer trap.
+        let hugeTime = try await runVDM(["replay", "--journal", "--until", "@1e300"])
+        #expect(hugeTime.status == 64, "\(hugeTime.output)")
+        #expect(hugeTime.output.contains("--until '@1e300'"), "\(hugeTime.output)")
 
         let both = try await runVDM(["replay", "--journal", "some.jsonl"])
         #expect(both.status == 64)
@@ -69,7 +73,7 @@ import VDMBench
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-replay-journal-\(UUID().uuidString).out").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         let child = try ChildProcess.start(ServeProcessTests.binary, arguments, env: [:], output: log)
-        _ = await child.exited()
-        return (child.process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        let status = try await child.exitStatus(within: .seconds(60)) ?? -1  // -1: killed at the deadline
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 }

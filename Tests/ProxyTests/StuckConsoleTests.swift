@@ -1,8 +1,8 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 import VDMBench
 import VDMDemo
 
@@ -97,8 +97,7 @@ import VDMDemo
             let output = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-badqueue-\(UUID().uuidString).log").path
             defer { try? FileManager.default.removeItem(atPath: output) }
             let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", variable: bad], output: output)
-            _ = await child.exited()
-            #expect(child.process.terminationStatus == 78, "\(variable)=\(bad)")
+            #expect(try await child.exitStatus(within: .seconds(60)) == 78, "\(variable)=\(bad)")
             let text = try String(contentsOfFile: output, encoding: .utf8)
             #expect(text.contains(variable), "\(text)")
         }

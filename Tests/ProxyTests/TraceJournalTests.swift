@@ -1,8 +1,8 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 import VDMBench
 
 /// `vdm serve --log-target journald` against the private journald of `scripts/with-journald`, then the
@@ -52,8 +52,8 @@ import VDMBench
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-trace-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         let child = try ChildProcess.start(ServeProcessTests.binary, ["trace", prefix, "--journal", "--directory", directory, "--json"], env: [:], output: log)
-        _ = await child.exited()
-        return (child.process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        let status = try await child.exitStatus(within: .seconds(60)) ?? -1  // -1: killed at the deadline
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
     /// One streamed request per client id through a proxy logging to journald only; returns the ids

@@ -42,7 +42,7 @@ package struct ServeSetup: Sendable {
     /// The redactor for every output, made before any sink: the shape rules plus the exact value of
     /// every configured key and of `PROXY_API_KEY`. Values too short to be matched by value are named
     /// (never shown) in a start-up warning.
-    static func redactor(registry: ProviderRegistry, settings: ServerSettings) -> (Redactor, [String]) {
+    package static func redactor(registry: ProviderRegistry, settings: ServerSettings) -> (Redactor, [String]) {
         var secrets = registry.configuredKeys
         if let proxyKey = settings.proxyAPIKey { secrets.append(("PROXY_API_KEY", proxyKey)) }
         let warnings = secrets.filter { !ConfiguredSecrets.isMatchable($0.key) }.map {

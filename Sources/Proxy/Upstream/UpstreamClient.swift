@@ -8,7 +8,7 @@ import NIOHTTP1
 /// Calls upstream providers over AsyncHTTPClient and classifies transport failures into the
 /// error taxonomy. Logs through a logger labelled `AsyncHTTPClient` (its INFO chatter is relabelled
 /// DEBUG by the downgrade filter; the task-local correlation id rides along on every line).
-struct UpstreamClient: Sendable {
+package struct UpstreamClient: Sendable {
     let http: HTTPClient
     let logger: Logger
     /// Set when the shutdown grace period ran out and vdm cut the upstream calls still running, so
@@ -33,7 +33,7 @@ struct UpstreamClient: Sendable {
         return UpstreamClient(http: http, logger: logger)
     }
 
-    func shutdown() async {
+    package func shutdown() async {
         try? await http.shutdown()
     }
 

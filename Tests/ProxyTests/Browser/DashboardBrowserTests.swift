@@ -3,8 +3,8 @@ import Foundation
 import LogPipeline
 import NIOCore
 import Testing
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 import VDMBench
 import VDMDemo
 
@@ -48,7 +48,7 @@ struct DashboardBrowserTests {
         let jsonLog = Self.temporaryLog()
         defer { try? FileManager.default.removeItem(atPath: jsonLog) }
         try await MockUpstream.withRunning { mock in
-            try await Self.withProxy(mock: mock, port: try FreePort.find(), jsonLog: jsonLog) { proxy in
+            try await Self.withProxy(mock: mock, port: try await ServerPorts.free(), jsonLog: jsonLog) { proxy in
                 Self.step("workload")
                 let (counts, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: 40), to: proxy.baseURL, concurrency: 6)
                 #expect(unexpected.isEmpty, "\(unexpected)")
@@ -145,7 +145,7 @@ struct DashboardBrowserTests {
         defer { try? FileManager.default.removeItem(atPath: jsonLog) }
         let key = withKey ? Self.proxyKey : nil
         let env = withKey ? ["PROXY_API_KEY": Self.proxyKey] : [:]
-        let port = try FreePort.find()
+        let port = try await ServerPorts.free()
         let browser = try await WebDriver.start()
         do {
             let page = DashboardPage(browser: browser)

@@ -4,8 +4,8 @@ import Logging
 import LogPipeline
 import NIOCore
 import NIOHTTP1
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 
 /// A real mock upstream and a real proxy on loopback, logs to memory and to a JSON lines file.
 struct E2E: Sendable {

@@ -2,7 +2,7 @@ import Foundation
 import Journald
 import LogPipeline
 import Synchronization
-@testable import VDMProxy
+import VDMProxy
 import VDMDemo
 
 /// What real `vdm demo` runs emit, shared by the Logstash and Elasticsearch tests: the ECS JSON lines

@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// What only Elasticsearch itself could check, simulated (it cannot be installed here): the
 /// Elasticsearch flavour of the index template (Elastic's built-in component templates,

@@ -1,5 +1,5 @@
 import LogPipeline
-@testable import VDMProxy
+import VDMProxy
 
 /// The field mappings of an Elasticsearch component template, flattened to dotted paths (which types a
 /// value indexes as is the real engine's business: SearchEngineTests).

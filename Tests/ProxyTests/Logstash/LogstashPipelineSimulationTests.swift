@@ -4,7 +4,7 @@ import LogPipeline
 import RealComponent
 import Testing
 import Yams
-@testable import VDMProxy
+import VDMProxy
 
 /// A simulation of Logstash over `logstash/pipeline/*.conf` and `logstash/pipelines.yml` (Logstash
 /// cannot be installed here): the files parse as Logstash configuration, every field they name exists in what
