@@ -14,6 +14,11 @@ package struct ServerSettings: Sendable {
     package var proxyAPIKey: String?
     /// `VDM_MAX_REQUEST_BYTES`: larger bodies get 413 without being buffered whole.
     var maxRequestBytes = 32 << 20
+    /// `VDM_UPSTREAM_CONNECTIONS`: connections per upstream host. A request beyond them waits for one
+    /// inside its own deadline, so the limit must hold the streams an operator keeps open at once (a
+    /// soak with 1,000 held streams turned 744 of them into 504s at the former fixed 256).
+    var upstreamConnections = 1024
+    static let upstreamConnectionsRange = 1...16_384
     /// `LOG_REQUEST_METRICS` (default true).
     package var metricsEnabled = true
     /// `VDM_ACTIVE_REQUESTS_SSE_*`.
@@ -37,6 +42,12 @@ package struct ServerSettings: Sendable {
         if let raw = env["VDM_MAX_REQUEST_BYTES"], !raw.isEmpty {
             guard let n = Int(raw), n > 0 else { throw ConfigurationError(variable: "VDM_MAX_REQUEST_BYTES", problem: "must be a positive number of bytes") }
             s.maxRequestBytes = n
+        }
+        if let raw = env["VDM_UPSTREAM_CONNECTIONS"], !raw.isEmpty {
+            guard let n = Int(raw), upstreamConnectionsRange.contains(n) else {
+                throw ConfigurationError(variable: "VDM_UPSTREAM_CONNECTIONS", problem: "must be a whole number from 1 to 16384")
+            }
+            s.upstreamConnections = n
         }
         if let raw = env["LOG_REQUEST_METRICS"], !raw.isEmpty {
             switch raw.lowercased() {

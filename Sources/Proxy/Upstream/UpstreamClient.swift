@@ -20,7 +20,7 @@ package struct UpstreamClient: Sendable {
         configuration.timeout = .init(connect: .nanoseconds(settings.streamingConnectTimeout.nanoseconds),
                                       read: .nanoseconds(settings.streamingReadTimeout.nanoseconds))
         configuration.decompression = .disabled
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.upstreamConnections)
         // AsyncHTTPClient retries a failed connect with backoff until the connect timeout, so a refused
         // connection took the whole STREAMING_CONNECT_TIMEOUT_SECONDS (30 s) to become a 502. Fail fast:
         // the client (Claude Code, the SDKs) retries 5xx with its own backoff, and vdm names the cause.
