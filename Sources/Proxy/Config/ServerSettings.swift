@@ -17,8 +17,8 @@ package struct ServerSettings: Sendable {
     /// `VDM_UPSTREAM_CONNECTIONS`: connections per upstream host. A request beyond them waits for one
     /// inside its own deadline, so the limit must hold the streams an operator keeps open at once (a
     /// soak with 1,000 held streams turned 744 of them into 504s at the former fixed 256).
-    var upstreamConnections = 1024
-    static let upstreamConnectionsRange = 1...16_384
+    package var upstreamConnections = 1024
+    package static let upstreamConnectionsRange = 1...16_384
     /// `LOG_REQUEST_METRICS` (default true).
     package var metricsEnabled = true
     /// `VDM_ACTIVE_REQUESTS_SSE_*`.
