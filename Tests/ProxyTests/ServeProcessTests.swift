@@ -54,6 +54,7 @@ import VDMBench
 
     @Test func badConfigurationStopsStartupNamingTheVariable() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-badcfg-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let child = try ChildProcess.start(Self.binary, ["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", "OPENAI_API_FORMAT": "soap"], output: dir)
         #expect(try await child.exitStatus(within: .seconds(60)) == 78)
         let text = try String(contentsOfFile: dir, encoding: .utf8)
@@ -63,6 +64,7 @@ import VDMBench
     @Test func badEventLoopCountStopsStartupNamingTheVariable() async throws {
         for bad in ["0", "two", "-1", "100000"] {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-badloops-\(UUID().uuidString).log").path
+            defer { try? FileManager.default.removeItem(atPath: dir) }
             let child = try ChildProcess.start(Self.binary, ["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", "VDM_EVENT_LOOPS": bad], output: dir)
             #expect(try await child.exitStatus(within: .seconds(60)) == 78, "\(bad)")
             let text = try String(contentsOfFile: dir, encoding: .utf8)
