@@ -21,6 +21,15 @@ import VDMBench
         return (text, lines.count, lines.last == "[DONE]")
     }
 
+    /// Until the forwarder listens, probed with a request that never reaches the upstream (any reply
+    /// will do), so the mock's count holds exactly the POSTs a test sends: a POST probe that timed out
+    /// under load, yet was forwarded, once counted three.
+    static func waitUntilListening(_ port: Int) async throws {
+        try await Deadline.waitUntil("the forwarder listens on \(port)", timeout: .seconds(30), poll: .milliseconds(50)) {
+            (try? await TestHTTP.send("http://127.0.0.1:\(port)/", timeout: .seconds(5))) != nil
+        }
+    }
+
     @Test(.timeLimit(.minutes(1))) func relaysStreamsUnchanged() async throws {
         try await MockUpstream.withRunning { mock in
             let port = try await ServerPorts.free()
@@ -28,13 +37,8 @@ import VDMBench
             let server = Task { try await NullForwarder.run(host: "127.0.0.1", port: port, upstream: upstream, signals: false) }
             defer { server.cancel() }
             let body = Array(MockTestBodies.openAI("stream me through", stream: true).utf8)
-            var reply: TestHTTP.Reply?
-            let deadline = ContinuousClock.now + .seconds(20)
-            while reply == nil, ContinuousClock.now < deadline {  // until it listens
-                reply = try? await TestHTTP.post("http://127.0.0.1:\(port)/forward-stream", body: body, timeout: .seconds(5))
-                if reply == nil { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            let relayed = try #require(reply).complete()
+            try await Self.waitUntilListening(port)
+            let relayed = try await TestHTTP.post("http://127.0.0.1:\(port)/forward-stream", body: body).complete()
             #expect(relayed.status == 200)
             #expect(relayed.fields["content-type"] == "text/event-stream")
             let direct = try await TestHTTP.post(upstream, body: body, timeout: .seconds(5)).complete()
@@ -58,14 +62,7 @@ import VDMBench
             let server = Task { try await NullForwarder.run(host: "127.0.0.1", port: port, upstream: upstream, signals: false) }
             defer { server.cancel() }
             let body = Array(MockTestBodies.openAI("forward me").utf8)
-            // Wait until it listens with a request that never reaches the upstream (any reply will do),
-            // so the mock's count below holds exactly the two POSTs (a timed-out POST probe retried under
-            // load once counted three).
-            let deadline = ContinuousClock.now + .seconds(30)
-            while (try? await TestHTTP.send("http://127.0.0.1:\(port)/", timeout: .seconds(5))) == nil {
-                guard ContinuousClock.now < deadline else { Issue.record("the forwarder did not listen within 30 s"); return }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            try await Self.waitUntilListening(port)
             let viaForwarder = try await TestHTTP.post("http://127.0.0.1:\(port)/forward", body: body).complete()
             #expect(viaForwarder.status == 200)
             let direct = try await TestHTTP.post(upstream, body: body, timeout: .seconds(5)).complete()
