@@ -1,5 +1,4 @@
 import Hummingbird
-import LogPipeline
 import NIOCore
 
 /// Cancels a request's work when the client's connection closes before the response is ready.
@@ -12,28 +11,28 @@ import NIOCore
 /// The connection is polled (`isActive`) rather than watched through `closeFuture`, whose callbacks
 /// would pile up, one per request, on a long-lived keep-alive connection. Hummingbird allows remote
 /// half-closure, so a client's FIN alone would leave the channel active: `ClientEOFHandler` closes it.
+///
+/// The poll is a task scheduled on the connection's own event loop, cancelled when the work ends.
+/// It was a `Task.sleep` loop in a second child task: Swift's sleep goes through Dispatch timers
+/// even with NIO as the global executor, and arming, cancelling and firing one per request was
+/// ~13% of the proxy's CPU per request (`scripts/profile-proxy`, docs/BENCHMARKS.md).
 enum ClientConnectionWatch {
     /// How long a departed client can go unnoticed.
-    static let interval: Duration = .milliseconds(100)
+    static let interval: TimeAmount = .milliseconds(100)
 
     static func run(on channel: any Channel, _ operation: @escaping @Sendable () async -> Response) async -> Response {
-        await withTaskGroup(of: Response?.self) { group in
-            group.addTask { await operation() }
-            group.addTask {
-                while channel.isActive {
-                    do { try await Task.sleep(for: interval) } catch { return nil }
-                }
-                return nil
+        // Unstructured so that the event loop's poll can cancel it; it inherits the task-locals
+        // (the correlation context) and priority, and the handler's own cancellation is forwarded.
+        let work = Task { await operation() }
+        let poll = channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { poll in
+            if !channel.isActive {
+                work.cancel()
+                poll.cancel()
             }
-            var response: Response?
-            // Whichever finishes first ends the other: the work finished, or the client left (then
-            // the cancelled work still returns its response, after recording the disconnect).
-            while let next = await group.next() {
-                if let next { response = next }
-                group.cancelAll()
-            }
-            // vdm's own fixed text: nothing configured can be in it.
-            return response ?? AnthropicErrorResponse.make(.clientDisconnected, redactor: Redactor())
         }
+        // The cancelled work still returns its response, after recording the disconnect.
+        let response = await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+        poll.cancel()
+        return response
     }
 }
