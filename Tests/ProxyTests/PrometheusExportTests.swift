@@ -15,7 +15,7 @@ import VDMProxy
     }
 
     @Test func completedRequestsFeedEverySeries() {
-        let exporter = MetricsExporter()
+        let exporter = MetricsExporter(redactor: Redactor())
         exporter.observe(.started(workload("a")))
         exporter.observe(.started(workload("b")))
         exporter.observe(.completed(workload("a", streaming: true, input: 10, output: 20, cacheRead: 5, cacheCreation: 3,
@@ -41,7 +41,7 @@ import VDMProxy
     @Test func labelValuesAreBounded() {
         var configuration = MetricsExporter.Configuration()
         configuration.maxModelPairs = 3
-        let exporter = MetricsExporter(configuration: configuration)
+        let exporter = MetricsExporter(configuration: configuration, redactor: Redactor())
         for i in 0..<10 {
             exporter.record(workload("r\(i)", provider: i % 2 == 0 ? "openai" : "anthropic", model: "model-\(i)", errorType: i < 4 ? "upstream_5xx" : "made_up_\(i)"))
         }
@@ -61,10 +61,10 @@ import VDMProxy
     }
 
     @Test func labelValuesCarryNoControlCharactersAndAreCapped() {
-        #expect(MetricLabels.clean("a\nb\u{1}c") == "a\u{FFFD}b\u{FFFD}c")
-        #expect(MetricLabels.clean(String(repeating: "m", count: 500)).count == MetricLabels.maxValueLength)
-        #expect(MetricLabels.clean("") == "unknown")
-        let exporter = MetricsExporter()
+        #expect(MetricLabels.clean("a\nb\u{1}c", redactor: Redactor()) == "a\u{FFFD}b\u{FFFD}c")
+        #expect(MetricLabels.clean(String(repeating: "m", count: 500), redactor: Redactor()).count == MetricLabels.maxValueLength)
+        #expect(MetricLabels.clean("", redactor: Redactor()) == "unknown")
+        let exporter = MetricsExporter(redactor: Redactor())
         exporter.record(workload("q", model: "evil\"} 1\nvdm_fake 2"))
         let text = Self.text(exporter)
         #expect(!text.contains("\nvdm_fake"))
@@ -72,7 +72,7 @@ import VDMProxy
     }
 
     @Test func negativeCountsFromAConfusedUpstreamDoNotCrash() {
-        let exporter = MetricsExporter()
+        let exporter = MetricsExporter(redactor: Redactor())
         exporter.record(workload("n", input: -5, output: -1, durationMillis: -3, upstreamMillis: 0))
         let samples = PrometheusSamples(Self.text(exporter))
         #expect(samples.sum("vdm_tokens_total") == 0)
@@ -80,7 +80,7 @@ import VDMProxy
     }
 
     @Test func logRecordsAndFallbackHook() {
-        let exporter = MetricsExporter()
+        let exporter = MetricsExporter(redactor: Redactor())
         exporter.updateLogging(recordsEmitted: 10, fallbacks: [])
         let healthy = PrometheusSamples(Self.text(exporter))
         #expect(healthy.sum("vdm_log_fallback_active") == 0)
