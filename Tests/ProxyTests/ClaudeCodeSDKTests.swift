@@ -78,10 +78,8 @@ import MockUpstream
             #expect(asked.sorted() == ["gpt-5", "gpt-5", "gpt-5-mini", "gpt-5-mini", "gpt-5-pro", "gpt-5-pro"])
 
             // Live totals keyed by the resolved model.
-            var request = HTTPClientRequest(url: base + "/metrics/running-totals?include_active=false")
-            request.headers.add(name: "authorization", value: "Bearer " + Self.proxyKey)
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-            let live = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            let live = try await TestHTTP.send(base + "/metrics/running-totals?include_active=false",
+                                               headers: [("authorization", "Bearer " + Self.proxyKey)], timeout: .seconds(10)).complete().text
             let yaml = try #require(try Yams.load(yaml: live) as? [String: Any])
             let summary = try #require(yaml["summary"] as? [String: Any])
             #expect(summary["total_requests"] as? Int == 6)

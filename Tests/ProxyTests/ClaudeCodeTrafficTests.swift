@@ -87,14 +87,9 @@ import MockUpstream
     @Test func activeRequestRowsCarryTheRequestedAndTheResolvedModel() async throws {
         try await E2E.run(env: Self.aliases) { e2e in
             async let slow = e2e.post(body: anthropicBody(model: "claude-haiku-4-5", text: "slow one mock:latency=1500"))
-            let deadline = ContinuousClock.now + .seconds(10)
-            var row: JSONValue?
-            while ContinuousClock.now < deadline, row == nil {
-                let active = try await e2e.get("/metrics/active-requests").json()
-                row = active["active_requests"]?.array?.first
-                if row == nil { try await Task.sleep(for: .milliseconds(20)) }
+            let found = try await Deadline.value("the slow request shows in /metrics/active-requests", timeout: .seconds(10), poll: .milliseconds(20)) {
+                try await e2e.get("/metrics/active-requests").json()["active_requests"]?.array?.first
             }
-            let found = try #require(row)
             #expect(found["requested_model"]?.string == "claude-haiku-4-5")
             #expect(found["resolved_model"]?.string == "gpt-5-mini")
             #expect(found["provider"]?.string == "openai")
@@ -120,9 +115,7 @@ import MockUpstream
         let key = "vdm-proxy-key-0123456789abcdef"
         try await E2E.run(env: Self.aliases.merging(["PROXY_API_KEY": key]) { $1 }, level: .debug) { e2e in
             let auth = [("x-api-key", key)] + Self.claudeHeaders
-            var head = HTTPClientRequest(url: e2e.proxy.baseURL + "/")
-            head.method = .HEAD
-            #expect(try await HTTPClient.shared.execute(head, timeout: .seconds(10)).status == .ok)
+            #expect(try await TestHTTP.send(e2e.proxy.baseURL + "/", method: .HEAD, timeout: .seconds(10)).complete().status == 200)
             #expect(try await e2e.get("/").status == 200)
             #expect(try await e2e.get("/v1/models", headers: auth).status == 200)
             let count = try await e2e.post("/v1/messages/count_tokens?beta=true", body: anthropicBody(model: "claude-haiku-4-5"), headers: auth)

@@ -121,18 +121,18 @@ final class PrometheusServer: Sendable {
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
         ], env: [:], output: logURL.path)
         let server = PrometheusServer(child: child, port: port, directory: directory)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: server.base + "/-/ready"), timeout: .seconds(2)),
-               response.status == .ok {
-                return server
+        do {
+            // Ends early (and fails) when prometheus exits instead of becoming ready.
+            try await Deadline.waitUntil("prometheus is ready", timeout: .seconds(30)) {
+                guard child.process.isRunning else { throw TestFailure("prometheus exited") }
+                return (try? await TestHTTP.send(server.base + "/-/ready", timeout: .seconds(2)))?.status == 200
             }
-            guard child.process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
+            return server
+        } catch {
+            let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+            server.stop()
+            throw TestFailure("prometheus did not become ready (\(error)): \(text.suffix(2_000))")
         }
-        let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
-        server.stop()
-        throw TestFailure("prometheus did not become ready: \(text.suffix(2_000))")
     }
 
     private init(child: ChildProcess, port: Int, directory: URL) {
@@ -148,8 +148,7 @@ final class PrometheusServer: Sendable {
         var components = URLComponents(string: base + "/api/v1/query")
         components?.queryItems = [URLQueryItem(name: "query", value: query)]
         guard let url = components?.url?.absoluteString else { throw TestFailure("bad query \(query)") }
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
-        let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        let body = try await TestHTTP.send(url, timeout: .seconds(5), limit: 1 << 20).complete().text
         let doc = try JSONTestValue.object(body)
         guard doc["status"] as? String == "success", let data = doc["data"] as? [String: Any], let result = data["result"] as? [[String: Any]] else {
             throw TestFailure("query \(query) failed: \(body)")
@@ -160,12 +159,10 @@ final class PrometheusServer: Sendable {
 
     /// Polls until the query returns `expected` (Prometheus scrapes every second).
     func waitFor(_ query: String, toEqual expected: Double, timeout: Duration = .seconds(30)) async throws -> Double? {
-        let deadline = ContinuousClock.now + timeout
         var last: Double?
-        while ContinuousClock.now < deadline {
+        _ = try await Deadline.holds(within: timeout, poll: .milliseconds(250)) {
             last = try await scalar(query)
-            if last == expected { return last }
-            try await Task.sleep(for: .milliseconds(250))
+            return last == expected
         }
         return last
     }

@@ -200,28 +200,25 @@ import VDMDemo
         }
         // Whatever the client sees (an error status, a broken stream) is not the point here: the
         // totals are, and they are checked against the ledger.
-        guard let response = try? await HTTPClient.shared.execute(
-            TestHTTP.jsonPost("http://127.0.0.1:\(port)/v1/messages", body: Array(body.utf8)), timeout: .seconds(60))
-        else { return }
-        _ = try? await response.body.collect(upTo: 16 << 20)
+        _ = try? await TestHTTP.post("http://127.0.0.1:\(port)/v1/messages", body: Array(body.utf8), timeout: .seconds(60))
     }
 
     static func get(_ url: String) async throws -> String {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
-        return String(buffer: try await response.body.collect(upTo: 16 << 20))
+        try await TestHTTP.send(url, timeout: .seconds(10), limit: 16 << 20).complete().text
     }
 
     /// Waits (bounded) until the mock has closed every ledger entry and vdm has nothing in flight.
     static func settledLedger(_ mock: String, proxy: String) async throws -> [MockLedgerEntry] {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while true {
-            let ledger = try JSONDecoder().decode([MockLedgerEntry].self, from: Data(try await get(mock + "/mock/ledger").utf8))
-            let active = try JSONTestValue.object(try await get(proxy + "/metrics/active-requests"))["active_requests"] as? [Any]
-            if !ledger.contains(where: { $0.outcome == .inProgress }), active?.isEmpty == true { return ledger }
-            guard ContinuousClock.now < deadline else {
-                throw TestFailure("not settled after 60 s: \(ledger.filter { $0.outcome == .inProgress }.count) open ledger entries, \(active?.count ?? -1) in flight")
+        var open = (entries: -1, inFlight: -1)
+        do {
+            return try await Deadline.value("the ledger and vdm settle", timeout: .seconds(60), poll: .milliseconds(50)) { () -> [MockLedgerEntry]? in
+                let ledger = try JSONDecoder().decode([MockLedgerEntry].self, from: Data(try await get(mock + "/mock/ledger").utf8))
+                let active = try JSONTestValue.object(try await get(proxy + "/metrics/active-requests"))["active_requests"] as? [Any]
+                open = (ledger.filter { $0.outcome == .inProgress }.count, active?.count ?? -1)
+                return open == (0, 0) ? ledger : nil
             }
-            try await Task.sleep(for: .milliseconds(50))
+        } catch {
+            throw TestFailure("not settled after 60 s: \(open.entries) open ledger entries, \(open.inFlight) in flight")
         }
     }
 }

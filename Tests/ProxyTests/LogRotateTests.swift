@@ -54,12 +54,10 @@ import VDMDemo
             #expect(unexpected.isEmpty, "\(unexpected)")
             // The client has its last byte a moment before the proxy logs the completion.
             var live = ""
-            let deadline = ContinuousClock.now + .seconds(30)
-            repeat {
+            _ = try await Deadline.holds(within: .seconds(30)) {
                 live = try await served.get("/metrics/running-totals?include_active=false").text
-                if live.contains("total_requests: \(requests)\n") { break }
-                try await Task.sleep(for: .milliseconds(20))
-            } while ContinuousClock.now < deadline
+                return live.contains("total_requests: \(requests)\n")
+            }
             let status = try await served.stop()
             #expect(status == 0)
             let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("vdm.json") }.sorted().map { dir + "/" + $0 }

@@ -215,7 +215,7 @@ import VDMProxy
             await proxy.tracker.start(workload("background"))
             let url = proxy.base + Self.streamPath
             @Sendable func cycle() async throws {
-                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+                let response = try await TestHTTP.open(url, timeout: .seconds(10))
                 var body = response.body.makeAsyncIterator()
                 var received = ""
                 while !received.contains("event: update") {

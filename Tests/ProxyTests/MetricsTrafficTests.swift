@@ -8,13 +8,9 @@ import VDMProxy
 /// path reports (live tokens while streaming, time to first token, upstream errors).
 @Suite struct MetricsTrafficTests {
     static func post(_ proxy: MetricsTestServer, model: String, stream: Bool) async throws -> (Int, String) {
-        var request = HTTPClientRequest(url: proxy.base + "/v1/messages")
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
         let body = #"{"model":"\#(model)","max_tokens":50,"stream":\#(stream),"messages":[{"role":"user","content":"Hi"}]}"#
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+        let reply = try await TestHTTP.post(proxy.base + "/v1/messages", body: Array(body.utf8)).complete()
+        return (reply.status, reply.text)
     }
 
     @Test func streamingTrafficShowsLiveTokensThenLandsInEveryView() async throws {
@@ -29,14 +25,10 @@ import VDMProxy
                 async let streamed = Self.post(proxy, model: "openai:gpt-4o", stream: true)
                 // While the upstream streams (12 chunks, 40 ms apart) the in-flight row's tokens grow.
                 // The upstream holds its last chunks until released: the request is in flight until then.
-                var liveTokens = 0
-                let deadline = ContinuousClock.now + .seconds(30)
-                while liveTokens == 0, ContinuousClock.now < deadline {
+                #expect(try await Deadline.holds(within: .seconds(30)) {
                     let rows = try await proxy.getJSON("/metrics/active-requests")["active_requests"] as? [[String: Any]] ?? []
-                    liveTokens = rows.first?["output_tokens"] as? Int ?? 0
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-                #expect(liveTokens > 0)
+                    return (rows.first?["output_tokens"] as? Int ?? 0) > 0
+                }, "live tokens reach /metrics/active-requests")
                 #expect(await stream.first(timeout: .seconds(30)) { item in
                     guard let rows = (try? JSONTestValue.object(item.data))?["active_requests"] as? [[String: Any]] else { return false }
                     return (rows.first?["output_tokens"] as? Int ?? 0) > 0

@@ -27,18 +27,16 @@ import VDMDemo
         try await ProxyBench.waitUntilUp(base + "/health")
 
         let body = #"{"model":"m-1","messages":[{"role":"user","content":"hi mock:cache=2"}]}"#
-        let reply = try await HTTPClient.shared.execute(TestHTTP.jsonPost(base + "/v1/chat/completions", body: Array(body.utf8)),
-                                                        timeout: .seconds(10))
-        #expect(reply.status == .ok)
-        let completion = try JSONTestValue.object(String(buffer: try await reply.body.collect(upTo: 1 << 20)))
+        let reply = try await TestHTTP.post(base + "/v1/chat/completions", body: Array(body.utf8), timeout: .seconds(10)).complete()
+        #expect(reply.status == 200)
+        let completion = try JSONTestValue.object(reply.text)
         #expect(completion["object"] as? String == "chat.completion")
         #expect(completion["model"] as? String == "m-1")
         let usage = try #require(completion["usage"] as? [String: Any])
         let details = try #require(usage["prompt_tokens_details"] as? [String: Any])
         #expect(details["cached_tokens"] as? Int == 2)
 
-        let statsReply = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/mock/stats"), timeout: .seconds(5))
-        let stats = try JSONTestValue.object(String(buffer: try await statsReply.body.collect(upTo: 1 << 20)))
+        let stats = try JSONTestValue.object(try await TestHTTP.send(base + "/mock/stats", timeout: .seconds(5)).complete().text)
         #expect(stats["requests"] as? Int == 1)
         #expect(stats["completed_replies"] as? Int == 1)
         #expect(stats["cache_read_tokens"] as? Int == 2)
@@ -63,10 +61,9 @@ import VDMDemo
             defer { child.stop() }
             try await ProxyBench.waitUntilUp("http://127.0.0.1:\(port)/health")
             for text in ["first", "second"] {
-                let reply = try await HTTPClient.shared.execute(
-                    TestHTTP.jsonPost("http://127.0.0.1:\(port)/v1/messages", body: anthropicBody(text: text)), timeout: .seconds(20))
-                #expect(reply.status == .ok)
-                _ = try await reply.body.collect(upTo: 1 << 20)
+                let reply = try await TestHTTP.post("http://127.0.0.1:\(port)/v1/messages", body: anthropicBody(text: text), timeout: .seconds(20))
+                #expect(reply.status == 200)
+                _ = try reply.complete()
             }
             #expect(try await child.stop(timeout: .seconds(60)) == 0)
             let out = try String(contentsOfFile: dir + "/out.log", encoding: .utf8)

@@ -36,11 +36,10 @@ import VDMBench
 
         // journald stores asynchronously: replay until this process's records are all there.
         var fromJournal = ""
-        for _ in 0..<50 {
+        _ = try await Deadline.holds(within: .seconds(20), poll: .milliseconds(100)) {
             let state = try JournalReplay.state(source: .directory(directory), since: startMicros, until: nil)
             fromJournal = RunningTotalsYAML.render(try state.runningTotals(instance: instance), generatedMicros: 0)
-            if fromJournal == expected { break }
-            try await Task.sleep(for: .milliseconds(100))
+            return fromJournal == expected
         }
         #expect(fromJournal == expected)
     }

@@ -24,24 +24,15 @@ import VDMBench
                                                output: dir + "/console.log")
             defer { child.stop() }
             try await ProxyBench.waitUntilUp("http://127.0.0.1:\(port)/health")
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/messages")
-            request.method = .POST
-            request.headers.add(name: "content-type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: anthropicBody(text: "slow one mock:latency=3000")))
-            async let reply = HTTPClient.shared.execute(request, timeout: .seconds(20))
+            async let reply = TestHTTP.post("http://127.0.0.1:\(port)/v1/messages", body: anthropicBody(text: "slow one mock:latency=3000"),
+                                            timeout: .seconds(20))
             // SIGTERM only once the request is in flight (the proxy lists it), not after a guessed delay.
-            let deadline = ContinuousClock.now + .seconds(15)
-            var inFlight = false
-            while !inFlight, ContinuousClock.now < deadline {
-                let active = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics/active-requests"), timeout: .seconds(5))
-                inFlight = String(buffer: try await active.body.collect(upTo: 1 << 20)).contains("\"request_id\"")
-                if !inFlight { try await Task.sleep(for: .milliseconds(20)) }
+            try await Deadline.waitUntil("the slow request shows in /metrics/active-requests", timeout: .seconds(15), poll: .milliseconds(20)) {
+                try await TestHTTP.send("http://127.0.0.1:\(port)/metrics/active-requests", timeout: .seconds(5)).complete().text.contains("\"request_id\"")
             }
-            #expect(inFlight, "the slow request never showed in /metrics/active-requests")
             kill(child.process.processIdentifier, SIGTERM)
-            let response = try await reply
-            #expect(response.status == .ok)
-            _ = try await response.body.collect(upTo: 1 << 20)
+            let response = try await reply.complete()
+            #expect(response.status == 200)
             #expect(try await child.exitStatus(within: .seconds(60)) == 0)
             let log = try String(contentsOfFile: json, encoding: .utf8)
             #expect(log.contains(#""event.action":"request.completed""#))

@@ -15,11 +15,10 @@ import VDMBench
         let requestID = try #require(try await Self.send(clientIDs: [clientID]).first)
         // journald stores asynchronously: poll the real command until both records are there.
         var output = ""
-        for _ in 0..<50 {
+        _ = try await Deadline.holds(within: .seconds(20), poll: .milliseconds(100)) {
             let result = try await Self.trace(String(requestID.prefix(20)), directory: directory)
             output = result.output
-            if result.status == 0, output.contains("request.completed") { break }
-            try await Task.sleep(for: .milliseconds(100))
+            return result.status == 0 && output.contains("request.completed")
         }
         #expect(output.contains("request.started"), "\(output)")
         #expect(output.contains("request.completed"), "\(output)")
@@ -37,10 +36,9 @@ import VDMBench
         let common = String(first)
         let ids = shared
         var result = (status: Int32(0), output: "")
-        for _ in 0..<50 {
+        _ = try await Deadline.holds(within: .seconds(20), poll: .milliseconds(100)) {
             result = try await Self.trace(common, directory: directory)
-            if ids.allSatisfy(result.output.contains) { break }
-            try await Task.sleep(for: .milliseconds(100))
+            return ids.allSatisfy(result.output.contains)
         }
         #expect(result.status == 1, "\(result.output)")
         #expect(ids.allSatisfy(result.output.contains), "\(result.output)")
@@ -71,7 +69,7 @@ import VDMBench
                     #expect(reply.status == 200)
                     ids.append(try #require(reply.headers.first(name: "x-request-id")))
                 }
-                while await proxy.tracker.activeCount > 0 { try await Task.sleep(for: .milliseconds(20)) }
+                try await Deadline.waitUntil("no request in flight", timeout: .seconds(30), poll: .milliseconds(20)) { await proxy.tracker.activeCount == 0 }
                 return ids
             }
         }

@@ -25,14 +25,9 @@ struct DashboardBrowserTests {
     }
 
     static func slowRequest(_ base: String, key: String?, millis: Int) async throws -> Int {
-        var request = HTTPClientRequest(url: base + "/v1/messages")
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        if let key { request.headers.add(name: "x-api-key", value: key) }
-        request.body = .bytes(ByteBuffer(bytes: anthropicBody(model: "openai:gpt-4o", text: "slow one mock:latency=\(millis)")))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        _ = try await response.body.collect(upTo: 1 << 20)
-        return Int(response.status.code)
+        let reply = try await TestHTTP.post(base + "/v1/messages", body: anthropicBody(model: "openai:gpt-4o", text: "slow one mock:latency=\(millis)"),
+                                            headers: key.map { [("x-api-key", $0)] } ?? []).complete()
+        return reply.status
     }
 
     /// Progress on stderr: a browser test that stalls says where.
@@ -54,8 +49,7 @@ struct DashboardBrowserTests {
                 #expect(unexpected.isEmpty, "\(unexpected)")
                 #expect(counts.values.reduce(0, +) == 40)
                 let oracle = DashboardOracle(base: proxy.baseURL, key: nil)
-                let deadline = ContinuousClock.now + .seconds(10)
-                while await proxy.tracker.activeCount > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+                _ = try await Deadline.holds(within: .seconds(10), poll: .milliseconds(10)) { await proxy.tracker.activeCount == 0 }
                 let totals = try await oracle.totals()
                 let expectedRequests = (totals["summary"] as? [String: Any])?["total_requests"] as? Int
                 #expect(expectedRequests == 40)
@@ -239,9 +233,7 @@ extension DashboardBrowserTests {
         let dashboardTab = try await page.browser.currentTab()
         let other = try await page.browser.openTab()
         try await page.browser.switchTo(tab: other)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while stream.openStreams > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(stream.openStreams == 0, "the hidden page kept its stream open")
+        #expect(try await Deadline.holds(within: .seconds(5)) { stream.openStreams == 0 }, "the hidden page kept its stream open")
         try await page.browser.switchTo(tab: dashboardTab)
         _ = try await page.browser.execute("return document.visibilityState;")
         #expect(try await page.waitForState("live", timeout: .seconds(5)) != nil, "not live again when visible")
@@ -258,14 +250,9 @@ extension DashboardPage {
 extension E2E {
     /// `POST /v1/messages/count_tokens` for a one-message body, as the page's token counter sends it.
     static func postCountTokens(_ base: String, model: String, text: String, key: String?) async throws -> Int {
-        var request = HTTPClientRequest(url: base + "/v1/messages/count_tokens")
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        if let key { request.headers.add(name: "x-api-key", value: key) }
         let body = try JSONSerialization.data(withJSONObject: ["model": model, "messages": [["role": "user", "content": text]]])
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let reply = try JSONTestValue.object(String(buffer: try await response.body.collect(upTo: 1 << 20)))
+        let reply = try JSONTestValue.object(try await TestHTTP.post(base + "/v1/messages/count_tokens", body: Array(body),
+                                                                     headers: key.map { [("x-api-key", $0)] } ?? [], timeout: .seconds(10)).complete().text)
         guard let count = reply["input_tokens"] as? Int else { throw TestFailure("count_tokens: \(reply)") }
         return count
     }

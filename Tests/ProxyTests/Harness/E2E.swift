@@ -60,11 +60,9 @@ struct E2E: Sendable {
 
     /// Completed records, waiting briefly for streamed bodies to finish on the server side.
     func completed(count: Int, timeout: Duration = .seconds(10)) async throws -> [RequestMetrics] {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let records = completedRecords()
-            if records.count >= count, await proxy.tracker.activeCount == 0 { return records }
-            try await Task.sleep(for: .milliseconds(20))
+        _ = try await Deadline.holds(within: timeout) {
+            guard completedRecords().count >= count else { return false }
+            return await proxy.tracker.activeCount == 0
         }
         return completedRecords()
     }

@@ -62,13 +62,12 @@ struct MetricsTestServer: Sendable {
 
     /// Waits (polling the tracker, test-side only) until no SSE stream is open and no tracker waiter remains.
     func waitUntilStreamsGone(timeout: Duration = .seconds(5)) async -> (streams: Int, waiters: Int) {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let streams = server.activeRequestsStream.openStreams
-            let waiters = await tracker.waiterCount
-            if (streams == 0 && waiters == 0) || ContinuousClock.now >= deadline { return (streams, waiters) }
-            try? await Task.sleep(for: .milliseconds(5))
+        var left = (streams: 0, waiters: 0)
+        _ = try? await Deadline.holds(within: timeout, poll: .milliseconds(5)) {
+            left = (server.activeRequestsStream.openStreams, await tracker.waiterCount)
+            return left == (0, 0)
         }
+        return left
     }
 }
 
@@ -121,14 +120,10 @@ final class SSERecorder: Sendable {
     static func connect(_ url: String, headers: [(String, String)] = []) -> SSERecorder {
         let recorder = SSERecorder()
         let task = Task {
-            var request = HTTPClientRequest(url: url)
-            for (name, value) in headers { request.headers.add(name: name, value: value) }
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
-                var fields: [String: String] = [:]
-                for header in response.headers { fields[header.name.lowercased()] = header.value }
-                recorder.headers.withLock { $0 = fields }
-                recorder.status.withLock { $0 = Int(response.status.code) }
+                let response = try await TestHTTP.open(url, headers: headers, timeout: .seconds(600))
+                recorder.headers.withLock { $0 = response.fields }
+                recorder.status.withLock { $0 = response.status }
                 var pending: [UInt8] = []
                 for try await chunk in response.body {
                     pending += chunk.readableBytesView
@@ -153,21 +148,11 @@ final class SSERecorder: Sendable {
 
     /// Polls (test side) until `predicate` holds for some received item; returns it.
     func first(timeout: Duration = .seconds(5), where predicate: (Item) -> Bool) async -> Item? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let item = all.first(where: predicate) { return item }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        return all.first(where: predicate)
+        try? await Deadline.value("an SSE item that matches", timeout: timeout, poll: .milliseconds(2)) { all.first(where: predicate) }
     }
 
     func waitForEnd(timeout: Duration = .seconds(5)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if hasEnded { return true }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        return hasEnded
+        (try? await Deadline.holds(within: timeout, poll: .milliseconds(2)) { hasEnded }) ?? hasEnded
     }
 
     /// Splits complete blocks (`\n\n`) off `pending` and records them.
