@@ -15,7 +15,7 @@ import VDMProxy
     }
 
     @Test func nonStreamingClientDisconnectCancelsTheUpstreamCall() async throws {
-        try await E2E.run(env: ["REQUEST_TIMEOUT": "60"]) { e2e in
+        try await TestProxy.run(env: ["REQUEST_TIMEOUT": "60"]) { e2e in
             let started = ContinuousClock.now
             let body = String(decoding: anthropicBody(text: "wait for me mock:hang"), as: UTF8.self)
             try await RawHTTPConnection.with(port: e2e.proxy.port) { connection in
@@ -37,7 +37,7 @@ import VDMProxy
     }
 
     @Test func brokenChunkedBodyIsABadRequest() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let text = try await RawHTTPConnection.with(port: e2e.proxy.port) { connection in
                 try await connection.send("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                                           + "Transfer-Encoding: chunked\r\n\r\n8\r\n{\"model\"\r\nzz\r\n")
@@ -56,7 +56,7 @@ import VDMProxy
     }
 
     @Test func malformedHTTPAndUnknownRoutesAnswerWithTheEnvelope() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let text = try await RawHTTPConnection.with(port: e2e.proxy.port) { connection in
                 try await connection.send("GARBAGE\u{1} / HTTP/1.1\r\n\r\n")
                 return try await connection.readToEnd()
@@ -87,7 +87,7 @@ import VDMProxy
         let closedPort = try await ServerPorts.free()
         let env = ["OPENAI_BASE_URL": "http://127.0.0.1:\(closedPort)/v1", "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(closedPort)",
                    "STREAMING_CONNECT_TIMEOUT_SECONDS": "30"]
-        try await E2E.run(env: env) { e2e in
+        try await TestProxy.run(env: env) { e2e in
             let started = ContinuousClock.now
             let reply = try await e2e.post(body: anthropicBody(model: model))
             let took = ContinuousClock.now - started
@@ -117,7 +117,7 @@ import VDMProxy
         RetryCase(model: "openai:gpt-4o", text: "x mock:status=503 mock:retry_after=12", status: 529, retryAfter: "12", errorType: "upstream_overloaded"),
     ])
     func retryAfterReachesTheClient(_ c: RetryCase) async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let reply = try await e2e.post(body: anthropicBody(model: c.model, text: c.text, stream: c.stream))
             #expect(reply.status == c.status, "\(reply.text)")
             #expect(reply.headers.first(name: "retry-after") == c.retryAfter)
@@ -139,7 +139,7 @@ import VDMProxy
     }
 
     @Test func countTokensValidatesAsMessagesDoes() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let bad = [
                 #"{"model":"openai:gpt-4o","messages":"hi"}"#,
                 #"{"model":"openai:gpt-4o"}"#,
@@ -164,7 +164,7 @@ import VDMProxy
     }
 
     @Test func modelNamesUpToTheBoundAreKeptLongerOnesAreNot() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let longest = "openai:" + String(repeating: "m", count: RecordBounds.maxModelBytes - 7)
             let ok = try await e2e.post(body: anthropicBody(model: longest))
             #expect(ok.status == 200, "\(ok.text)")
@@ -180,7 +180,7 @@ import VDMProxy
     }
 
     @Test func streamCutByTheShutdownDeadlineEndsWithAnErrorEvent() async throws {
-        try await E2E.run(env: ["VDM_SHUTDOWN_GRACE_SECONDS": "1"]) { e2e in
+        try await TestProxy.run(env: ["VDM_SHUTDOWN_GRACE_SECONDS": "1"]) { e2e in
             let long = String(repeating: "a long story ", count: 200)
             let response = try await TestHTTP.open(e2e.proxy.baseURL + "/v1/messages", method: .POST,
                                                    body: anthropicBody(text: long + " mock:slowstream=200", stream: true))

@@ -36,7 +36,7 @@ import VDMDemo
             let served = try await ServedProcess(
                 arguments: ["--log-json", log, "--no-console"],
                 env: ["OPENAI_API_KEY": "sk-rotate-test-0123456789abcdefgh", "OPENAI_BASE_URL": mock.baseURL + "/v1",
-                      "ANTHROPIC_API_KEY": E2E.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
+                      "ANTHROPIC_API_KEY": TestProxy.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
                       "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "25", "REQUEST_TIMEOUT": "30"],
                 output: try openForWriting(dir + "/console.out"))
             let configPath = dir + "/logrotate.conf"

@@ -26,7 +26,7 @@ import VDMProxy
 
     /// End to end: the key is the configured OpenAI key and the client sends it as the model name.
     @Test func aConfiguredKeySentAsAModelNameIsInNoMetricsView() async throws {
-        try await E2E.run(env: ["OPENAI_API_KEY": Self.key]) { e2e in
+        try await TestProxy.run(env: ["OPENAI_API_KEY": Self.key]) { e2e in
             for stream in [false, true] {
                 let reply = try await e2e.post(body: anthropicBody(model: "openai:\(Self.key)", stream: stream))
                 #expect(reply.status == 200, "\(reply.text)")

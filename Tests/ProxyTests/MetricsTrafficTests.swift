@@ -7,7 +7,7 @@ import VDMProxy
 /// Real `/v1/messages` traffic through the proxy to a tiny upstream: the views see what the request
 /// path reports (live tokens while streaming, time to first token, upstream errors).
 @Suite struct MetricsTrafficTests {
-    static func post(_ proxy: MetricsTestServer, model: String, stream: Bool) async throws -> (Int, String) {
+    static func post(_ proxy: TestProxy, model: String, stream: Bool) async throws -> (Int, String) {
         let body = #"{"model":"\#(model)","max_tokens":50,"stream":\#(stream),"messages":[{"role":"user","content":"Hi"}]}"#
         let reply = try await TestHTTP.post(proxy.base + "/v1/messages", body: Array(body.utf8)).complete()
         return (reply.status, reply.text)
@@ -19,7 +19,7 @@ import VDMProxy
         try await TinyOpenAIUpstream.with(hold: hold) { upstreamPort in
             // The stream's throttle (500 ms by default) is shorter than the ~480 ms upstream stream only
             // on a quiet machine: 50 ms makes "live tokens reach the SSE stream" independent of load.
-            try await MetricsTestServer.with(["OPENAI_BASE_URL": "http://127.0.0.1:\(upstreamPort)/v1", "VDM_ACTIVE_REQUESTS_SSE_INTERVAL": "0.05"]) { proxy in
+            try await TestProxy.run(env: ["OPENAI_BASE_URL": "http://127.0.0.1:\(upstreamPort)/v1", "VDM_ACTIVE_REQUESTS_SSE_INTERVAL": "0.05"], level: .debug) { proxy in
                 let stream = SSERecorder.connect(proxy.base + "/metrics/active-requests/stream")
                 defer { stream.close() }
                 async let streamed = Self.post(proxy, model: "openai:gpt-4o", stream: true)
@@ -44,7 +44,7 @@ import VDMProxy
                 #expect(failStatus == 500)
                 #expect(failBody.contains("\"type\":\"error\""))
 
-                let samples = PrometheusSamples(try await proxy.get("/metrics").body)
+                let samples = PrometheusSamples(try await proxy.get("/metrics").text)
                 #expect(samples.sum("vdm_requests_total") == 3)
                 #expect(samples.sum("vdm_requests_total") { $0["streaming"] == "true" } == 1)
                 #expect(samples.sum("vdm_request_errors_total") { $0["error_type"] == "upstream_5xx" && $0["model"] == "fail" } == 1)

@@ -29,7 +29,7 @@ import VDMDemo
             let served = try await ServedProcess(
                 arguments: ["--log-json", json],
                 env: ["OPENAI_API_KEY": "sk-stuck-console-0123456789abcdef", "OPENAI_BASE_URL": mock.baseURL + "/v1",
-                      "ANTHROPIC_API_KEY": E2E.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
+                      "ANTHROPIC_API_KEY": TestProxy.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
                       "REQUEST_TIMEOUT": "30", "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "50",
                       SinkQueuePolicy.maxWaitVariable: String(Self.waitMillis),
                       // Small, so the pipe (64 KiB) and the buffer fill after a few hundred requests.

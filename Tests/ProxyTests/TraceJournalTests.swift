@@ -57,21 +57,17 @@ import VDMBench
     /// One streamed request per client id through a proxy logging to journald only; returns the ids
     /// vdm gave them (its `x-request-id` replies).
     static func send(clientIDs: [String]) async throws -> [String] {
-        try await MockUpstream.withRunning { mock in
-            let env = ["OPENAI_API_KEY": "sk-journal-trace-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1", "LOG_SUMMARY_INTERVAL": "0"]
-            let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, console: false, logTarget: "journald")
-            #expect(setup.logs.mode.effective == ["journald"])
-            return try await ProxyRunner.withRunning(setup.server) { proxy in
-                var ids: [String] = []
-                for clientID in clientIDs {
-                    let reply = try await TestHTTP.post(proxy.baseURL + "/v1/messages", body: anthropicBody(stream: true),
-                                                        headers: [("x-request-id", clientID)]).complete()
-                    #expect(reply.status == 200)
-                    ids.append(try #require(reply.headers.first(name: "x-request-id")))
-                }
-                try await Deadline.waitUntil("no request in flight", timeout: .seconds(30), poll: .milliseconds(20)) { await proxy.tracker.activeCount == 0 }
-                return ids
+        try await TestProxy.run(env: ["OPENAI_API_KEY": "sk-journal-trace-0123456789abcdefghij"], logTarget: "journald", jsonLog: .none) { proxy in
+            // journald itself, no fallback (the harness's in-memory copy beside it).
+            #expect(proxy.server.logs.mode.effective == ["journald", "memory"])
+            var ids: [String] = []
+            for clientID in clientIDs {
+                let reply = try await proxy.post(body: anthropicBody(stream: true), headers: [("x-request-id", clientID)])
+                #expect(reply.status == 200)
+                ids.append(try #require(reply.headers.first(name: "x-request-id")))
             }
+            try await Deadline.waitUntil("no request in flight", timeout: .seconds(30), poll: .milliseconds(20)) { await proxy.tracker.activeCount == 0 }
+            return ids
         }
     }
 }

@@ -29,7 +29,7 @@ import VDMDemo
                 let served = try await ServedProcess(
                     arguments: ["--log-json", json],
                     env: ["OPENAI_API_KEY": "sk-rsyslog-ship-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1",
-                          "ANTHROPIC_API_KEY": E2E.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
+                          "ANTHROPIC_API_KEY": TestProxy.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
                           "REQUEST_TIMEOUT": "10", "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "40"],
                     output: try openForWriting(dir + "/serve.out"))
                 let (counts, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: Self.requests), to: served.baseURL, concurrency: 12)
