@@ -9,12 +9,12 @@ import VDMDemo
 /// The real `vdm demo --serve`: the report, then the dashboard URL, serving until SIGINT ends it cleanly.
 @Suite struct DemoServeTests {
     @Test(arguments: [SIGINT, SIGTERM]) func demoServesTheDashboardUntilSignalled(signal: Int32) async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: ServeProcessTests.binary), "build the vdm product first (swift build)")
+        try VDMProcess.requireBinary()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-demo-serve-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let output = dir + "/stdout.txt"
-        let child = try ChildProcess.start(ServeProcessTests.binary, ["demo", "--serve", "--requests", "20", "--concurrency", "4", "--logs", dir, "--log-name", "demo"],
+        let child = try VDMProcess.start(["demo", "--serve", "--requests", "20", "--concurrency", "4", "--logs", dir, "--log-name", "demo"],
                                            env: [:], output: output)
         defer { child.stop() }
         let url = try? await Deadline.value("vdm demo prints its dashboard URL", timeout: .seconds(120), poll: .milliseconds(50)) { () -> String? in

@@ -42,12 +42,15 @@ enum ExternalTool {
     /// Runs a program to completion, feeding `input` on stdin; `environment` replaces the inherited one.
     /// The waiting happens on a thread of its own, never on the Swift concurrency pool: that pool has
     /// one thread per core, and an in-process server the program talks to needs them.
+    /// A program still running after `timeout` is killed (SIGKILL) and the run fails, naming it: no test
+    /// waits on a stuck child without bound.
     static func run(_ path: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil,
-                    directory: URL? = nil) async throws -> Output {
+                    directory: URL? = nil, timeout: Duration = defaultTimeout) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
                 do {
-                    continuation.resume(returning: try runBlocking(path, arguments, input: input, environment: environment, directory: directory))
+                    continuation.resume(returning: try runBlocking(path, arguments, input: input, environment: environment, directory: directory,
+                                                                   timeout: timeout))
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -55,8 +58,11 @@ enum ExternalTool {
         }
     }
 
+    /// Generous: the SDK scripts and a replay of a large log on a loaded 2-core machine take tens of seconds.
+    static let defaultTimeout: Duration = .seconds(300)
+
     private static func runBlocking(_ path: String, _ arguments: [String], input: [UInt8], environment: [String: String]?,
-                                    directory: URL?) throws -> Output {
+                                    directory: URL?, timeout: Duration) throws -> Output {
         // stdin from a file, not a pipe: a program that exits early cannot SIGPIPE the test process.
         let inputURL = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-stdin-\(UUID().uuidString)")
         try Data(input).write(to: inputURL)
@@ -71,6 +77,18 @@ enum ExternalTool {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
+        // The deadline: a kill ends the reads below (the pipes close) and the wait.
+        // (Under one lock with `exited`, so a pid already reaped is never signalled.)
+        let state = Mutex((exited: false, killed: false))
+        let pid = process.processIdentifier
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            state.withLock {
+                guard !$0.exited else { return }
+                $0.killed = true
+                kill(pid, SIGKILL)
+            }
+        }
         // stderr drained on its own thread: a child filling it must not block on us reading stdout.
         let err = Mutex(Data())
         let drained = DispatchSemaphore(value: 0)
@@ -82,6 +100,7 @@ enum ExternalTool {
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         drained.wait()
         process.waitUntilExit()
+        if state.withLock({ $0.exited = true; return $0.killed }) { throw TestFailure("\(path) \(arguments.joined(separator: " ")) still running after \(timeout): killed") }
         return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
                       stderr: String(decoding: err.withLock { $0 }, as: UTF8.self))
     }

@@ -61,26 +61,26 @@ import VDMDemo
     }
 
     @Test func liveTotalsAndReplayEqualWhatTheMockReported() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: ServeProcessTests.binary), "build the vdm product first (swift build)")
+        try VDMProcess.requireBinary()
         let seed = ProcessInfo.processInfo.environment["VDM_TEST_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64(UInt32.max))
         print("LedgerOracleTests seed \(seed) (rerun with VDM_TEST_SEED=\(seed))")
         var rng = SplitMix64(state: seed)
         let steps = (0..<48).map { _ in Self.step(&rng) }
 
         try await MockUpstream.withRunning { mock in
-            let port = try await ServerPorts.free()
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-ledger-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let json = dir + "/serve.jsonl"
-            let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", String(port), "--log-json", json], env: [
+            let served = try await VDMProcess(serving: ["--log-json", json], env: [
                 "OPENAI_API_KEY": "sk-ledger-openai-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1",
                 "ANTHROPIC_API_KEY": "sk-ant-ledger-0123456789abcdefghij", "ANTHROPIC_BASE_URL": mock.baseURL,
                 "LOG_SUMMARY_INTERVAL": "0", "REQUEST_TIMEOUT": "30",
             ], output: dir + "/console.log")
+            let child = served.child
             defer { child.stop() }
-            let base = "http://127.0.0.1:\(port)"
-            try await ProxyBench.waitUntilUp(base + "/health")
+            let port = served.port
+            let base = served.baseURL
 
             // Four at a time, in seeded order.
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -100,7 +100,7 @@ import VDMDemo
             let liveTotals = try Self.tallies(yaml: live)
             #expect(try await child.stop(timeout: .seconds(60)) == 0)
 
-            let replay = try await ExternalTool.run(ServeProcessTests.binary, ["replay", "--quiet", json])
+            let replay = try await VDMProcess.run(["replay", "--quiet", json])
             #expect(replay.status == 0, "\(replay.stderr)")
             let replayTotals = try Self.tallies(yaml: replay.stdout)
 

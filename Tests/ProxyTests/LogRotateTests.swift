@@ -33,8 +33,8 @@ import VDMDemo
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-rotate-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let log = dir + "/vdm.json"
-            let served = try await ServedProcess(
-                arguments: ["--log-json", log, "--no-console"],
+            let served = try await VDMProcess(
+                serving: ["--log-json", log, "--no-console"],
                 env: ["OPENAI_API_KEY": "sk-rotate-test-0123456789abcdefgh", "OPENAI_BASE_URL": mock.baseURL + "/v1",
                       "ANTHROPIC_API_KEY": TestProxy.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
                       "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "25", "REQUEST_TIMEOUT": "30"],

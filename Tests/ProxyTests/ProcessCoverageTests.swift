@@ -17,11 +17,11 @@ import VDMDemo
     }
 
     @Test func mockUpstreamRunsAsAProcessAndStopsOnSIGTERM() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: ServeProcessTests.binary), "build the vdm product first (swift build)")
+        try VDMProcess.requireBinary()
         let port = try await ServerPorts.free()
         let dir = try Self.temporaryDirectory("mock-process")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let child = try ChildProcess.start(ServeProcessTests.binary, ["mock-upstream", "--port", String(port)], env: [:], output: dir + "/out.log")
+        let child = try VDMProcess.start(["mock-upstream", "--port", String(port)], env: [:], output: dir + "/out.log")
         defer { child.stop() }
         let base = "http://127.0.0.1:\(port)"
         try await ProxyBench.waitUntilUp(base + "/health")
@@ -50,16 +50,16 @@ import VDMDemo
     /// docs: a failed destination (disk full, closed pipe) is said once on stderr, then every record
     /// goes to stderr instead — none is lost.
     @Test func aJSONLogOnAFullDiskFallsBackToStandardErrorAndSaysSoOnce() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: ServeProcessTests.binary), "build the vdm product first (swift build)")
+        try VDMProcess.requireBinary()
         try await MockUpstream.withRunning { mock in
-            let port = try await ServerPorts.free()
             let dir = try Self.temporaryDirectory("full-disk")
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", String(port), "--log-json", "/dev/full"],
-                                               env: ["OPENAI_API_KEY": "sk-full-disk-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1"],
-                                               output: dir + "/out.log")
+            let served = try await VDMProcess(serving: ["--log-json", "/dev/full"],
+                                              env: ["OPENAI_API_KEY": "sk-full-disk-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1"],
+                                              output: dir + "/out.log")
+            let child = served.child
             defer { child.stop() }
-            try await ProxyBench.waitUntilUp("http://127.0.0.1:\(port)/health")
+            let port = served.port
             for text in ["first", "second"] {
                 let reply = try await TestHTTP.post("http://127.0.0.1:\(port)/v1/messages", body: anthropicBody(text: text), timeout: .seconds(20))
                 #expect(reply.status == 200)

@@ -65,7 +65,7 @@ import VDMBench
     private func runVDM(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-replay-journal-\(UUID().uuidString).out").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let child = try ChildProcess.start(ServeProcessTests.binary, arguments, env: [:], output: log)
+        let child = try VDMProcess.start(arguments, env: [:], output: log)
         let status = try await child.exitStatus(within: .seconds(60)) ?? -1  // -1: killed at the deadline
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }

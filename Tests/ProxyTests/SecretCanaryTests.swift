@@ -88,14 +88,13 @@ import VDMBench
     }
 
     @Test func noConfiguredKeyLeavesThroughAnyOutput() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: ServeProcessTests.binary), "build the vdm product first (swift build)")
+        try VDMProcess.requireBinary()
         let seed = ProcessInfo.processInfo.environment["VDM_CANARY_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64(UInt32.max))
         print("SecretCanaryTests seed \(seed) (VDM_CANARY_SEED=\(seed) reproduces)")
         let keys = Keys(seed: seed)
         let journal: String? = try PrivateJournal.require()
         try await EchoKeyUpstream.with { upstream, upstreamPort in
             let echo = "http://127.0.0.1:\(upstreamPort)"
-            let port = try await ServerPorts.free()
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-canary-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -113,11 +112,11 @@ import VDMBench
             // No syslog target: RealJournaldTests owns /dev/log while it runs (in parallel); syslog lines
             // go through the same redactor (LogTargetSelection), and journald falls back to syslog.
             let targets = journal != nil ? "console,journald,json:\(json)" : "console,json:\(json)"
-            let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", String(port), "--log-target", targets],
+            let served = try await VDMProcess(serving: ["--log-target", targets],
                                                env: env, output: dir + "/console.log")
+            let child = served.child
             defer { child.stop() }
-            let base = "http://127.0.0.1:\(port)"
-            try await ProxyBench.waitUntilUp(base + "/health")
+            let base = served.baseURL
             let auth = [("x-api-key", keys.proxy)]
             var outputs: [Exchange] = []
             var tracked = 0

@@ -7,23 +7,18 @@ import VDMBench
 
 /// The real `vdm serve` binary: SIGTERM lets an in-flight request finish and flushes the JSON log.
 @Suite struct ServeProcessTests {
-    static var binary: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/vdm").path
-    }
-
     @Test func sigtermDrainsInFlightRequestsAndFlushesLogs() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the vdm product first (swift build)")
+        try VDMProcess.requireBinary()
         try await MockUpstream.withRunning { mock in
-            let port = try await ServerPorts.free()
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-serve-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let json = dir + "/serve.jsonl"
-            let child = try ChildProcess.start(Self.binary, ["serve", "--port", String(port), "--log-json", json],
-                                               env: ["OPENAI_API_KEY": "sk-serve-test-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1"],
-                                               output: dir + "/console.log")
+            let served = try await VDMProcess(serving: ["--log-json", json],
+                                              env: ["OPENAI_API_KEY": "sk-serve-test-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1"],
+                                              output: dir + "/console.log")
+            let child = served.child
             defer { child.stop() }
-            try await ProxyBench.waitUntilUp("http://127.0.0.1:\(port)/health")
+            let port = served.port
             async let reply = TestHTTP.post("http://127.0.0.1:\(port)/v1/messages", body: anthropicBody(text: "slow one mock:latency=3000"),
                                             timeout: .seconds(20))
             // SIGTERM only once the request is in flight (the proxy lists it), not after a guessed delay.
@@ -46,7 +41,7 @@ import VDMBench
     @Test func badConfigurationStopsStartupNamingTheVariable() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-badcfg-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let child = try ChildProcess.start(Self.binary, ["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", "OPENAI_API_FORMAT": "soap"], output: dir)
+        let child = try VDMProcess.start(["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", "OPENAI_API_FORMAT": "soap"], output: dir)
         #expect(try await child.exitStatus(within: .seconds(60)) == 78)
         let text = try String(contentsOfFile: dir, encoding: .utf8)
         #expect(text.contains("OPENAI_API_FORMAT"))
@@ -56,7 +51,7 @@ import VDMBench
         for bad in ["0", "two", "-1", "100000"] {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-badloops-\(UUID().uuidString).log").path
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let child = try ChildProcess.start(Self.binary, ["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", "VDM_EVENT_LOOPS": bad], output: dir)
+            let child = try VDMProcess.start(["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", "VDM_EVENT_LOOPS": bad], output: dir)
             #expect(try await child.exitStatus(within: .seconds(60)) == 78, "\(bad)")
             let text = try String(contentsOfFile: dir, encoding: .utf8)
             #expect(text.contains("VDM_EVENT_LOOPS"), "\(text)")

@@ -49,7 +49,7 @@ import VDMBench
     static func trace(_ prefix: String, directory: String) async throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-trace-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let child = try ChildProcess.start(ServeProcessTests.binary, ["trace", prefix, "--journal", "--directory", directory, "--json"], env: [:], output: log)
+        let child = try VDMProcess.start(["trace", prefix, "--journal", "--directory", directory, "--json"], env: [:], output: log)
         let status = try await child.exitStatus(within: .seconds(60)) ?? -1  // -1: killed at the deadline
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }

@@ -60,7 +60,7 @@ import VDMDemo
 
     /// `vdm replay` (the built binary) with the generation time blanked, the one field two runs differ in.
     static func replay(_ arguments: [String]) async throws -> String {
-        let out = try await ExternalTool.run(ServeProcessTests.binary, arguments)
+        let out = try await VDMProcess.run(arguments)
         guard out.status == 0 else { throw TestFailure("vdm \(arguments.joined(separator: " ")): \(out.status) \(out.stderr)") }
         return out.stdout.replacing(/"generated":"[^"]*"/, with: #""generated":"""#)
     }
