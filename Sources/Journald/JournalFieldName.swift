@@ -7,24 +7,24 @@ import LogPipeline
 /// here and is valid by construction. The mapping is mechanical so a reader can derive it from
 /// docs/log-schema.md: drop a leading `vdm.`, upper-case, anything outside `[A-Z0-9_]` becomes `_`,
 /// prefix `VDM_` (payload fields) or `VDM_LABEL_` (other metadata).
-public enum JournalFieldName {
-    public static let maxLength = 64
+package enum JournalFieldName {
+    package static let maxLength = 64
 
     /// The fields of the envelope, sent on every record (see docs/journald.md).
-    public static let correlationID = "VDM_CORRELATION_ID"
-    public static let correlationPrefix = "VDM_CORRELATION_PREFIX"
-    public static let instanceID = "VDM_INSTANCE_ID"
-    public static let sequence = "VDM_SEQUENCE"
-    public static let logger = "VDM_LOGGER"
-    public static let schema = "VDM_SCHEMA"
-    public static let level = "VDM_LOG_LEVEL"
-    public static let originalLevel = "VDM_ORIGINAL_LEVEL"
-    public static let eventAction = "VDM_EVENT_ACTION"
-    public static let ecsJSON = "VDM_ECS_JSON"
+    package static let correlationID = "VDM_CORRELATION_ID"
+    package static let correlationPrefix = "VDM_CORRELATION_PREFIX"
+    package static let instanceID = "VDM_INSTANCE_ID"
+    package static let sequence = "VDM_SEQUENCE"
+    package static let logger = "VDM_LOGGER"
+    package static let schema = "VDM_SCHEMA"
+    package static let level = "VDM_LOG_LEVEL"
+    package static let originalLevel = "VDM_ORIGINAL_LEVEL"
+    package static let eventAction = "VDM_EVENT_ACTION"
+    package static let ecsJSON = "VDM_ECS_JSON"
     /// `trace.id` / `span.id` (W3C trace context). `VDM_`-prefixed like every field of ours, and what
     /// the mechanical mapping of the ECS names gives: journald defines no trace field of its own.
-    public static let traceID = "VDM_TRACE_ID"
-    public static let spanID = "VDM_SPAN_ID"
+    package static let traceID = "VDM_TRACE_ID"
+    package static let spanID = "VDM_SPAN_ID"
 
     static let envelope: [String] = [
         correlationID, correlationPrefix, instanceID, sequence, logger, schema, level, originalLevel,
@@ -32,13 +32,13 @@ public enum JournalFieldName {
     ]
 
     /// `gen_ai.usage.output_tokens` → `VDM_GEN_AI_USAGE_OUTPUT_TOKENS`, `vdm.tool_calls` → `VDM_TOOL_CALLS`.
-    public static func forField(_ key: String) -> String { build(prefix: "VDM_", key: key) }
+    package static func forField(_ key: String) -> String { build(prefix: "VDM_", key: key) }
 
     /// Metadata labels (`labels.*` in ECS): `client.name` → `VDM_LABEL_CLIENT_NAME`.
-    public static func forLabel(_ key: String) -> String { build(prefix: "VDM_LABEL_", key: key) }
+    package static func forLabel(_ key: String) -> String { build(prefix: "VDM_LABEL_", key: key) }
 
     /// What `journal_field_valid()` accepts from a client.
-    public static func isValid(_ name: some StringProtocol) -> Bool {
+    package static func isValid(_ name: some StringProtocol) -> Bool {
         let bytes = Array(name.utf8)
         guard let first = bytes.first, bytes.count <= maxLength else { return false }
         guard first != UInt8(ascii: "_"), !isDigit(first) else { return false }

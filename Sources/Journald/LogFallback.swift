@@ -5,11 +5,11 @@ package import LogPipeline
 /// `vdm_log_sink_fallback` gauge.
 package struct LogFallback: Sendable, Hashable {
     /// What was asked for: `journald` or `syslog`.
-    public var sink: String
+    package var sink: String
     /// Where its records go now: `syslog` or `console`.
-    public var to: String
+    package var to: String
 
-    public init(sink: String, to: String) {
+    package init(sink: String, to: String) {
         self.sink = sink
         self.to = to
     }
@@ -19,7 +19,7 @@ package struct LogFallback: Sendable, Hashable {
 /// chosen in its place at start-up. Read live: a sink that falls back later shows it at once.
 package struct SystemLogOutput: Sendable {
     /// `journald` or `syslog`.
-    public let requested: String
+    package let requested: String
     let sink: any LogSink
 
     package init(requested: String, sink: any LogSink) {
@@ -28,24 +28,24 @@ package struct SystemLogOutput: Sendable {
     }
 
     /// Where the records go now.
-    public var effective: String { (sink as? any LogTargetStatus)?.effectiveTarget ?? sink.name }
+    package var effective: String { (sink as? any LogTargetStatus)?.effectiveTarget ?? sink.name }
 
     /// Set while the records do not go where they were asked to.
-    public var fallback: LogFallback? { effective == requested ? nil : LogFallback(sink: requested, to: effective) }
+    package var fallback: LogFallback? { effective == requested ? nil : LogFallback(sink: requested, to: effective) }
 }
 
 /// What `LogTargetSelection.build` chose.
 package struct LogSelection: Sendable {
     /// One sink, or a `FanOutSink` when several.
-    public let sink: any LogSink
+    package let sink: any LogSink
     /// The effective target of each selected sink at start-up (`journald`, `syslog`, `console`,
     /// `json:/path`), for the start-up line.
-    public let effective: [String]
+    package let effective: [String]
     /// Why something was substituted or skipped, for printing once at start-up.
-    public let notes: [String]
+    package let notes: [String]
     /// The journald and syslog outputs asked for, with the sinks carrying their records.
-    public let systemOutputs: [SystemLogOutput]
+    package let systemOutputs: [SystemLogOutput]
 
     /// The requested journald/syslog outputs not in effect now (at start-up or since).
-    public var fallbacks: [LogFallback] { systemOutputs.compactMap(\.fallback) }
+    package var fallbacks: [LogFallback] { systemOutputs.compactMap(\.fallback) }
 }

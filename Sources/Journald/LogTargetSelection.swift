@@ -3,14 +3,14 @@ package import LogPipeline
 /// Turns the requested targets into sinks, choosing what this machine offers:
 /// journald when its socket is there, else syslog when /dev/log answers, else the console.
 package enum LogTargetSelection {
-    public static let journaldSocketPath = "/run/systemd/journal/socket"
+    package static let journaldSocketPath = "/run/systemd/journal/socket"
 
     /// - Returns: the sink (a `FanOutSink` when several), the effective target of each requested one
     ///   (`journald`, `syslog`, `console`, `json:/path`) for the start-up line, notes explaining
     ///   every substitution, for printing once at start-up, and the journald/syslog outputs to watch
     ///   for fallbacks.
     /// - Throws: `LogDestinationError` when a JSON file cannot be opened.
-    public static func build(
+    package static func build(
         requested: [LogTarget],
         journaldSocket: String = journaldSocketPath,
         syslogSocket: String = SyslogSink.defaultSocketPath,

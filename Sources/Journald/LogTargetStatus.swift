@@ -12,7 +12,7 @@ package protocol LogTargetStatus: Sendable {
 }
 
 extension LogTargetStatus {
-    public var isFallingBack: Bool { fallbackReason != nil }
+    package var isFallingBack: Bool { fallbackReason != nil }
 }
 
 /// The one line said when a sink falls back. Written to stderr by default: not as a log record,
@@ -35,7 +35,7 @@ public enum FallbackNotice {
 extension LogTargetSelection {
     /// `journald`, `syslog`, `console`, `json:/path` for each sink behind `sink` (looking through
     /// `FanOutSink`), each as it is now, for `/health` and `/metrics/logs`.
-    public static func liveTargets(of sink: any LogSink) -> [String] {
+    package static func liveTargets(of sink: any LogSink) -> [String] {
         if let fan = sink as? FanOutSink { return fan.sinks.flatMap { liveTargets(of: $0) } }
         if let status = sink as? any LogTargetStatus { return [status.effectiveTarget] }
         return [sink.name]

@@ -17,21 +17,21 @@ public enum SyslogFacility: Int, Sendable, CaseIterable {
 /// receiver stamps its own, as it does for glibc's `syslog(3)` on /dev/log. One line: control
 /// characters are escaped as on the console; secrets are redacted.
 package struct SyslogLine: Sendable {
-    public var identifier: String
-    public var facility: SyslogFacility
-    public var pid: Int32
-    public var redactor: Redactor
+    package var identifier: String
+    package var facility: SyslogFacility
+    package var pid: Int32
+    package var redactor: Redactor
 
-    public init(identifier: String = Schema.serviceName, facility: SyslogFacility = .user, pid: Int32, redactor: Redactor = Redactor()) {
+    package init(identifier: String = Schema.serviceName, facility: SyslogFacility = .user, pid: Int32, redactor: Redactor = Redactor()) {
         self.identifier = identifier
         self.facility = facility
         self.pid = pid
         self.redactor = redactor
     }
 
-    public func priority(of record: LogRecord) -> Int { facility.rawValue * 8 + record.level.syslogPriority }
+    package func priority(of record: LogRecord) -> Int { facility.rawValue * 8 + record.level.syslogPriority }
 
-    public func format(_ record: LogRecord, into out: inout [UInt8]) {
+    package func format(_ record: LogRecord, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "<"))
         out.append(contentsOf: String(priority(of: record)).utf8)
         out.append(UInt8(ascii: ">"))
@@ -42,7 +42,7 @@ package struct SyslogLine: Sendable {
         ConsoleFormatter.appendBody(record, redactor: redactor, to: &out)
     }
 
-    public func format(_ record: LogRecord) -> String {
+    package func format(_ record: LogRecord) -> String {
         var out: [UInt8] = []
         format(record, into: &out)
         return String(decoding: out, as: UTF8.self)

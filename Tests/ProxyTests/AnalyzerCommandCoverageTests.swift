@@ -27,8 +27,8 @@ import Testing
     }
 
     static func vdm(_ arguments: [String], input: String = "") async throws -> ExternalTool.Output {
-        #expect(FileManager.default.isExecutableFile(atPath: ServeProcessTests.binary), "build the vdm product first (swift build)")
-        return try await ExternalTool.run(ServeProcessTests.binary, arguments, input: Array(input.utf8))
+        try VDMProcess.requireBinary()
+        return try await VDMProcess.run(arguments, input: Array(input.utf8))
     }
 
     @Test func strictFailsOnAnUnusedLineAndPassesOnAClean() async throws {

@@ -7,7 +7,7 @@ import VDMProxy
 /// nothing of that size in the tracker, the live views or the records.
 @Suite struct BoundedStringsTests {
     @Test func hugeModelNamesAreNotKept() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let huge = "openai:" + String(repeating: "m", count: 8 << 20)
             for stream in [false, true] {
                 for _ in 0..<5 {

@@ -40,21 +40,20 @@ import MockUpstream
 
     @Test func anthropicSDKWithClaudeCodeNamesThroughVdmServe() async throws {
         let python = try ExternalTool.venvPython()
-        #expect(FileManager.default.isExecutableFile(atPath: ServeProcessTests.binary), "build the vdm product first (swift build)")
+        try VDMProcess.requireBinary()
         try await MockUpstream.withRunning { mock in
-            let port = try await ServerPorts.free()
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-recipe-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let json = dir + "/serve.jsonl"
-            let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", String(port), "--log-json", json], env: [
+            let served = try await VDMProcess(serving: ["--log-json", json], env: [
                 "OPENAI_API_KEY": "sk-recipe-openai-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1",
                 "OPENAI_ALIAS_SONNET": "gpt-5", "OPENAI_ALIAS_HAIKU": "gpt-5-mini", "OPENAI_ALIAS_OPUS": "gpt-5-pro",
                 "PROXY_API_KEY": Self.proxyKey, "LOG_LEVEL": "DEBUG", "LOG_SUMMARY_INTERVAL": "0",
             ], output: dir + "/console.log")
+            let child = served.child
             defer { child.stop() }
-            let base = "http://127.0.0.1:\(port)"
-            try await ProxyBench.waitUntilUp(base + "/health")
+            let base = served.baseURL
             let scriptPath = dir + "/recipe.py"
             try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
             let run = try await ExternalTool.run(python, [scriptPath], environment: [
@@ -78,10 +77,8 @@ import MockUpstream
             #expect(asked.sorted() == ["gpt-5", "gpt-5", "gpt-5-mini", "gpt-5-mini", "gpt-5-pro", "gpt-5-pro"])
 
             // Live totals keyed by the resolved model.
-            var request = HTTPClientRequest(url: base + "/metrics/running-totals?include_active=false")
-            request.headers.add(name: "authorization", value: "Bearer " + Self.proxyKey)
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-            let live = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            let live = try await TestHTTP.send(base + "/metrics/running-totals?include_active=false",
+                                               headers: [("authorization", "Bearer " + Self.proxyKey)], timeout: .seconds(10)).complete().text
             let yaml = try #require(try Yams.load(yaml: live) as? [String: Any])
             let summary = try #require(yaml["summary"] as? [String: Any])
             #expect(summary["total_requests"] as? Int == 6)
@@ -97,7 +94,7 @@ import MockUpstream
 
             // Stop (flushes the log), then `vdm replay` of it equals the live totals.
             #expect(try await child.stop(timeout: .seconds(60)) == 0)
-            let replay = try await ExternalTool.run(ServeProcessTests.binary, ["replay", "--quiet", json])
+            let replay = try await VDMProcess.run(["replay", "--quiet", json])
             #expect(replay.status == 0, "\(replay.stderr)")
             #expect(TotalsFormat.yaml.comparable(replay.stdout) == TotalsFormat.yaml.comparable(live))
 
@@ -115,7 +112,7 @@ import MockUpstream
     @Test func anAliasCycleStopsVdmServeNamingTheVariables() async throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-alias-cycle-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", "0"], env: [
+        let child = try VDMProcess.start(["serve", "--port", "0"], env: [
             "OPENAI_API_KEY": "sk-cycle-0123456789abcdefghij", "OPENAI_ALIAS_SONNET": "opus", "OPENAI_ALIAS_OPUS": "sonnet",
         ], output: log)
         #expect(try await child.exitStatus(within: .seconds(60)) == 78)

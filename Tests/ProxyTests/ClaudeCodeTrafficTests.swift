@@ -28,7 +28,7 @@ import MockUpstream
     }
 
     @Test func aliasesResolveClaudeCodeNamesAndEveryViewKeysByTheResolvedModel() async throws {
-        try await E2E.run(env: Self.aliases, level: .debug) { e2e in
+        try await TestProxy.run(env: Self.aliases, level: .debug) { e2e in
             var ids: [String: String] = [:]  // vdm's request id → requested model
             for (requested, _, _) in Self.expected {
                 for stream in [false, true] {
@@ -85,16 +85,11 @@ import MockUpstream
     }
 
     @Test func activeRequestRowsCarryTheRequestedAndTheResolvedModel() async throws {
-        try await E2E.run(env: Self.aliases) { e2e in
+        try await TestProxy.run(env: Self.aliases) { e2e in
             async let slow = e2e.post(body: anthropicBody(model: "claude-haiku-4-5", text: "slow one mock:latency=1500"))
-            let deadline = ContinuousClock.now + .seconds(10)
-            var row: JSONValue?
-            while ContinuousClock.now < deadline, row == nil {
-                let active = try await e2e.get("/metrics/active-requests").json()
-                row = active["active_requests"]?.array?.first
-                if row == nil { try await Task.sleep(for: .milliseconds(20)) }
+            let found = try await Deadline.value("the slow request shows in /metrics/active-requests", timeout: .seconds(10), poll: .milliseconds(20)) {
+                try await e2e.get("/metrics/active-requests").json()["active_requests"]?.array?.first
             }
-            let found = try #require(row)
             #expect(found["requested_model"]?.string == "claude-haiku-4-5")
             #expect(found["resolved_model"]?.string == "gpt-5-mini")
             #expect(found["provider"]?.string == "openai")
@@ -103,7 +98,7 @@ import MockUpstream
     }
 
     @Test func modelListFollowsTheAnthropicVersionHeader() async throws {
-        try await E2E.run(env: ["OPENAI_ALIAS_SONNET": "gpt-5", "OPENAI_ALIAS_HAIKU": "gpt-5-mini"]) { e2e in
+        try await TestProxy.run(env: ["OPENAI_ALIAS_SONNET": "gpt-5", "OPENAI_ALIAS_HAIKU": "gpt-5-mini"]) { e2e in
             let anthropic = try await e2e.get("/v1/models", headers: [("anthropic-version", "2023-06-01")])
             #expect(anthropic.status == 200)
             #expect(anthropic.text == #"{"data":[{"type":"model","id":"haiku","display_name":"haiku → openai:gpt-5-mini","created_at":"1970-01-01T00:00:00Z"},{"type":"model","id":"sonnet","display_name":"sonnet → openai:gpt-5","created_at":"1970-01-01T00:00:00Z"},{"type":"model","id":"openai:gpt-5","display_name":"gpt-5","created_at":"1970-01-01T00:00:00Z"},{"type":"model","id":"openai:gpt-5-mini","display_name":"gpt-5-mini","created_at":"1970-01-01T00:00:00Z"}],"has_more":false,"first_id":"haiku","last_id":"openai:gpt-5-mini"}"#)
@@ -118,11 +113,9 @@ import MockUpstream
 
     @Test func startupSideTrafficIsAnsweredQuietlyAndCountedApart() async throws {
         let key = "vdm-proxy-key-0123456789abcdef"
-        try await E2E.run(env: Self.aliases.merging(["PROXY_API_KEY": key]) { $1 }, level: .debug) { e2e in
+        try await TestProxy.run(env: Self.aliases.merging(["PROXY_API_KEY": key]) { $1 }, level: .debug) { e2e in
             let auth = [("x-api-key", key)] + Self.claudeHeaders
-            var head = HTTPClientRequest(url: e2e.proxy.baseURL + "/")
-            head.method = .HEAD
-            #expect(try await HTTPClient.shared.execute(head, timeout: .seconds(10)).status == .ok)
+            #expect(try await TestHTTP.send(e2e.proxy.baseURL + "/", method: .HEAD, timeout: .seconds(10)).complete().status == 200)
             #expect(try await e2e.get("/").status == 200)
             #expect(try await e2e.get("/v1/models", headers: auth).status == 200)
             let count = try await e2e.post("/v1/messages/count_tokens?beta=true", body: anthropicBody(model: "claude-haiku-4-5"), headers: auth)

@@ -10,7 +10,7 @@ import VDMProxy
 /// with another request's id.)
 @Suite struct ConnectionLinesCorrelationTests {
     @Test func asyncHTTPClientConnectionLinesCarryTheRequestsID() async throws {
-        try await E2E.run(level: .debug) { e2e in
+        try await TestProxy.run(level: .debug) { e2e in
             // Concurrent waves force new connections; `mock:cut` makes the upstream close them mid-request.
             for wave in 0..<3 {
                 try await withThrowingTaskGroup(of: Void.self) { group in

@@ -15,7 +15,7 @@ import VDMDemo
     static let csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
     @Test func pageAndAssetsAreServedWithTheirTypesCSPAndETags() async throws {
-        try await MetricsTestServer.with { proxy in
+        try await TestProxy.run(level: .debug) { proxy in
             let expected: [(String, String)] = [
                 ("/dashboard", "text/html; charset=utf-8"), ("/dashboard/", "text/html; charset=utf-8"),
                 ("/dashboard/dashboard.css", "text/css; charset=utf-8"), ("/dashboard/format.js", "text/javascript; charset=utf-8"),
@@ -25,12 +25,12 @@ import VDMDemo
             for (path, type) in expected {
                 let response = try await proxy.get(path)
                 #expect(response.status == 200, "\(path)")
-                #expect(response.headers["content-type"] == type, "\(path)")
-                #expect(response.headers["content-security-policy"] == Self.csp, "\(path)")
-                #expect(response.headers["x-content-type-options"] == "nosniff")
-                #expect(response.headers["cache-control"] == "no-cache")
-                #expect(response.headers["referrer-policy"] == "no-referrer")
-                let etag = try #require(response.headers["etag"])
+                #expect(response.fields["content-type"] == type, "\(path)")
+                #expect(response.fields["content-security-policy"] == Self.csp, "\(path)")
+                #expect(response.fields["x-content-type-options"] == "nosniff")
+                #expect(response.fields["cache-control"] == "no-cache")
+                #expect(response.fields["referrer-policy"] == "no-referrer")
+                let etag = try #require(response.fields["etag"])
                 #expect(etag.wholeMatch(of: /"[0-9a-f]{8}"/) != nil)
                 let again = try await proxy.get(path, headers: [("if-none-match", etag)])
                 #expect(again.status == 304 && again.body.isEmpty, "\(path)")
@@ -38,7 +38,7 @@ import VDMDemo
                 #expect(other.status == 200)
             }
             #expect(try await proxy.get("/dashboard/nothing.js").status == 404)
-            let page = try await proxy.get("/dashboard").body
+            let page = try await proxy.get("/dashboard").text
             for script in ["/dashboard/format.js", "/dashboard/stream.js", "/dashboard/app.js"] {
                 #expect(page.contains("<script src=\"\(script)\"></script>"))
             }
@@ -60,19 +60,19 @@ import VDMDemo
     }
 
     @Test func theDashboardIsOpenButItsDataNeedsTheKey() async throws {
-        try await MetricsTestServer.with(["PROXY_API_KEY": "dashboard-route-test-key-0123456789"]) { proxy in
+        try await TestProxy.run(env: ["PROXY_API_KEY": "dashboard-route-test-key-0123456789"], level: .debug) { proxy in
             #expect(try await proxy.get("/dashboard").status == 200)
             #expect(try await proxy.get("/dashboard/app.js").status == 200)
             #expect(try await proxy.get("/health?format=json").status == 200)
             #expect(try await proxy.get("/metrics/running-totals?format=json").status == 401)
             let ok = try await proxy.get("/metrics/running-totals?format=json", headers: [("x-api-key", "dashboard-route-test-key-0123456789")])
             #expect(ok.status == 200)
-            #expect(!ok.body.contains("dashboard-route-test-key"))
+            #expect(!ok.text.contains("dashboard-route-test-key"))
         }
     }
 
     @Test func runningTotalsAsJSONCarryTheOverallStreamingSplit() async throws {
-        try await MetricsTestServer.with { proxy in
+        try await TestProxy.run(level: .debug) { proxy in
             let records = [
                 workload("s1", streaming: true, input: 10, output: 5, durationMillis: 100),
                 workload("s2", provider: "anthropic", model: "claude-3-5", streaming: true, input: 20, output: 7, cacheRead: 4, durationMillis: 301),
@@ -84,8 +84,8 @@ import VDMDemo
             }
             let response = try await proxy.get("/metrics/running-totals?format=json")
             #expect(response.status == 200)
-            #expect(response.headers["content-type"] == "application/json")
-            let doc = try JSONTestValue.object(response.body)
+            #expect(response.fields["content-type"] == "application/json")
+            let doc = try JSONTestValue.object(response.text)
             let summary = try #require(doc["summary"] as? [String: Any])
             #expect(summary["total_requests"] as? Int == 3)
             #expect(summary["total_errors"] as? Int == 1)
@@ -104,18 +104,18 @@ import VDMDemo
             #expect(((openai["rollup"] as? [String: Any])?["total"] as? [String: Any])?["requests"] as? Int == 2)
 
             // The YAML keeps its shape: the same totals, no summary split.
-            let yaml = try #require(try Yams.load(yaml: try await proxy.get("/metrics/running-totals").body) as? [String: Any])
+            let yaml = try #require(try Yams.load(yaml: try await proxy.get("/metrics/running-totals").text) as? [String: Any])
             let yamlSummary = try #require(yaml["summary"] as? [String: Any])
             #expect(yamlSummary["total_requests"] as? Int == 3 && yamlSummary["streaming"] == nil)
 
             let bad = try await proxy.get("/metrics/running-totals?format=xml")
             #expect(bad.status == 400)
-            #expect(bad.body.contains("format: must be yaml or json, not 'xml'"))
+            #expect(bad.text.contains("format: must be yaml or json, not 'xml'"))
         }
     }
 
     @Test func runningTotalsJSONWhenMetricsAreDisabled() async throws {
-        try await MetricsTestServer.with(["LOG_REQUEST_METRICS": "false"]) { proxy in
+        try await TestProxy.run(env: ["LOG_REQUEST_METRICS": "false"], level: .debug) { proxy in
             let doc = try await proxy.getJSON("/metrics/running-totals?format=json")
             #expect(doc["disabled"] as? Bool == true)
             #expect(doc["message"] as? String == "Request metrics logging is disabled")
@@ -124,9 +124,9 @@ import VDMDemo
 
     @Test func healthAsJSONHoldsTheYAMLReportsFields() async throws {
         let key = "sk-dashboard-health-0123456789abcdefghij"
-        try await MetricsTestServer.with(["OPENAI_API_KEY": key, "ANTHROPIC_API_KEY": "!PASSTHRU"]) { proxy in
+        try await TestProxy.run(env: ["OPENAI_API_KEY": key, "ANTHROPIC_API_KEY": "!PASSTHRU"], level: .debug) { proxy in
             let doc = try await proxy.getJSON("/health?format=json")
-            let yaml = try #require(try Yams.load(yaml: try await proxy.get("/health").body) as? [String: Any])
+            let yaml = try #require(try Yams.load(yaml: try await proxy.get("/health").text) as? [String: Any])
             #expect(doc["status"] as? String == "healthy")
             #expect(doc["default_provider"] as? String == yaml["default_provider"] as? String)
             #expect(doc["metrics_enabled"] as? Bool == true)
@@ -145,7 +145,7 @@ import VDMDemo
             }
             #expect(providers.first?["auth_mode"] as? String == "passthrough")
             #expect((providers.last?["api_key_hash"] as? String)?.hasPrefix("sha256:") == true)
-            let text = try await proxy.get("/health?format=json").body
+            let text = try await proxy.get("/health?format=json").text
             #expect(!text.contains(key))
             #expect(try await proxy.get("/health?format=toml").status == 400)
         }

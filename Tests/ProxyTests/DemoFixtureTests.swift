@@ -169,8 +169,8 @@ import VDMDemo
 /// exit status).
 @Suite struct DemoFixtureCLITests {
     static func vdm(_ arguments: [String]) async throws -> ExternalTool.Output {
-        #expect(FileManager.default.isExecutableFile(atPath: ServeProcessTests.binary), "build the vdm product first (swift build)")
-        return try await ExternalTool.run(ServeProcessTests.binary, arguments)
+        try VDMProcess.requireBinary()
+        return try await VDMProcess.run(arguments)
     }
 
     @Test func replayPrintsTheExpectedYAMLAndReportsEveryRecordUsed() async throws {

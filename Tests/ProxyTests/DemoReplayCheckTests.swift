@@ -50,10 +50,10 @@ import VDMDemo
 
     /// The real binary, as `scripts/demo` runs it: exit 0 and the verdict on stdout.
     @Test func theDemoCommandPrintsTheVerdict() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: ServeProcessTests.binary), "build the vdm product first (swift build)")
+        try VDMProcess.requireBinary()
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let run = try await ExternalTool.run(ServeProcessTests.binary, ["demo", "--requests", "30", "--concurrency", "4", "--logs", dir])
+        let run = try await VDMProcess.run(["demo", "--requests", "30", "--concurrency", "4", "--logs", dir])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("Live running totals (GET /metrics/running-totals?include_active=false):"))
         #expect(run.stdout.contains("replay EQUALS the live totals"), "\(run.stdout)")

@@ -42,12 +42,15 @@ enum ExternalTool {
     /// Runs a program to completion, feeding `input` on stdin; `environment` replaces the inherited one.
     /// The waiting happens on a thread of its own, never on the Swift concurrency pool: that pool has
     /// one thread per core, and an in-process server the program talks to needs them.
+    /// A program still running after `timeout` is killed (SIGKILL) and the run fails, naming it: no test
+    /// waits on a stuck child without bound.
     static func run(_ path: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil,
-                    directory: URL? = nil) async throws -> Output {
+                    directory: URL? = nil, timeout: Duration = defaultTimeout) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
                 do {
-                    continuation.resume(returning: try runBlocking(path, arguments, input: input, environment: environment, directory: directory))
+                    continuation.resume(returning: try runBlocking(path, arguments, input: input, environment: environment, directory: directory,
+                                                                   timeout: timeout))
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -55,8 +58,11 @@ enum ExternalTool {
         }
     }
 
+    /// Generous: the SDK scripts and a replay of a large log on a loaded 2-core machine take tens of seconds.
+    static let defaultTimeout: Duration = .seconds(300)
+
     private static func runBlocking(_ path: String, _ arguments: [String], input: [UInt8], environment: [String: String]?,
-                                    directory: URL?) throws -> Output {
+                                    directory: URL?, timeout: Duration) throws -> Output {
         // stdin from a file, not a pipe: a program that exits early cannot SIGPIPE the test process.
         let inputURL = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-stdin-\(UUID().uuidString)")
         try Data(input).write(to: inputURL)
@@ -71,6 +77,18 @@ enum ExternalTool {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
+        // The deadline: a kill ends the reads below (the pipes close) and the wait.
+        // (Under one lock with `exited`, so a pid already reaped is never signalled.)
+        let state = Mutex((exited: false, killed: false))
+        let pid = process.processIdentifier
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            state.withLock {
+                guard !$0.exited else { return }
+                $0.killed = true
+                kill(pid, SIGKILL)
+            }
+        }
         // stderr drained on its own thread: a child filling it must not block on us reading stdout.
         let err = Mutex(Data())
         let drained = DispatchSemaphore(value: 0)
@@ -82,6 +100,7 @@ enum ExternalTool {
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         drained.wait()
         process.waitUntilExit()
+        if state.withLock({ $0.exited = true; return $0.killed }) { throw TestFailure("\(path) \(arguments.joined(separator: " ")) still running after \(timeout): killed") }
         return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
                       stderr: String(decoding: err.withLock { $0 }, as: UTF8.self))
     }
@@ -121,18 +140,18 @@ final class PrometheusServer: Sendable {
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
         ], env: [:], output: logURL.path)
         let server = PrometheusServer(child: child, port: port, directory: directory)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: server.base + "/-/ready"), timeout: .seconds(2)),
-               response.status == .ok {
-                return server
+        do {
+            // Ends early (and fails) when prometheus exits instead of becoming ready.
+            try await Deadline.waitUntil("prometheus is ready", timeout: .seconds(30)) {
+                guard child.process.isRunning else { throw TestFailure("prometheus exited") }
+                return (try? await TestHTTP.send(server.base + "/-/ready", timeout: .seconds(2)))?.status == 200
             }
-            guard child.process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
+            return server
+        } catch {
+            let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+            server.stop()
+            throw TestFailure("prometheus did not become ready (\(error)): \(text.suffix(2_000))")
         }
-        let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
-        server.stop()
-        throw TestFailure("prometheus did not become ready: \(text.suffix(2_000))")
     }
 
     private init(child: ChildProcess, port: Int, directory: URL) {
@@ -148,8 +167,7 @@ final class PrometheusServer: Sendable {
         var components = URLComponents(string: base + "/api/v1/query")
         components?.queryItems = [URLQueryItem(name: "query", value: query)]
         guard let url = components?.url?.absoluteString else { throw TestFailure("bad query \(query)") }
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
-        let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        let body = try await TestHTTP.send(url, timeout: .seconds(5), limit: 1 << 20).complete().text
         let doc = try JSONTestValue.object(body)
         guard doc["status"] as? String == "success", let data = doc["data"] as? [String: Any], let result = data["result"] as? [[String: Any]] else {
             throw TestFailure("query \(query) failed: \(body)")
@@ -160,12 +178,10 @@ final class PrometheusServer: Sendable {
 
     /// Polls until the query returns `expected` (Prometheus scrapes every second).
     func waitFor(_ query: String, toEqual expected: Double, timeout: Duration = .seconds(30)) async throws -> Double? {
-        let deadline = ContinuousClock.now + timeout
         var last: Double?
-        while ContinuousClock.now < deadline {
+        _ = try await Deadline.holds(within: timeout, poll: .milliseconds(250)) {
             last = try await scalar(query)
-            if last == expected { return last }
-            try await Task.sleep(for: .milliseconds(250))
+            return last == expected
         }
         return last
     }

@@ -10,28 +10,18 @@ import VDMProxy
 /// mock upstream, driven by a real client (AsyncHTTPClient, or a raw socket for what clients should
 /// not do). Each asserts the client's answer and the one completed record's `error.type`.
 @Suite(.serialized) struct FailureNamingTests {
-    /// Waits until `condition` holds, up to `timeout`; returns whether it did.
-    static func eventually(_ timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return await condition()
-    }
-
     static func request(_ body: String, path: String = "/v1/messages") -> String {
         "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
     }
 
     @Test func nonStreamingClientDisconnectCancelsTheUpstreamCall() async throws {
-        try await E2E.run(env: ["REQUEST_TIMEOUT": "60"]) { e2e in
+        try await TestProxy.run(env: ["REQUEST_TIMEOUT": "60"]) { e2e in
             let started = ContinuousClock.now
             let body = String(decoding: anthropicBody(text: "wait for me mock:hang"), as: UTF8.self)
             try await RawHTTPConnection.with(port: e2e.proxy.port) { connection in
                 try await connection.send(Self.request(body))
                 // The upstream holds the call: the mock's own count of hanging requests says so.
-                let hanging = try await Self.eventually { e2e.mock.state.snapshot().activeHangs == 1 }
+                let hanging = try await Deadline.holds { e2e.mock.state.snapshot().activeHangs == 1 }
                 #expect(hanging, "the upstream never received the call")
             }  // the client closes the connection here, long before REQUEST_TIMEOUT
             let done = try await e2e.completed(count: 1, timeout: .seconds(10))
@@ -40,14 +30,14 @@ import VDMProxy
             #expect(done.first?.httpStatus == 499)
             #expect(ContinuousClock.now - started < .seconds(20), "noticed at once, not after REQUEST_TIMEOUT")
             // The upstream call was cancelled: the mock saw its client (vdm) go away.
-            let released = try await Self.eventually { e2e.mock.state.snapshot().activeHangs == 0 }
+            let released = try await Deadline.holds { e2e.mock.state.snapshot().activeHangs == 0 }
             #expect(released, "the upstream call was not cancelled")
             #expect(await e2e.proxy.tracker.activeCount == 0)
         }
     }
 
     @Test func brokenChunkedBodyIsABadRequest() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let text = try await RawHTTPConnection.with(port: e2e.proxy.port) { connection in
                 try await connection.send("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                                           + "Transfer-Encoding: chunked\r\n\r\n8\r\n{\"model\"\r\nzz\r\n")
@@ -66,7 +56,7 @@ import VDMProxy
     }
 
     @Test func malformedHTTPAndUnknownRoutesAnswerWithTheEnvelope() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let text = try await RawHTTPConnection.with(port: e2e.proxy.port) { connection in
                 try await connection.send("GARBAGE\u{1} / HTTP/1.1\r\n\r\n")
                 return try await connection.readToEnd()
@@ -97,7 +87,7 @@ import VDMProxy
         let closedPort = try await ServerPorts.free()
         let env = ["OPENAI_BASE_URL": "http://127.0.0.1:\(closedPort)/v1", "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(closedPort)",
                    "STREAMING_CONNECT_TIMEOUT_SECONDS": "30"]
-        try await E2E.run(env: env) { e2e in
+        try await TestProxy.run(env: env) { e2e in
             let started = ContinuousClock.now
             let reply = try await e2e.post(body: anthropicBody(model: model))
             let took = ContinuousClock.now - started
@@ -127,7 +117,7 @@ import VDMProxy
         RetryCase(model: "openai:gpt-4o", text: "x mock:status=503 mock:retry_after=12", status: 529, retryAfter: "12", errorType: "upstream_overloaded"),
     ])
     func retryAfterReachesTheClient(_ c: RetryCase) async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let reply = try await e2e.post(body: anthropicBody(model: c.model, text: c.text, stream: c.stream))
             #expect(reply.status == c.status, "\(reply.text)")
             #expect(reply.headers.first(name: "retry-after") == c.retryAfter)
@@ -149,7 +139,7 @@ import VDMProxy
     }
 
     @Test func countTokensValidatesAsMessagesDoes() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let bad = [
                 #"{"model":"openai:gpt-4o","messages":"hi"}"#,
                 #"{"model":"openai:gpt-4o"}"#,
@@ -174,7 +164,7 @@ import VDMProxy
     }
 
     @Test func modelNamesUpToTheBoundAreKeptLongerOnesAreNot() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let longest = "openai:" + String(repeating: "m", count: RecordBounds.maxModelBytes - 7)
             let ok = try await e2e.post(body: anthropicBody(model: longest))
             #expect(ok.status == 200, "\(ok.text)")
@@ -190,20 +180,17 @@ import VDMProxy
     }
 
     @Test func streamCutByTheShutdownDeadlineEndsWithAnErrorEvent() async throws {
-        try await E2E.run(env: ["VDM_SHUTDOWN_GRACE_SECONDS": "1"]) { e2e in
-            var request = HTTPClientRequest(url: e2e.proxy.baseURL + "/v1/messages")
-            request.method = .POST
-            request.headers.add(name: "content-type", value: "application/json")
+        try await TestProxy.run(env: ["VDM_SHUTDOWN_GRACE_SECONDS": "1"]) { e2e in
             let long = String(repeating: "a long story ", count: 200)
-            request.body = .bytes(ByteBuffer(bytes: anthropicBody(text: long + " mock:slowstream=200", stream: true)))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-            #expect(response.status == .ok)
+            let response = try await TestHTTP.open(e2e.proxy.baseURL + "/v1/messages", method: .POST,
+                                                   body: anthropicBody(text: long + " mock:slowstream=200", stream: true))
+            #expect(response.status == 200)
             var iterator = response.body.makeAsyncIterator()
             var bytes: [UInt8] = []
             if let first = try await iterator.next() { bytes += first.readableBytesView }
             // A non-streaming request still waiting on its upstream at the deadline: a 503.
             let waiting = Task { try await e2e.post(body: anthropicBody(text: "x mock:hang")) }
-            let hanging = try await Self.eventually { e2e.mock.state.snapshot().activeHangs == 1 }
+            let hanging = try await Deadline.holds { e2e.mock.state.snapshot().activeHangs == 1 }
             #expect(hanging)
             let shutdownBegan = ContinuousClock.now
             await e2e.proxy.beginShutdown()

@@ -8,9 +8,9 @@ import VDMProxy
 /// tool calls and error type that view implies.
 @Suite(.serialized) struct HostileUpstreamTests {
     /// The real proxy with both providers pointed at a scripted upstream serving `scripts`.
-    static func scripted(_ scripts: [String: UpstreamScript], _ body: @Sendable @escaping (E2E) async throws -> Void) async throws {
+    static func scripted(_ scripts: [String: UpstreamScript], _ body: @Sendable @escaping (TestProxy) async throws -> Void) async throws {
         try await ScriptedUpstream.with(scripts) { base in
-            try await E2E.run(env: ["OPENAI_BASE_URL": base + "/v1", "ANTHROPIC_BASE_URL": base], body)
+            try await TestProxy.run(env: ["OPENAI_BASE_URL": base + "/v1", "ANTHROPIC_BASE_URL": base], body)
         }
     }
 

@@ -61,26 +61,26 @@ import VDMDemo
     }
 
     @Test func liveTotalsAndReplayEqualWhatTheMockReported() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: ServeProcessTests.binary), "build the vdm product first (swift build)")
+        try VDMProcess.requireBinary()
         let seed = ProcessInfo.processInfo.environment["VDM_TEST_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64(UInt32.max))
         print("LedgerOracleTests seed \(seed) (rerun with VDM_TEST_SEED=\(seed))")
         var rng = SplitMix64(state: seed)
         let steps = (0..<48).map { _ in Self.step(&rng) }
 
         try await MockUpstream.withRunning { mock in
-            let port = try await ServerPorts.free()
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-ledger-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let json = dir + "/serve.jsonl"
-            let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", String(port), "--log-json", json], env: [
+            let served = try await VDMProcess(serving: ["--log-json", json], env: [
                 "OPENAI_API_KEY": "sk-ledger-openai-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1",
                 "ANTHROPIC_API_KEY": "sk-ant-ledger-0123456789abcdefghij", "ANTHROPIC_BASE_URL": mock.baseURL,
                 "LOG_SUMMARY_INTERVAL": "0", "REQUEST_TIMEOUT": "30",
             ], output: dir + "/console.log")
+            let child = served.child
             defer { child.stop() }
-            let base = "http://127.0.0.1:\(port)"
-            try await ProxyBench.waitUntilUp(base + "/health")
+            let port = served.port
+            let base = served.baseURL
 
             // Four at a time, in seeded order.
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -100,7 +100,7 @@ import VDMDemo
             let liveTotals = try Self.tallies(yaml: live)
             #expect(try await child.stop(timeout: .seconds(60)) == 0)
 
-            let replay = try await ExternalTool.run(ServeProcessTests.binary, ["replay", "--quiet", json])
+            let replay = try await VDMProcess.run(["replay", "--quiet", json])
             #expect(replay.status == 0, "\(replay.stderr)")
             let replayTotals = try Self.tallies(yaml: replay.stdout)
 
@@ -200,28 +200,25 @@ import VDMDemo
         }
         // Whatever the client sees (an error status, a broken stream) is not the point here: the
         // totals are, and they are checked against the ledger.
-        guard let response = try? await HTTPClient.shared.execute(
-            TestHTTP.jsonPost("http://127.0.0.1:\(port)/v1/messages", body: Array(body.utf8)), timeout: .seconds(60))
-        else { return }
-        _ = try? await response.body.collect(upTo: 16 << 20)
+        _ = try? await TestHTTP.post("http://127.0.0.1:\(port)/v1/messages", body: Array(body.utf8), timeout: .seconds(60))
     }
 
     static func get(_ url: String) async throws -> String {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
-        return String(buffer: try await response.body.collect(upTo: 16 << 20))
+        try await TestHTTP.send(url, timeout: .seconds(10), limit: 16 << 20).complete().text
     }
 
     /// Waits (bounded) until the mock has closed every ledger entry and vdm has nothing in flight.
     static func settledLedger(_ mock: String, proxy: String) async throws -> [MockLedgerEntry] {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while true {
-            let ledger = try JSONDecoder().decode([MockLedgerEntry].self, from: Data(try await get(mock + "/mock/ledger").utf8))
-            let active = try JSONTestValue.object(try await get(proxy + "/metrics/active-requests"))["active_requests"] as? [Any]
-            if !ledger.contains(where: { $0.outcome == .inProgress }), active?.isEmpty == true { return ledger }
-            guard ContinuousClock.now < deadline else {
-                throw TestFailure("not settled after 60 s: \(ledger.filter { $0.outcome == .inProgress }.count) open ledger entries, \(active?.count ?? -1) in flight")
+        var open = (entries: -1, inFlight: -1)
+        do {
+            return try await Deadline.value("the ledger and vdm settle", timeout: .seconds(60), poll: .milliseconds(50)) { () -> [MockLedgerEntry]? in
+                let ledger = try JSONDecoder().decode([MockLedgerEntry].self, from: Data(try await get(mock + "/mock/ledger").utf8))
+                let active = try JSONTestValue.object(try await get(proxy + "/metrics/active-requests"))["active_requests"] as? [Any]
+                open = (ledger.filter { $0.outcome == .inProgress }.count, active?.count ?? -1)
+                return open == (0, 0) ? ledger : nil
             }
-            try await Task.sleep(for: .milliseconds(50))
+        } catch {
+            throw TestFailure("not settled after 60 s: \(open.entries) open ledger entries, \(open.inFlight) in flight")
         }
     }
 }

@@ -33,10 +33,10 @@ import VDMDemo
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-rotate-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let log = dir + "/vdm.json"
-            let served = try await ServedProcess(
-                arguments: ["--log-json", log, "--no-console"],
+            let served = try await VDMProcess(
+                serving: ["--log-json", log, "--no-console"],
                 env: ["OPENAI_API_KEY": "sk-rotate-test-0123456789abcdefgh", "OPENAI_BASE_URL": mock.baseURL + "/v1",
-                      "ANTHROPIC_API_KEY": E2E.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
+                      "ANTHROPIC_API_KEY": TestProxy.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
                       "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "25", "REQUEST_TIMEOUT": "30"],
                 output: try openForWriting(dir + "/console.out"))
             let configPath = dir + "/logrotate.conf"
@@ -54,12 +54,10 @@ import VDMDemo
             #expect(unexpected.isEmpty, "\(unexpected)")
             // The client has its last byte a moment before the proxy logs the completion.
             var live = ""
-            let deadline = ContinuousClock.now + .seconds(30)
-            repeat {
+            _ = try await Deadline.holds(within: .seconds(30)) {
                 live = try await served.get("/metrics/running-totals?include_active=false").text
-                if live.contains("total_requests: \(requests)\n") { break }
-                try await Task.sleep(for: .milliseconds(20))
-            } while ContinuousClock.now < deadline
+                return live.contains("total_requests: \(requests)\n")
+            }
             let status = try await served.stop()
             #expect(status == 0)
             let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("vdm.json") }.sorted().map { dir + "/" + $0 }

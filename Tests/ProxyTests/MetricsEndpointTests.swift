@@ -18,7 +18,7 @@ import VDMProxy
     }
 
     @Test func runningTotalsYAMLAgreesWithTheTrackerAndCountsInFlightRequestsOnce() async throws {
-        try await MetricsTestServer.with { proxy in
+        try await TestProxy.run(level: .debug) { proxy in
             let tracker = proxy.tracker
             for (i, provider) in ["openai", "openai", "anthropic"].enumerated() {
                 let m = workload("done-\(i)", provider: provider, model: provider == "openai" ? "gpt-4o" : "claude-3-5", input: 100 + i, output: 10, durationMillis: 200)
@@ -29,11 +29,11 @@ import VDMProxy
 
             let response = try await proxy.get("/metrics/running-totals")
             #expect(response.status == 200)
-            #expect(response.headers["content-type"] == "text/yaml; charset=utf-8")
-            #expect(response.headers["cache-control"] == "no-cache")
-            let disposition = try #require(response.headers["content-disposition"])
+            #expect(response.fields["content-type"] == "text/yaml; charset=utf-8")
+            #expect(response.fields["cache-control"] == "no-cache")
+            let disposition = try #require(response.fields["content-disposition"])
             #expect(disposition.wholeMatch(of: /inline; filename=running-totals-\d{8}-\d{6}\.yaml/) != nil)
-            let doc = try Self.yaml(response.body)
+            let doc = try Self.yaml(response.text)
             let summary = try #require(Self.section(doc, "summary"))
             #expect(summary["total_requests"] as? Int == 4)  // 3 completed + 1 in flight, once
             #expect(summary["active_requests"] as? Int == 1)
@@ -42,7 +42,7 @@ import VDMProxy
             let live = try #require(Self.section(doc, "providers", "openai", "models", "gpt-4o-mini", "streaming"))
             #expect(live["requests"] as? Int == 1)
 
-            let completedOnly = try Self.yaml(try await proxy.get("/metrics/running-totals?include_active=false").body)
+            let completedOnly = try Self.yaml(try await proxy.get("/metrics/running-totals?include_active=false").text)
             let expected = await tracker.runningTotals(includeActive: false)
             #expect(Self.section(completedOnly, "summary")?["total_requests"] as? Int == expected.summary.requests)
             #expect(Self.section(completedOnly, "summary")?["total_requests"] as? Int == 3)
@@ -51,32 +51,32 @@ import VDMProxy
     }
 
     @Test func filtersAreCaseInsensitiveWildcards() async throws {
-        try await MetricsTestServer.with { proxy in
+        try await TestProxy.run(level: .debug) { proxy in
             for (i, (provider, model)) in [("openai", "gpt-4o"), ("openai", "gpt-4o-mini"), ("anthropic", "claude-3-5"), ("gemini", "gpt-4x")].enumerated() {
                 let m = workload("r\(i)", provider: provider, model: model)
                 await proxy.tracker.start(m)
                 await proxy.tracker.end(m)
             }
-            let byProvider = try Self.yaml(try await proxy.get("/metrics/running-totals?provider=OPEN*").body)
+            let byProvider = try Self.yaml(try await proxy.get("/metrics/running-totals?provider=OPEN*").text)
             #expect((Self.section(byProvider, "providers"))?.keys.sorted() == ["openai"])
             #expect(Self.section(byProvider, "summary")?["total_requests"] as? Int == 2)
-            let byModel = try Self.yaml(try await proxy.get("/metrics/running-totals?model=GPT-4%3F").body)
+            let byModel = try Self.yaml(try await proxy.get("/metrics/running-totals?model=GPT-4%3F").text)
             #expect(Self.section(byModel, "providers")?.keys.sorted() == ["gemini", "openai"])
             #expect(Self.section(byModel, "summary")?["total_requests"] as? Int == 2)
             let both = try await proxy.get("/metrics/running-totals?provider=anth*&model=*")
-            #expect(both.body.contains("# Filter: provider=anth* & model=*"))
-            #expect(Self.section(try Self.yaml(both.body), "summary")?["total_requests"] as? Int == 1)
+            #expect(both.text.contains("# Filter: provider=anth* & model=*"))
+            #expect(Self.section(try Self.yaml(both.text), "summary")?["total_requests"] as? Int == 1)
         }
     }
 
     @Test func badQueryValuesAre400WithTheAnthropicEnvelope() async throws {
-        try await MetricsTestServer.with { proxy in
+        try await TestProxy.run(level: .debug) { proxy in
             for path in ["/metrics/running-totals?include_active=maybe", "/metrics/logs?limit_errors=0", "/metrics/logs?limit_errors=1001",
                          "/metrics/logs?limit_traces=2001", "/metrics/logs?limit_traces=abc",
                          "/metrics/running-totals?provider=" + String(repeating: "x", count: 300)] {
                 let response = try await proxy.get(path)
                 #expect(response.status == 400, "\(path)")
-                let doc = try JSONTestValue.object(response.body)
+                let doc = try JSONTestValue.object(response.text)
                 #expect(doc["type"] as? String == "error")
                 #expect((doc["error"] as? [String: Any])?["type"] as? String == "invalid_request_error")
                 #expect(doc["request_id"] is String)
@@ -87,7 +87,7 @@ import VDMProxy
     }
 
     @Test func activeRequestsShowLiveNumbersNewestFirst() async throws {
-        try await MetricsTestServer.with { proxy in
+        try await TestProxy.run(level: .debug) { proxy in
             let now = WallClock.nowMicros()
             await proxy.tracker.start(workload("older", provider: "openai", model: "gpt-4o", input: 1, output: 0, startMicros: now - 2_000_000))
             await proxy.tracker.start(workload("newer", provider: "anthropic", model: "claude-3-5", streaming: true, input: 2, output: 0, startMicros: now - 1_000_000))
@@ -109,13 +109,13 @@ import VDMProxy
             doc = try await proxy.getJSON("/metrics/active-requests")
             #expect((doc["active_requests"] as? [Any])?.isEmpty == true)
             let response = try await proxy.get("/metrics/active-requests")
-            #expect(response.headers["cache-control"] == "no-cache")
-            #expect(response.headers["content-type"] == "application/json")
+            #expect(response.fields["cache-control"] == "no-cache")
+            #expect(response.fields["content-type"] == "application/json")
         }
     }
 
     @Test func logsListRecentErrorsAndTracesNewestFirstWithTheLoggingMode() async throws {
-        try await MetricsTestServer.with { proxy in
+        try await TestProxy.run(level: .debug, jsonLog: .none) { proxy in
             for i in 0..<5 {
                 let m = workload("t\(i)", errorType: i % 2 == 0 ? "upstream_timeout" : nil)
                 await proxy.tracker.start(m)
@@ -140,11 +140,11 @@ import VDMProxy
     }
 
     @Test func disabledMetricsGiveValidDisabledDocuments() async throws {
-        try await MetricsTestServer.with(["LOG_REQUEST_METRICS": "false"]) { proxy in
+        try await TestProxy.run(env: ["LOG_REQUEST_METRICS": "false"], level: .debug) { proxy in
             let totals = try await proxy.get("/metrics/running-totals")
             #expect(totals.status == 200)
-            #expect(totals.headers["content-type"] == "text/yaml; charset=utf-8")
-            let doc = try Self.yaml(totals.body)
+            #expect(totals.fields["content-type"] == "text/yaml; charset=utf-8")
+            let doc = try Self.yaml(totals.text)
             #expect(doc["_metrics_enabled"] as? Bool == false)
             #expect(doc["message"] as? String == "Request metrics logging is disabled")
             // A bad parameter does not matter when there is nothing to filter.
@@ -163,12 +163,12 @@ import VDMProxy
 
     @Test func withAProxyKeyEveryMetricsEndpointRequiresItButHealthDoesNot() async throws {
         let key = "vdm-proxy-key-Zq81"
-        try await MetricsTestServer.with(["PROXY_API_KEY": key]) { proxy in
+        try await TestProxy.run(env: ["PROXY_API_KEY": key], level: .debug) { proxy in
             let paths = ["/metrics", "/metrics/running-totals", "/metrics/active-requests", "/metrics/logs"]
             for path in paths {
                 let denied = try await proxy.get(path)
                 #expect(denied.status == 401, "\(path)")
-                #expect((try JSONTestValue.object(denied.body)["error"] as? [String: Any])?["type"] as? String == "authentication_error")
+                #expect((try JSONTestValue.object(denied.text)["error"] as? [String: Any])?["type"] as? String == "authentication_error")
                 #expect(try await proxy.get(path + "?key=wrong-\(key)").status == 401)
                 #expect(try await proxy.get(path, headers: [("x-api-key", key)]).status == 200, "\(path)")
                 #expect(try await proxy.get(path, headers: [("authorization", "Bearer " + key)]).status == 200, "\(path)")
@@ -183,7 +183,7 @@ import VDMProxy
 
             // The key in a URL never reaches a log line, valid or not.
             proxy.server.logs.flush()
-            let lines = proxy.records.all.map { ECSJSONEncoder().encode($0) + ConsoleFormatter().format($0) }
+            let lines = proxy.memory.all.map { ECSJSONEncoder().encode($0) + ConsoleFormatter().format($0) }
             #expect(!lines.isEmpty)
             #expect(lines.allSatisfy { !$0.contains(key) })
             #expect(lines.contains { $0.contains("Invalid or missing API key on GET /metrics") })

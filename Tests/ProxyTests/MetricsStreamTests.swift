@@ -21,7 +21,7 @@ import VDMProxy
     }
 
     @Test func startsAndEndsArriveWithin100ms() async throws {
-        try await MetricsTestServer.with { proxy in
+        try await TestProxy.run(level: .debug) { proxy in
             let stream = SSERecorder.connect(proxy.base + Self.streamPath)
             defer { stream.close() }
             let first = try #require(await stream.first { $0.event == "update" })
@@ -93,7 +93,7 @@ import VDMProxy
     }
 
     @Test func liveNumberChangesAreCoalescedToOnePerInterval() async throws {
-        try await MetricsTestServer.with(["VDM_ACTIVE_REQUESTS_SSE_INTERVAL": "0.3"]) { proxy in
+        try await TestProxy.run(env: ["VDM_ACTIVE_REQUESTS_SSE_INTERVAL": "0.3"], level: .debug) { proxy in
             let stream = SSERecorder.connect(proxy.base + Self.streamPath)
             defer { stream.close() }
             _ = try #require(await stream.first { $0.event == "update" })
@@ -126,7 +126,7 @@ import VDMProxy
     }
 
     @Test func heartbeatsKeepAnIdleStreamAlive() async throws {
-        try await MetricsTestServer.with(["VDM_ACTIVE_REQUESTS_SSE_HEARTBEAT": "0.1"]) { proxy in
+        try await TestProxy.run(env: ["VDM_ACTIVE_REQUESTS_SSE_HEARTBEAT": "0.1"], level: .debug) { proxy in
             let stream = SSERecorder.connect(proxy.base + Self.streamPath)
             defer { stream.close() }
             let first = await stream.first { $0.event == "update" }
@@ -139,7 +139,7 @@ import VDMProxy
     }
 
     @Test func reconnectWithLastEventIDGetsAFreshSnapshotAtOnce() async throws {
-        try await MetricsTestServer.with { proxy in
+        try await TestProxy.run(level: .debug) { proxy in
             let first = SSERecorder.connect(proxy.base + Self.streamPath)
             let seen = try #require(await first.first { $0.event == "update" })
             first.close()
@@ -163,14 +163,14 @@ import VDMProxy
         (["VDM_ACTIVE_REQUESTS_SSE_ENABLED": "false"], "SSE for active requests is disabled"),
     ])
     func disabledStreamsSendOneEventAndClose(env: [String: String], message: String) async throws {
-        try await MetricsTestServer.with(env) { proxy in
+        try await TestProxy.run(env: env, level: .debug) { proxy in
             let response = try await proxy.get(Self.streamPath)
             #expect(response.status == 200)
-            #expect(response.headers["content-type"] == "text/event-stream")
-            let lines = response.body.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(response.fields["content-type"] == "text/event-stream")
+            let lines = response.text.split(separator: "\n", omittingEmptySubsequences: false)
             #expect(lines.first == "retry: 60000")
             #expect(lines.dropFirst().first == "event: disabled")
-            #expect(response.body.hasSuffix("\n\n"))
+            #expect(response.text.hasSuffix("\n\n"))
             let data = try #require(lines.first { $0.hasPrefix("data: ") }).dropFirst(6)
             let doc = try JSONTestValue.object(String(data))
             #expect(doc["disabled"] as? Bool == true)
@@ -181,12 +181,14 @@ import VDMProxy
 
     /// Without this an open stream would hold a graceful shutdown for its whole grace period.
     @Test(.timeLimit(.minutes(1))) func gracefulShutdownEndsOpenStreams() async throws {
-        var settings = try ServerSettings.fromEnvironment(MetricsTestServer.baseEnvironment)
+        // No upstream is asked: a provider pointed at the discard port.
+        let environment = ["OPENAI_API_KEY": "sk-test-upstream-key", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"]
+        var settings = try ServerSettings.fromEnvironment(environment)
         settings.port = 0
         var options = LogSetup.Options()
         options.console = false
         let logs = try LogSetup.make(options)
-        let server = ProxyServer(settings: settings, registry: try ProviderRegistry.fromEnvironment(MetricsTestServer.baseEnvironment),
+        let server = ProxyServer(settings: settings, registry: try ProviderRegistry.fromEnvironment(environment),
                                  logs: logs, summaryInterval: 0)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let group = ServiceGroup(configuration: .init(services: [server.makeApplication { continuation.yield($0) }], logger: logs.logger("test")))
@@ -211,11 +213,11 @@ import VDMProxy
     }
 
     @Test func athousandClientsThatLeaveLeaveNothingBehind() async throws {
-        try await MetricsTestServer.with { proxy in
+        try await TestProxy.run(level: .debug) { proxy in
             await proxy.tracker.start(workload("background"))
             let url = proxy.base + Self.streamPath
             @Sendable func cycle() async throws {
-                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+                let response = try await TestHTTP.open(url, timeout: .seconds(10))
                 var body = response.body.makeAsyncIterator()
                 var received = ""
                 while !received.contains("event: update") {

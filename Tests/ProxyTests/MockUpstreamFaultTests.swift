@@ -238,13 +238,8 @@ struct MockUpstreamFaultTests {
             }
             #expect(clock.now - start < .seconds(10))
             // The held request is released once the connection is gone.
-            var stats = try await MockTestClient.stats(mock)
-            let deadline = clock.now + .seconds(5)
-            while stats.activeHangs > 0, clock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-                stats = try await MockTestClient.stats(mock)
-            }
-            #expect(stats.activeHangs == 0)
+            #expect(try await Deadline.holds(within: .seconds(5)) { try await MockTestClient.stats(mock).activeHangs == 0 })
+            let stats = try await MockTestClient.stats(mock)
             #expect(stats.faults.hang == 1)
         }
     }

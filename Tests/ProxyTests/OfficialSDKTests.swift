@@ -29,7 +29,7 @@ import VDMDemo
     static func blocks(_ out: [String: Any]) -> [[String: Any]] { out["content"] as? [[String: Any]] ?? [] }
 
     /// The mock's own report of the last API request: the SDK's usage must equal it.
-    static func lastLedger(_ e2e: E2E) throws -> MockLedgerEntry {
+    static func lastLedger(_ e2e: TestProxy) throws -> MockLedgerEntry {
         try #require(e2e.mock.state.ledger.entries().last)
     }
 
@@ -42,7 +42,7 @@ import VDMDemo
 
     @Test(arguments: ["openai:gpt-sdk", "anthropic:claude-sdk"])
     func createStreamAndToolsThroughTheAnthropicSDK(model: String) async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let base = e2e.proxy.baseURL
 
             let created = try await Self.sdk("create", model: model, base: base)
@@ -125,7 +125,7 @@ import VDMDemo
         ]
         let script = UpstreamScript(chunks: events.map { Array(($0 + "\n\n").utf8) })
         try await ScriptedUpstream.with(["claude-think": script]) { upstream in
-            try await E2E.run(env: ["ANTHROPIC_BASE_URL": upstream]) { e2e in
+            try await TestProxy.run(env: ["ANTHROPIC_BASE_URL": upstream]) { e2e in
                 let out = try await Self.sdk("thinking", model: "anthropic:claude-think", base: e2e.proxy.baseURL)
                 #expect(out["is_message"] as? Bool == true, "\(out)")
                 #expect(out["id"] as? String == "msg_think_1")

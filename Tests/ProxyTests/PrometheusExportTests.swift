@@ -15,7 +15,7 @@ import VDMProxy
     }
 
     @Test func completedRequestsFeedEverySeries() {
-        let exporter = MetricsExporter()
+        let exporter = MetricsExporter(redactor: Redactor())
         exporter.observe(.started(workload("a")))
         exporter.observe(.started(workload("b")))
         exporter.observe(.completed(workload("a", streaming: true, input: 10, output: 20, cacheRead: 5, cacheCreation: 3,
@@ -41,7 +41,7 @@ import VDMProxy
     @Test func labelValuesAreBounded() {
         var configuration = MetricsExporter.Configuration()
         configuration.maxModelPairs = 3
-        let exporter = MetricsExporter(configuration: configuration)
+        let exporter = MetricsExporter(configuration: configuration, redactor: Redactor())
         for i in 0..<10 {
             exporter.record(workload("r\(i)", provider: i % 2 == 0 ? "openai" : "anthropic", model: "model-\(i)", errorType: i < 4 ? "upstream_5xx" : "made_up_\(i)"))
         }
@@ -61,10 +61,10 @@ import VDMProxy
     }
 
     @Test func labelValuesCarryNoControlCharactersAndAreCapped() {
-        #expect(MetricLabels.clean("a\nb\u{1}c") == "a\u{FFFD}b\u{FFFD}c")
-        #expect(MetricLabels.clean(String(repeating: "m", count: 500)).count == MetricLabels.maxValueLength)
-        #expect(MetricLabels.clean("") == "unknown")
-        let exporter = MetricsExporter()
+        #expect(MetricLabels.clean("a\nb\u{1}c", redactor: Redactor()) == "a\u{FFFD}b\u{FFFD}c")
+        #expect(MetricLabels.clean(String(repeating: "m", count: 500), redactor: Redactor()).count == MetricLabels.maxValueLength)
+        #expect(MetricLabels.clean("", redactor: Redactor()) == "unknown")
+        let exporter = MetricsExporter(redactor: Redactor())
         exporter.record(workload("q", model: "evil\"} 1\nvdm_fake 2"))
         let text = Self.text(exporter)
         #expect(!text.contains("\nvdm_fake"))
@@ -72,7 +72,7 @@ import VDMProxy
     }
 
     @Test func negativeCountsFromAConfusedUpstreamDoNotCrash() {
-        let exporter = MetricsExporter()
+        let exporter = MetricsExporter(redactor: Redactor())
         exporter.record(workload("n", input: -5, output: -1, durationMillis: -3, upstreamMillis: 0))
         let samples = PrometheusSamples(Self.text(exporter))
         #expect(samples.sum("vdm_tokens_total") == 0)
@@ -80,7 +80,7 @@ import VDMProxy
     }
 
     @Test func logRecordsAndFallbackHook() {
-        let exporter = MetricsExporter()
+        let exporter = MetricsExporter(redactor: Redactor())
         exporter.updateLogging(recordsEmitted: 10, fallbacks: [])
         let healthy = PrometheusSamples(Self.text(exporter))
         #expect(healthy.sum("vdm_log_fallback_active") == 0)
@@ -102,8 +102,8 @@ import VDMProxy
     /// The fallback is forced (journald and syslog sockets that do not exist), not simulated: the
     /// gauge comes from the log selection the proxy really made.
     @Test func aJournaldThatIsNotThereShowsAsAFallback() async throws {
-        try await MetricsTestServer.with(logs: MetricsTestServer.journaldUnavailable) { proxy in
-            let samples = PrometheusSamples(try await proxy.get("/metrics").body)
+        try await TestProxy.run(logs: TestProxy.journaldUnavailable) { proxy in
+            let samples = PrometheusSamples(try await proxy.get("/metrics").text)
             #expect(samples.samples.filter { $0.name == "vdm_log_sink_fallback" }.map(\.labels) == [["sink": "journald", "to": "console"]])
             #expect(samples.sum("vdm_log_sink_fallback") == 1)
             #expect(samples.sum("vdm_log_fallback_active") == 1)
@@ -112,8 +112,8 @@ import VDMProxy
             #expect((logging["effective"] as? [String])?.first == "console")
             #expect(logging["fallback_active"] as? Bool == true)
         }
-        try await MetricsTestServer.with { proxy in
-            let samples = PrometheusSamples(try await proxy.get("/metrics").body)
+        try await TestProxy.run(level: .debug) { proxy in
+            let samples = PrometheusSamples(try await proxy.get("/metrics").text)
             #expect(samples.sum("vdm_log_fallback_active") == 0)
             #expect(!samples.samples.contains { $0.name == "vdm_log_sink_fallback" })
         }
@@ -144,18 +144,18 @@ import VDMProxy
     }
 
     @Test func yamlJSONAndPrometheusAgreeAfterAMixedWorkload() async throws {
-        try await MetricsTestServer.with { proxy in
+        try await TestProxy.run(level: .debug) { proxy in
             let (completed, inFlight) = await Self.mixedWorkload(proxy.tracker)
-            let yaml = try #require(try Yams.load(yaml: try await proxy.get("/metrics/running-totals?include_active=false").body) as? [String: Any])
+            let yaml = try #require(try Yams.load(yaml: try await proxy.get("/metrics/running-totals?include_active=false").text) as? [String: Any])
             let summary = try #require(yaml["summary"] as? [String: Any])
-            let withActive = try #require(try Yams.load(yaml: try await proxy.get("/metrics/running-totals").body) as? [String: Any])
+            let withActive = try #require(try Yams.load(yaml: try await proxy.get("/metrics/running-totals").text) as? [String: Any])
             let logs = try await proxy.getJSON("/metrics/logs?limit_traces=2000&limit_errors=1000")
             let traces = try #require(logs["traces"] as? [[String: Any]])
             let errors = try #require(logs["errors"] as? [[String: Any]])
             let active = try #require(try await proxy.getJSON("/metrics/active-requests")["active_requests"] as? [[String: Any]])
             let prometheus = try await proxy.get("/metrics")
-            #expect(prometheus.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
-            let samples = PrometheusSamples(prometheus.body)
+            #expect(prometheus.fields["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+            let samples = PrometheusSamples(prometheus.text)
 
             func traceSum(_ key: String) -> Int { traces.reduce(0) { $0 + ($1[key] as? Int ?? 0) } }
             #expect(summary["total_requests"] as? Int == completed)
@@ -202,9 +202,9 @@ import VDMProxy
     @Test
     func promtoolAcceptsTheExposition() async throws {
         let promtool = try ExternalTool.require("promtool")
-        try await MetricsTestServer.with { proxy in
+        try await TestProxy.run(level: .debug) { proxy in
             _ = await Self.mixedWorkload(proxy.tracker)
-            let body = try await proxy.get("/metrics").body
+            let body = try await proxy.get("/metrics").text
             let result = try await ExternalTool.run(promtool, ["check", "metrics"], input: Array(body.utf8))
             print("promtool check metrics: exit \(result.status) \(result.stdout)\(result.stderr)")
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
@@ -215,7 +215,7 @@ import VDMProxy
     @Test(.timeLimit(.minutes(2)))
     func aRealPrometheusScrapesTheEndpoint() async throws {
         let key = "scrape-key-7hq2"
-        try await MetricsTestServer.with(["PROXY_API_KEY": key]) { proxy in
+        try await TestProxy.run(env: ["PROXY_API_KEY": key], level: .debug) { proxy in
             let prometheus = try await PrometheusServer.start(scraping: proxy.port, bearer: key)
             defer { prometheus.stop() }
             let (completed, inFlight) = await Self.mixedWorkload(proxy.tracker)

@@ -89,24 +89,22 @@ import VDMDemo
         let inExpressions = Set(rules.flatMap { AlertRules.metricNames(in: $0.expr) })
         let inAnnotations = Set(rules.flatMap { $0.annotations.values.flatMap(AlertRules.metricNames(in:)) })
         #expect(inExpressions.count >= 6)
-        try await MockUpstream.withRunning { mock in
-            try await MetricsTestServer.with(E2E.environment(mock: mock), logs: MetricsTestServer.journaldUnavailable) { proxy in
-                let (_, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: 60), to: proxy.base, concurrency: 6)
-                #expect(unexpected.isEmpty, "\(unexpected)")
-                let scrape = try await proxy.get("/metrics")
-                #expect(scrape.status == 200)
-                let samples = PrometheusSamples(scrape.body)
-                let exported = Set(samples.samples.map(\.name))
-                for name in inExpressions.sorted() {
-                    #expect(exported.contains(name), "\(name) is in a rule expression but not in /metrics")
-                }
-                for name in inAnnotations.sorted() {
-                    #expect(exported.contains(name) || samples.families.contains(name), "\(name) is in an annotation but not in /metrics")
-                }
-                #expect(samples.sum("vdm_log_sink_fallback") { $0 == ["sink": "journald", "to": "console"] } == 1)
-                #expect(samples.sum("vdm_requests_total") == 60)
-                print("rules name \(inExpressions.sorted()) (+ \(inAnnotations.subtracting(inExpressions).sorted()) in annotations); all exported")
+        try await TestProxy.run(logs: TestProxy.journaldUnavailable) { proxy in
+            let (_, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: 60), to: proxy.base, concurrency: 6)
+            #expect(unexpected.isEmpty, "\(unexpected)")
+            let scrape = try await proxy.get("/metrics")
+            #expect(scrape.status == 200)
+            let samples = PrometheusSamples(scrape.text)
+            let exported = Set(samples.samples.map(\.name))
+            for name in inExpressions.sorted() {
+                #expect(exported.contains(name), "\(name) is in a rule expression but not in /metrics")
             }
+            for name in inAnnotations.sorted() {
+                #expect(exported.contains(name) || samples.families.contains(name), "\(name) is in an annotation but not in /metrics")
+            }
+            #expect(samples.sum("vdm_log_sink_fallback") { $0 == ["sink": "journald", "to": "console"] } == 1)
+            #expect(samples.sum("vdm_requests_total") == 60)
+            print("rules name \(inExpressions.sorted()) (+ \(inAnnotations.subtracting(inExpressions).sorted()) in annotations); all exported")
         }
     }
 }

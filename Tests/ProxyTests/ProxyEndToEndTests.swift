@@ -9,7 +9,7 @@ import VDMDemo
 
 @Suite(.serialized) struct ProxyEndToEndTests {
     @Test func openAINonStreamingWithSystemPromptForwarded() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let reply = try await e2e.post(body: anthropicBody(text: "Hi mock:cache=4", extra: #","system":[{"type":"text","text":"Be terse."}],"temperature":0.2"#))
             #expect(reply.status == 200)
             let json = try reply.json()
@@ -37,7 +37,7 @@ import VDMDemo
     }
 
     @Test func openAIStreamingKeepsTheTrailingUsage() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let reply = try await e2e.post(body: anthropicBody(text: "Stream to me", stream: true))
             #expect(reply.status == 200)
             let events = try reply.events()
@@ -60,7 +60,7 @@ import VDMDemo
 
     @Test(arguments: [false, true])
     func toolCallsBothFormats(stream: Bool) async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             for model in ["openai:gpt-4o", "anthropic:claude-sonnet-4"] {
                 let reply = try await e2e.post(body: anthropicBody(model: model, text: "Weather? mock:tool", stream: stream, extra: #","tools":\#(DemoWorkload.tools)"#))
                 #expect(reply.status == 200, "\(model)")
@@ -83,7 +83,7 @@ import VDMDemo
     }
 
     @Test func imagesAreConverted() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let content = #"[{"type":"text","text":"What is this?"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},{"type":"image","source":{"type":"url","url":"https://example.com/cat.png"}}]"#
             let body = Array(#"{"model":"openai:gpt-4o","max_tokens":64,"messages":[{"role":"user","content":\#(content)}]}"#.utf8)
             let reply = try await e2e.post(body: body)
@@ -96,7 +96,7 @@ import VDMDemo
     }
 
     @Test func anthropicPassthroughIsByteFaithfulExceptTheModel() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let original = #"{"model":"anthropic:claude-sonnet-4" ,"max_tokens":64,"system":[{"type":"text","text":"sys","cache_control":{"type":"ephemeral"}}],"thinking":{"type":"enabled","budget_tokens":1024},"unknown_field":{"x":[1,2.50,"\u00e9"]},"messages":[{"role":"user","content":"hi"}]}"#
             let reply = try await e2e.post(body: Array(original.utf8), headers: [("anthropic-version", "2023-06-01"), ("anthropic-beta", "prompt-caching-2024-07-31")])
             #expect(reply.status == 200)
@@ -110,7 +110,7 @@ import VDMDemo
     }
 
     @Test func anthropicStreamIsRelayedEventForEvent() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let reply = try await e2e.post(body: anthropicBody(model: "anthropic:claude-sonnet-4", text: "Relay mock:cache=3", stream: true))
             #expect(reply.status == 200)
             let names = try reply.events().map(\.0)
@@ -126,7 +126,7 @@ import VDMDemo
     }
 
     @Test func correlationIDOnEveryRecordAndHeader() async throws {
-        try await E2E.run(level: .debug) { e2e in
+        try await TestProxy.run(level: .debug) { e2e in
             let reply = try await e2e.post(body: anthropicBody(stream: true), headers: [("x-request-id", "client-chosen-id.42")])
             // The id is always vdm's own; the client's is kept beside it.
             let id = try #require(reply.headers.first(name: "x-request-id"))
@@ -151,24 +151,24 @@ import VDMDemo
     }
 
     @Test func secretsNeverReachTheLogs() async throws {
-        try await E2E.run(level: .debug) { e2e in
+        try await TestProxy.run(level: .debug) { e2e in
             _ = try await e2e.post(body: anthropicBody(text: "my key is sk-proj-abcdefghijklmnopqrstuvwxyz123456"))
             _ = try await e2e.post(body: anthropicBody(model: "anthropic:claude-sonnet-4"))
             _ = try await e2e.completed(count: 2)
             e2e.proxy.server.logs.flush()
             let file = try String(contentsOfFile: e2e.jsonPath, encoding: .utf8)
             #expect(!file.isEmpty)
-            #expect(!file.contains(E2E.openAIKey))
-            #expect(!file.contains(E2E.anthropicKey))
+            #expect(!file.contains(TestProxy.openAIKey))
+            #expect(!file.contains(TestProxy.anthropicKey))
             let health = try await e2e.get("/health")
             #expect(health.status == 200)
-            #expect(!health.text.contains(E2E.openAIKey))
-            #expect(health.text.contains("sha256:" + SecretHash.short(E2E.openAIKey)))
+            #expect(!health.text.contains(TestProxy.openAIKey))
+            #expect(health.text.contains("sha256:" + SecretHash.short(TestProxy.openAIKey)))
         }
     }
 
     @Test func countTokensNeverRunsACompletion() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let estimate = try await e2e.post("/v1/messages/count_tokens", body: anthropicBody(text: String(repeating: "word ", count: 40)))
             #expect(estimate.status == 200)
             #expect((try estimate.json()["input_tokens"]?.int ?? 0) >= 40)
@@ -182,7 +182,7 @@ import VDMDemo
     }
 
     @Test func proxyAPIKeyIsRequiredWhenSet() async throws {
-        try await E2E.run(env: ["PROXY_API_KEY": "proxy-secret-123"]) { e2e in
+        try await TestProxy.run(env: ["PROXY_API_KEY": "proxy-secret-123"]) { e2e in
             let missing = try await e2e.post(body: anthropicBody())
             #expect(missing.status == 401)
             #expect(try missing.json()["error"]?["type"]?.string == "authentication_error")
@@ -197,7 +197,7 @@ import VDMDemo
     }
 
     @Test func passthroughForwardsTheClientsKey() async throws {
-        try await E2E.run(env: ["OPENAI_API_KEY": "!PASSTHRU"]) { e2e in
+        try await TestProxy.run(env: ["OPENAI_API_KEY": "!PASSTHRU"]) { e2e in
             let none = try await e2e.post(body: anthropicBody())
             #expect(none.status == 401)
             let ok = try await e2e.post(body: anthropicBody(), headers: [("x-api-key", "sk-client-own-key-0000000000001234")])

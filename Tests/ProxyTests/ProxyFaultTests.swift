@@ -59,7 +59,7 @@ import VDMBench
 
     @Test(arguments: cases)
     func fault(_ c: Case) async throws {
-        try await E2E.run(env: ["REQUEST_TIMEOUT": c.requestTimeout]) { e2e in
+        try await TestProxy.run(env: ["REQUEST_TIMEOUT": c.requestTimeout]) { e2e in
             let body = c.rawBody.map { Array($0.utf8) } ?? anthropicBody(model: c.model, text: c.text, stream: c.stream)
             let reply = try await e2e.post(body: body)
             #expect(reply.status == c.status, "\(c.name): \(reply.text)")
@@ -87,7 +87,7 @@ import VDMBench
     @Test func upstreamConnectErrorAndTooLargeBodies() async throws {
         // A port nobody listens on: bind then close.
         let closedPort = try await ServerPorts.free()
-        try await E2E.run(env: ["OPENAI_BASE_URL": "http://127.0.0.1:\(closedPort)/v1", "VDM_MAX_REQUEST_BYTES": "2000"]) { e2e in
+        try await TestProxy.run(env: ["OPENAI_BASE_URL": "http://127.0.0.1:\(closedPort)/v1", "VDM_MAX_REQUEST_BYTES": "2000"]) { e2e in
             let refused = try await e2e.post(body: anthropicBody())
             #expect(refused.status == 502)
             let big = try await e2e.post(body: anthropicBody(model: "anthropic:claude-sonnet-4", text: String(repeating: "a", count: 5000)))
@@ -100,7 +100,7 @@ import VDMBench
     }
 
     @Test func clientDisconnectMidStreamEndsTheRequest() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             var request = HTTPClientRequest(url: e2e.proxy.baseURL + "/v1/messages")
             request.method = .POST
             request.headers.add(name: "content-type", value: "application/json")
@@ -119,7 +119,7 @@ import VDMBench
     /// 200 concurrent mixed requests: tracker totals equal what the mock reported, and the completed
     /// records in the JSON log sum to the same.
     @Test func twoHundredConcurrentMixedRequestsAddUp() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let requests = DemoWorkload.requests(count: 200)
             let (_, unexpected) = try await DemoTraffic.send(requests, to: e2e.proxy.baseURL, concurrency: 200)
             #expect(unexpected.isEmpty, "\(unexpected)")

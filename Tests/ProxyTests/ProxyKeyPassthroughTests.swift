@@ -20,10 +20,9 @@ import VDMProxy
             ]
             let json = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-passthru-\(UUID().uuidString).jsonl").path
             defer { try? FileManager.default.removeItem(atPath: json) }
-            let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, logJSON: json, console: false)
-            try await ProxyRunner.withRunning(setup.server) { proxy in
+            try await TestProxy.run(env: env, jsonLog: .at(json)) { proxy in
                 func post(_ model: String, _ headers: [(String, String)], path: String = "/v1/messages") async throws -> SecretCanaryTests.Exchange {
-                    try await SecretCanaryTests.exchange(model, proxy.baseURL + path, method: .POST, headers: headers, body: anthropicBody(model: model))
+                    try await SecretCanaryTests.exchange(model, proxy.base + path, method: .POST, headers: headers, body: anthropicBody(model: model))
                 }
                 for provider in ["openrouter", "claude"] {
                     for onlyProxy in [[("x-api-key", Self.proxyKey)], [("authorization", "Bearer \(Self.proxyKey)")]] {

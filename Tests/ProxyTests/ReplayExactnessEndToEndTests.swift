@@ -19,7 +19,7 @@ import VDMDemo
     }
 
     func assertReplayEqualsLive(requests: [DemoRequest], concurrency: Int) async throws {
-        try await E2E.run(env: ["LOG_SUMMARY_INTERVAL": "25"]) { e2e in
+        try await TestProxy.run(env: ["LOG_SUMMARY_INTERVAL": "25"]) { e2e in
             let (_, unexpected) = try await DemoTraffic.send(requests, to: e2e.proxy.baseURL, concurrency: concurrency)
             #expect(unexpected.isEmpty, "\(unexpected)")
             _ = try await e2e.completed(count: requests.count, timeout: .seconds(30))
@@ -62,7 +62,7 @@ import VDMDemo
     @Test
     func promtoolAcceptsTheReplayedExposition() async throws {
         let promtool = try ExternalTool.require("promtool")
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let requests = DemoWorkload.requests(count: 60)
             _ = try await DemoTraffic.send(requests, to: e2e.proxy.baseURL, concurrency: 6)
             _ = try await e2e.completed(count: requests.count, timeout: .seconds(30))

@@ -14,19 +14,13 @@ import VDMBench
         let jsonLog = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-replay-journal-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: jsonLog) }
         let startMicros = UInt64(WallClock.nowMicros())
-        try await MockUpstream.withRunning { mock in
-            let env = [
-                "OPENAI_API_KEY": "sk-replay-journal-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1",
-                "ANTHROPIC_API_KEY": "sk-ant-api03-replay-journal-0123456789", "ANTHROPIC_BASE_URL": mock.baseURL,
-                "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "7", "REQUEST_TIMEOUT": "30",
-            ]
-            let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, console: false, logTarget: "journald,json:\(jsonLog)")
-            #expect(setup.logs.mode.effective.contains("journald"))
-            try await ProxyRunner.withRunning(setup.server) { proxy in
-                let (counts, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: 30), to: proxy.baseURL, concurrency: 6)
-                #expect(unexpected.isEmpty, "\(unexpected)")
-                #expect(counts.values.reduce(0, +) == 30)
-            }
+        let env = ["OPENAI_API_KEY": "sk-replay-journal-0123456789abcdefghij", "ANTHROPIC_API_KEY": "sk-ant-api03-replay-journal-0123456789",
+                   "LOG_SUMMARY_INTERVAL": "7"]
+        try await TestProxy.run(env: env, logTarget: "journald", jsonLog: .at(jsonLog)) { proxy in
+            #expect(proxy.server.logs.mode.effective.contains("journald"))
+            let (counts, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: 30), to: proxy.base, concurrency: 6)
+            #expect(unexpected.isEmpty, "\(unexpected)")
+            #expect(counts.values.reduce(0, +) == 30)
         }
         let fromFile = try await Replay.run(paths: [jsonLog])
         let instance = try #require(fromFile.instances.keys.first)
@@ -36,11 +30,10 @@ import VDMBench
 
         // journald stores asynchronously: replay until this process's records are all there.
         var fromJournal = ""
-        for _ in 0..<50 {
+        _ = try await Deadline.holds(within: .seconds(20), poll: .milliseconds(100)) {
             let state = try JournalReplay.state(source: .directory(directory), since: startMicros, until: nil)
             fromJournal = RunningTotalsYAML.render(try state.runningTotals(instance: instance), generatedMicros: 0)
-            if fromJournal == expected { break }
-            try await Task.sleep(for: .milliseconds(100))
+            return fromJournal == expected
         }
         #expect(fromJournal == expected)
     }
@@ -72,7 +65,7 @@ import VDMBench
     private func runVDM(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-replay-journal-\(UUID().uuidString).out").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let child = try ChildProcess.start(ServeProcessTests.binary, arguments, env: [:], output: log)
+        let child = try VDMProcess.start(arguments, env: [:], output: log)
         let status = try await child.exitStatus(within: .seconds(60)) ?? -1  // -1: killed at the deadline
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }

@@ -12,7 +12,7 @@ import VDMProxy
     static let concurrent = 20
 
     @Test func concurrentRequestsSharingOneClientIDAreSeparateRecords() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             // Half reuse one client id, half send none; every reply must carry a distinct vdm id.
             let ids = try await withThrowingTaskGroup(of: String.self) { group in
                 for i in 0..<Self.concurrent {
@@ -48,7 +48,7 @@ import VDMProxy
     }
 
     @Test func aSecretShapedClientIDIsRedactedWhereverItIsKept() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let secretID = "sk-proj-clientIdLooksLikeAKey0123456789abcd"
             let reply = try await e2e.post(body: anthropicBody(), headers: [("x-request-id", secretID)])
             #expect(reply.status == 200)

@@ -56,24 +56,14 @@ import VDMBench
     }
 
     static func exchange(_ what: String, _ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: [UInt8]? = nil) async throws -> Exchange {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body {
-            request.headers.add(name: "content-type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        var buffer = try await response.body.collect(upTo: 16 << 20)
-        let head = response.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
-        return Exchange(what: what, status: Int(response.status.code), text: head + "\n\n" + (buffer.readString(length: buffer.readableBytes) ?? ""))
+        let reply = try await TestHTTP.send(url, method: method, body: body, headers: headers, limit: 16 << 20).complete()
+        let head = reply.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
+        return Exchange(what: what, status: reply.status, text: head + "\n\n" + reply.text)
     }
 
     /// Reads a streamed GET until `done` holds for what arrived, or the deadline passes.
     static func readStream(_ url: String, headers: [(String, String)], until done: @Sendable (String) -> Bool, deadline: Duration) async throws -> String {
-        var request = HTTPClientRequest(url: url)
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await TestHTTP.open(url, headers: headers, timeout: .seconds(10))
         let end = ContinuousClock.now + deadline
         var text = ""
         for try await chunk in response.body {
@@ -85,24 +75,26 @@ import VDMBench
 
     /// Polls `url` until `done` holds, or fails after `deadline`.
     static func poll(_ url: String, headers: [(String, String)], deadline: Duration, until done: (String) -> Bool) async throws -> Exchange {
-        let end = ContinuousClock.now + deadline
-        while true {
-            let reply = try await exchange(url, url, headers: headers)
-            if done(reply.text) { return reply }
-            guard ContinuousClock.now < end else { throw TestFailure("\(url) never reached the expected state: \(reply.text)") }
-            try await Task.sleep(for: .milliseconds(50))
+        var last: Exchange?
+        do {
+            return try await Deadline.value("\(url) reaches the expected state", timeout: deadline, poll: .milliseconds(50)) { () -> Exchange? in
+                let reply = try await exchange(url, url, headers: headers)
+                last = reply
+                return done(reply.text) ? reply : nil
+            }
+        } catch {
+            throw TestFailure("\(url) never reached the expected state: \(last?.text ?? "")")
         }
     }
 
     @Test func noConfiguredKeyLeavesThroughAnyOutput() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: ServeProcessTests.binary), "build the vdm product first (swift build)")
+        try VDMProcess.requireBinary()
         let seed = ProcessInfo.processInfo.environment["VDM_CANARY_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64(UInt32.max))
         print("SecretCanaryTests seed \(seed) (VDM_CANARY_SEED=\(seed) reproduces)")
         let keys = Keys(seed: seed)
         let journal: String? = try PrivateJournal.require()
         try await EchoKeyUpstream.with { upstream, upstreamPort in
             let echo = "http://127.0.0.1:\(upstreamPort)"
-            let port = try await ServerPorts.free()
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-canary-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -120,11 +112,11 @@ import VDMBench
             // No syslog target: RealJournaldTests owns /dev/log while it runs (in parallel); syslog lines
             // go through the same redactor (LogTargetSelection), and journald falls back to syslog.
             let targets = journal != nil ? "console,journald,json:\(json)" : "console,json:\(json)"
-            let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", String(port), "--log-target", targets],
+            let served = try await VDMProcess(serving: ["--log-target", targets],
                                                env: env, output: dir + "/console.log")
+            let child = served.child
             defer { child.stop() }
-            let base = "http://127.0.0.1:\(port)"
-            try await ProxyBench.waitUntilUp(base + "/health")
+            let base = served.baseURL
             let auth = [("x-api-key", keys.proxy)]
             var outputs: [Exchange] = []
             var tracked = 0
@@ -238,15 +230,15 @@ import VDMBench
     /// until its shutdown line is stored, or returns what is there after 15 s (RealJournaldTests,
     /// running in parallel, may stop journald for a while: this process then falls back).
     static func journalEntries(directory: String, pid: Int32) async throws -> String {
-        let end = ContinuousClock.now + .seconds(15)
-        while true {
+        var text = ""
+        _ = try await Deadline.holds(within: .seconds(15), poll: .milliseconds(100)) {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-canary-journal-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: out) }
             let child = try ChildProcess.start("/usr/bin/journalctl", ["--directory", directory, "-o", "export", "_PID=\(pid)"], env: [:], output: out)
             _ = try await child.exitStatus(within: .seconds(30))
-            let text = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: out))) ?? Data(), as: UTF8.self)
-            if text.contains("Shutdown complete") || ContinuousClock.now >= end { return text }
-            try await Task.sleep(for: .milliseconds(100))
+            text = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: out))) ?? Data(), as: UTF8.self)
+            return text.contains("Shutdown complete")
         }
+        return text
     }
 }

@@ -26,10 +26,10 @@ import VDMDemo
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let json = dir + "/serve.jsonl"
             let stuck = Pipe()  // its read end stays open and is never read
-            let served = try await ServedProcess(
-                arguments: ["--log-json", json],
+            let served = try await VDMProcess(
+                serving: ["--log-json", json],
                 env: ["OPENAI_API_KEY": "sk-stuck-console-0123456789abcdef", "OPENAI_BASE_URL": mock.baseURL + "/v1",
-                      "ANTHROPIC_API_KEY": E2E.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
+                      "ANTHROPIC_API_KEY": TestProxy.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
                       "REQUEST_TIMEOUT": "30", "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "50",
                       SinkQueuePolicy.maxWaitVariable: String(Self.waitMillis),
                       // Small, so the pipe (64 KiB) and the buffer fill after a few hundred requests.
@@ -57,7 +57,7 @@ import VDMDemo
                 if dropped > 0 {
                     sentAfterDrops += batch.count
                 } else {
-                    dropped = ServedProcess.sample(try await served.get("/metrics").text, #"vdm_log_records_dropped_total{sink="console"}"#) ?? 0
+                    dropped = VDMProcess.sample(try await served.get("/metrics").text, #"vdm_log_records_dropped_total{sink="console"}"#) ?? 0
                 }
             }
             // A batch of 16 concurrent requests is one round: each request in it waited at most the bound
@@ -71,9 +71,9 @@ import VDMDemo
             let metrics = try await served.get("/metrics").text
             #expect(metrics.contains("# HELP vdm_log_records_dropped_total "))
             #expect(metrics.contains("# TYPE vdm_log_records_dropped_total counter"))
-            let consoleDrops = ServedProcess.sample(metrics, #"vdm_log_records_dropped_total{sink="console"}"#) ?? 0
+            let consoleDrops = VDMProcess.sample(metrics, #"vdm_log_records_dropped_total{sink="console"}"#) ?? 0
             #expect(consoleDrops > 0)
-            #expect(ServedProcess.sample(metrics, #"vdm_log_records_dropped_total{sink="json:\#(json)"}"#) == 0)
+            #expect(VDMProcess.sample(metrics, #"vdm_log_records_dropped_total{sink="json:\#(json)"}"#) == 0)
             let check = try await ExternalTool.run(try ExternalTool.require("promtool"), ["check", "metrics"], input: Array(metrics.utf8))
             #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
 
@@ -96,7 +96,7 @@ import VDMDemo
         for (variable, bad) in [(SinkQueuePolicy.maxWaitVariable, "20000"), (SinkQueuePolicy.bufferBytesVariable, "12")] {
             let output = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-badqueue-\(UUID().uuidString).log").path
             defer { try? FileManager.default.removeItem(atPath: output) }
-            let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", variable: bad], output: output)
+            let child = try VDMProcess.start(["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", variable: bad], output: output)
             #expect(try await child.exitStatus(within: .seconds(60)) == 78, "\(variable)=\(bad)")
             let text = try String(contentsOfFile: output, encoding: .utf8)
             #expect(text.contains(variable), "\(text)")

@@ -11,8 +11,7 @@ final class StreamHold: Sendable {
     private let released = Mutex(false)
     func release() { released.withLock { $0 = true } }
     func wait() async {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !released.withLock({ $0 }), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        _ = try? await Deadline.holds(within: .seconds(30), poll: .milliseconds(5)) { released.withLock { $0 } }
     }
 }
 

@@ -101,12 +101,12 @@ import Testing
     // MARK: end to end
 
     /// The mock's ledger entries (`GET /mock/ledger`), oldest first.
-    static func ledger(_ e2e: E2E) async throws -> [[String: Any]] {
+    static func ledger(_ e2e: TestProxy) async throws -> [[String: Any]] {
         try #require(try await MockTestClient.json(e2e.mock, get: "/mock/ledger") as? [[String: Any]])
     }
 
     /// The completed record of the request that answered `reply`, and every record of that request.
-    static func records(_ e2e: E2E, _ reply: TestHTTP.Reply, completedSoFar: Int) async throws -> (RequestMetrics, [LogRecord]) {
+    static func records(_ e2e: TestProxy, _ reply: TestHTTP.Reply, completedSoFar: Int) async throws -> (RequestMetrics, [LogRecord]) {
         let id = try #require(reply.fields["x-request-id"])
         let completed = try await e2e.completed(count: completedSoFar)
         let metrics = try #require(completed.first { $0.requestID == id })
@@ -116,7 +116,7 @@ import Testing
     @Test(.timeLimit(.minutes(2)), arguments: [("openai:gpt-4o", false), ("openai:gpt-4o", true),
                                                ("anthropic:claude-sonnet-4", false), ("anthropic:claude-sonnet-4", true)])
     func aClientTraceReachesTheUpstreamUnderVdmsSpan(model: String, stream: Bool) async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             let reply = try await e2e.post(body: anthropicBody(model: model, stream: stream),
                                            headers: [("traceparent", Self.clientHeader), ("tracestate", "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE")])
             #expect(reply.status == 200)
@@ -139,7 +139,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func withoutATraceparentVdmStartsOne() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             var traces: Set<String> = []
             for n in 1...3 {
                 let reply = try await e2e.post(body: anthropicBody(model: n == 2 ? "anthropic:claude-sonnet-4" : "openai:gpt-4o"))
@@ -168,7 +168,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func hostileHeadersStartANewTraceAndStayOutOfTheRecords() async throws {
-        try await E2E.run { e2e in
+        try await TestProxy.run { e2e in
             var n = 0
             for (name, value) in Self.hostile {
                 n += 1

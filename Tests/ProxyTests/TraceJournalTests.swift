@@ -15,11 +15,10 @@ import VDMBench
         let requestID = try #require(try await Self.send(clientIDs: [clientID]).first)
         // journald stores asynchronously: poll the real command until both records are there.
         var output = ""
-        for _ in 0..<50 {
+        _ = try await Deadline.holds(within: .seconds(20), poll: .milliseconds(100)) {
             let result = try await Self.trace(String(requestID.prefix(20)), directory: directory)
             output = result.output
-            if result.status == 0, output.contains("request.completed") { break }
-            try await Task.sleep(for: .milliseconds(100))
+            return result.status == 0 && output.contains("request.completed")
         }
         #expect(output.contains("request.started"), "\(output)")
         #expect(output.contains("request.completed"), "\(output)")
@@ -37,10 +36,9 @@ import VDMBench
         let common = String(first)
         let ids = shared
         var result = (status: Int32(0), output: "")
-        for _ in 0..<50 {
+        _ = try await Deadline.holds(within: .seconds(20), poll: .milliseconds(100)) {
             result = try await Self.trace(common, directory: directory)
-            if ids.allSatisfy(result.output.contains) { break }
-            try await Task.sleep(for: .milliseconds(100))
+            return ids.allSatisfy(result.output.contains)
         }
         #expect(result.status == 1, "\(result.output)")
         #expect(ids.allSatisfy(result.output.contains), "\(result.output)")
@@ -51,7 +49,7 @@ import VDMBench
     static func trace(_ prefix: String, directory: String) async throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-trace-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let child = try ChildProcess.start(ServeProcessTests.binary, ["trace", prefix, "--journal", "--directory", directory, "--json"], env: [:], output: log)
+        let child = try VDMProcess.start(["trace", prefix, "--journal", "--directory", directory, "--json"], env: [:], output: log)
         let status = try await child.exitStatus(within: .seconds(60)) ?? -1  // -1: killed at the deadline
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
@@ -59,21 +57,17 @@ import VDMBench
     /// One streamed request per client id through a proxy logging to journald only; returns the ids
     /// vdm gave them (its `x-request-id` replies).
     static func send(clientIDs: [String]) async throws -> [String] {
-        try await MockUpstream.withRunning { mock in
-            let env = ["OPENAI_API_KEY": "sk-journal-trace-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1", "LOG_SUMMARY_INTERVAL": "0"]
-            let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, console: false, logTarget: "journald")
-            #expect(setup.logs.mode.effective == ["journald"])
-            return try await ProxyRunner.withRunning(setup.server) { proxy in
-                var ids: [String] = []
-                for clientID in clientIDs {
-                    let reply = try await TestHTTP.post(proxy.baseURL + "/v1/messages", body: anthropicBody(stream: true),
-                                                        headers: [("x-request-id", clientID)]).complete()
-                    #expect(reply.status == 200)
-                    ids.append(try #require(reply.headers.first(name: "x-request-id")))
-                }
-                while await proxy.tracker.activeCount > 0 { try await Task.sleep(for: .milliseconds(20)) }
-                return ids
+        try await TestProxy.run(env: ["OPENAI_API_KEY": "sk-journal-trace-0123456789abcdefghij"], logTarget: "journald", jsonLog: .none) { proxy in
+            // journald itself, no fallback (the harness's in-memory copy beside it).
+            #expect(proxy.server.logs.mode.effective == ["journald", "memory"])
+            var ids: [String] = []
+            for clientID in clientIDs {
+                let reply = try await proxy.post(body: anthropicBody(stream: true), headers: [("x-request-id", clientID)])
+                #expect(reply.status == 200)
+                ids.append(try #require(reply.headers.first(name: "x-request-id")))
             }
+            try await Deadline.waitUntil("no request in flight", timeout: .seconds(30), poll: .milliseconds(20)) { await proxy.tracker.activeCount == 0 }
+            return ids
         }
     }
 }

@@ -56,7 +56,7 @@ import VDMProxy
         for c in Self.cases { scripts[String(c.model.split(separator: ":", maxSplits: 1)[1])] = c.reply }
         try await ScriptedUpstream.with(scripts) { baseURL in
             let env = ["OPENAI_BASE_URL": baseURL + "/v1", "ANTHROPIC_BASE_URL": baseURL]
-            try await E2E.run(env: env) { e2e in
+            try await TestProxy.run(env: env) { e2e in
                 for c in Self.cases {
                     let reply = try await e2e.post(body: anthropicBody(model: c.model, stream: c.stream))
                     if c.stream {

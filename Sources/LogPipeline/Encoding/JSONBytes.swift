@@ -6,7 +6,7 @@ package enum JSONBytes {
     /// Appends `"text"` with JSON escaping. Control characters become `\uXXXX` (or the short forms),
     /// so a value can never break the one-record-per-line rule.
     @inlinable
-    public static func appendString<O: ByteOutput & ~Copyable>(_ text: String, to out: inout O) {
+    package static func appendString<O: ByteOutput & ~Copyable>(_ text: String, to out: inout O) {
         var text = text
         text.withUTF8 { appendString(utf8: UnsafeRawBufferPointer($0), to: &out) }
     }
@@ -21,7 +21,7 @@ package enum JSONBytes {
     /// with an escape in it is redone byte by byte. (Swift's `SIMD16<UInt8>` comparisons compiled to
     /// scalar loops here: 10x slower.) docs/BENCHMARKS.md has the steps and what each one gained.
     @inline(__always)
-    public static func appendString<O: ByteOutput & ~Copyable>(utf8 bytes: UnsafeRawBufferPointer, to out: inout O) {
+    package static func appendString<O: ByteOutput & ~Copyable>(utf8 bytes: UnsafeRawBufferPointer, to out: inout O) {
         let n = bytes.count
         out.reserveRoom(n + 2)
         out.appendReserved(UInt8(ascii: "\""))
@@ -122,7 +122,7 @@ package enum JSONBytes {
     }
 
     /// Appends a decimal integer without going through `String` (`DecimalWriter`).
-    public static func appendInt<O: ByteOutput & ~Copyable>(_ value: Int64, to out: inout O) {
+    package static func appendInt<O: ByteOutput & ~Copyable>(_ value: Int64, to out: inout O) {
         var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // ≥ DecimalWriter.room
         withUnsafeMutableBytes(of: &scratch) { raw in
             guard let base = raw.bindMemory(to: UInt8.self).baseAddress else { return }
@@ -135,7 +135,7 @@ package enum JSONBytes {
     static let digitPairs: StaticString =
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
-    public static func appendDouble(_ value: Double, to out: inout [UInt8]) {
+    package static func appendDouble(_ value: Double, to out: inout [UInt8]) {
         if value.isFinite {
             if value == value.rounded(), abs(value) < 1e15 {
                 appendInt(Int64(value), to: &out)
@@ -149,7 +149,7 @@ package enum JSONBytes {
 
     /// Appends `"key":` (keys are ours, plain ASCII; still escaped for safety when they come from metadata).
     @inline(__always)
-    public static func appendKey<O: ByteOutput & ~Copyable>(_ key: String, to out: inout O) {
+    package static func appendKey<O: ByteOutput & ~Copyable>(_ key: String, to out: inout O) {
         appendString(key, to: &out)
         out.append(UInt8(ascii: ":"))
     }

@@ -3,7 +3,7 @@
 package enum LineEscaper {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    public static func append<O: ByteOutput & ~Copyable>(_ text: String, to out: inout O) {
+    package static func append<O: ByteOutput & ~Copyable>(_ text: String, to out: inout O) {
         var text = text
         text.withUTF8 { buf in
             var start = 0
@@ -28,7 +28,7 @@ package enum LineEscaper {
         }
     }
 
-    public static func escaped(_ text: String) -> String {
+    package static func escaped(_ text: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         append(text, to: &out)

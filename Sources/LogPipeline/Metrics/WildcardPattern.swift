@@ -2,17 +2,17 @@
 /// running totals, shared by the endpoint and `vdm replay`); case-sensitive on request, as Ruby's
 /// `Dir.glob` and Elasticsearch's index patterns match (the tests of logstash/ use that).
 package struct WildcardPattern: Sendable, Equatable, CustomStringConvertible {
-    public let description: String
+    package let description: String
     private let pattern: [Character]
     private let caseSensitive: Bool
 
-    public init(_ text: String, caseSensitive: Bool = false) {
+    package init(_ text: String, caseSensitive: Bool = false) {
         description = text
         self.caseSensitive = caseSensitive
         pattern = Array(caseSensitive ? text : text.lowercased())
     }
 
-    public func matches(_ candidate: String) -> Bool {
+    package func matches(_ candidate: String) -> Bool {
         let s = Array(caseSensitive ? candidate : candidate.lowercased())
         var p = 0, i = 0
         var star = -1, mark = 0

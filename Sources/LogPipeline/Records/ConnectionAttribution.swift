@@ -14,14 +14,14 @@ import Synchronization
 /// Bounded: at most `capacity` connections are remembered (AsyncHTTPClient's pool limit is far
 /// below); past it the table starts afresh rather than grow.
 package final class ConnectionAttribution: Sendable {
-    public static let connectionKey = "ahc-connection-id"
-    public static let capacity = 4_096
+    package static let connectionKey = "ahc-connection-id"
+    package static let capacity = 4_096
     /// Messages after which the connection no longer serves the request it served.
     static let releasing: Set<String> = ["releasing connection", "connection closed"]
 
     private let serving = Mutex<[String: String]>([:])
 
-    public init() {}
+    package init() {}
 
     /// The correlation id for a line. Lines that name no connection keep `correlationID`. A line
     /// that names one trusts only an id its logger declared (AsyncHTTPClient's request logger
@@ -47,5 +47,5 @@ package final class ConnectionAttribution: Sendable {
     }
 
     /// Connections currently remembered (for tests).
-    public var count: Int { serving.withLock { $0.count } }
+    package var count: Int { serving.withLock { $0.count } }
 }

@@ -10,7 +10,7 @@ package enum RequestIDs {
     private static let seed = UInt64.random(in: .min ... .max)
     private static let counter = Atomic<UInt64>(0)
 
-    public static func next() -> String {
+    package static func next() -> String {
         let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
         var generator = SplitMix64(state: seed &+ n &* 2 &* 0x9E37_79B9_7F4A_7C15)
         return format(high: generator.next(), low: generator.next())

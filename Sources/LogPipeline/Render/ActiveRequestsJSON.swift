@@ -2,13 +2,13 @@
 /// (reference §5.2), names from one rule: `provider`/`model` are `RequestMetrics.providerKey`/`modelKey`
 /// — the same buckets the running totals and traces use — and `qualified_model` is `provider:model`
 /// (the original mixed the client's alias and the resolved name across these fields).
-public enum ActiveRequestsJSON {
-    public static let disabledMessage = "Request metrics logging is disabled"
-    public static let disabledSuggestion = "Unset LOG_REQUEST_METRICS (or set it to true) to enable tracking"
+package enum ActiveRequestsJSON {
+    package static let disabledMessage = "Request metrics logging is disabled"
+    package static let disabledSuggestion = "Unset LOG_REQUEST_METRICS (or set it to true) to enable tracking"
 
     /// `{"disabled":false,"active_requests":[…]}`, plus `"timestamp"` (epoch seconds) when given
     /// (the SSE events carry it, as the original's did).
-    public static func render(_ requests: [RequestMetrics], nowMicros: Int64, timestampMicros: Int64? = nil) -> [UInt8] {
+    package static func render(_ requests: [RequestMetrics], nowMicros: Int64, timestampMicros: Int64? = nil) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(64 + requests.count * 560)
         out.append(UInt8(ascii: "{"))
@@ -31,7 +31,7 @@ public enum ActiveRequestsJSON {
     }
 
     /// `{"disabled":true,"message":…,"suggestion":…}` (+ `"active_requests":[]` for the JSON endpoint).
-    public static func disabled(message: String = disabledMessage, suggestion: String = disabledSuggestion, includeEmptyList: Bool = true) -> [UInt8] {
+    package static func disabled(message: String = disabledMessage, suggestion: String = disabledSuggestion, includeEmptyList: Bool = true) -> [UInt8] {
         var out: [UInt8] = []
         out.append(UInt8(ascii: "{"))
         JSONBytes.appendField("disabled", true, to: &out)
@@ -48,7 +48,7 @@ public enum ActiveRequestsJSON {
 
     /// One in-flight request. `duration_ms` is the wall time since its start at `nowMicros`
     /// (whole milliseconds); clients showing a live clock should count from `start_time` instead.
-    public static func appendRow(_ m: RequestMetrics, nowMicros: Int64, to out: inout [UInt8]) {
+    package static func appendRow(_ m: RequestMetrics, nowMicros: Int64, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         JSONBytes.appendField("request_id", m.requestID, to: &out)
         out.append(UInt8(ascii: ","))

@@ -3,7 +3,7 @@
 /// (`tool_uses`, `tool_results`, `tool_calls` rather than `tool_use_count`, …), plus the fields our
 /// entries carry that the original's did not (`requested_model`, `http_status`).
 package enum TraceJSON {
-    public static func append(_ t: TraceEntry, to out: inout [UInt8]) {
+    package static func append(_ t: TraceEntry, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         JSONBytes.appendField("seq", t.seq, to: &out)
         out.append(UInt8(ascii: ","))
@@ -48,7 +48,7 @@ package enum TraceJSON {
     }
 
     /// `[…]` of entries in the given order (the tracker hands them newest first).
-    public static func appendArray(_ entries: [TraceEntry], to out: inout [UInt8]) {
+    package static func appendArray(_ entries: [TraceEntry], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "["))
         for (i, entry) in entries.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }

@@ -4,7 +4,7 @@ import Foundation
 /// types, or carry client-controlled characters, are quoted, so any model name renders as valid YAML.
 package enum YAMLText {
     /// A key or string value as YAML text.
-    public static func scalar(_ text: String) -> String {
+    package static func scalar(_ text: String) -> String {
         if isPlainSafe(text) { return text }
         if text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) && $0.value != 0xFEFF && $0.value != 0x2028 && $0.value != 0x2029 }) {
             return "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
@@ -53,12 +53,12 @@ package enum YAMLText {
 
     /// Milliseconds with three decimals from integer nanoseconds (exact, rounded half up to µs).
     /// A negative value (never summed, but a trace may show one) keeps its sign instead of trapping.
-    public static func millis3(_ nanos: Int64) -> String {
+    package static func millis3(_ nanos: Int64) -> String {
         millis3(magnitudeMicros: (nanos.magnitude + 500) / 1_000, negative: nanos < 0)
     }
 
     /// Milliseconds with three decimals from integer microseconds, for any Int64.
-    public static func millis3(micros: Int64) -> String {
+    package static func millis3(micros: Int64) -> String {
         millis3(magnitudeMicros: micros.magnitude, negative: micros < 0)
     }
 

@@ -23,18 +23,18 @@ package struct ReplayAccumulator: RecordConsumer {
     private var cachedIndex = -1
 
     /// The result so far.
-    public var state: ReplayState {
+    package var state: ReplayState {
         var s = base
         for (i, id) in ids.enumerated() { s.instances[id] = ledgers[i] }
         return s
     }
 
-    public init(limits: AggregateLimits = AggregateLimits(), onCompleted: Replay.CompletionObserver? = nil) {
+    package init(limits: AggregateLimits = AggregateLimits(), onCompleted: Replay.CompletionObserver? = nil) {
         self.limits = limits
         self.onCompleted = onCompleted
     }
 
-    public mutating func record(_ kind: RecordKind, _ parser: RecordParser, at location: SourceLocation) {
+    package mutating func record(_ kind: RecordKind, _ parser: RecordParser, at location: SourceLocation) {
         let i = instanceIndex(parser)
         let instance = ids[i]
         let seq = parser.sequence
@@ -126,7 +126,7 @@ package struct ReplayAccumulator: RecordConsumer {
         }
     }
 
-    public mutating func problem(_ problem: InputProblem) {
+    package mutating func problem(_ problem: InputProblem) {
         base.problems.record(problem)
     }
 

@@ -97,15 +97,15 @@ public enum ReplayOutput {
 
 /// A one-line progress bar for stderr (shown only when stderr is a terminal and the input is large).
 package struct ProgressLine: Sendable {
-    public let total: Int
-    public let startMicros: Int64
+    package let total: Int
+    package let startMicros: Int64
 
-    public init(total: Int, startMicros: Int64 = WallClock.nowMicros()) {
+    package init(total: Int, startMicros: Int64 = WallClock.nowMicros()) {
         self.total = total
         self.startMicros = startMicros
     }
 
-    public func render(done: Int, nowMicros: Int64 = WallClock.nowMicros()) -> String {
+    package func render(done: Int, nowMicros: Int64 = WallClock.nowMicros()) -> String {
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
         let width = 30
         let filled = Int(fraction * Double(width))
@@ -116,7 +116,7 @@ package struct ProgressLine: Sendable {
     }
 
     /// Sizes of the regular files among `paths` (stdin and pipes count 0).
-    public static func totalSize(_ paths: [String]) -> Int {
+    package static func totalSize(_ paths: [String]) -> Int {
         paths.reduce(0) { sum, path in
             guard path != "-", let attrs = try? FileManager.default.attributesOfItem(atPath: path),
                   let size = attrs[.size] as? NSNumber else { return sum }

@@ -2,14 +2,14 @@
 package struct RingBuffer<Element: Sendable>: Sendable {
     private var storage: [Element] = []
     private var head = 0
-    public let capacity: Int
+    package let capacity: Int
 
-    public init(capacity: Int) {
+    package init(capacity: Int) {
         self.capacity = max(1, capacity)
         storage.reserveCapacity(self.capacity)
     }
 
-    public mutating func append(_ element: Element) {
+    package mutating func append(_ element: Element) {
         if storage.count < capacity {
             storage.append(element)
         } else {
@@ -18,10 +18,10 @@ package struct RingBuffer<Element: Sendable>: Sendable {
         }
     }
 
-    public var count: Int { storage.count }
+    package var count: Int { storage.count }
 
     /// Up to `limit` elements, newest first.
-    public func newest(_ limit: Int) -> [Element] {
+    package func newest(_ limit: Int) -> [Element] {
         let n = min(max(0, limit), storage.count)
         var out: [Element] = []
         out.reserveCapacity(n)

@@ -1,12 +1,12 @@
 /// The seed's human log lines. Numbers are plain integers (no thousands separators), so the lines
 /// stay greppable; the structured fields beside them are what replay reads.
 package enum HumanLines {
-    public static func start(_ m: RequestMetrics, toolsDefined: Int, maxTokens: Int) -> String {
+    package static func start(_ m: RequestMetrics, toolsDefined: Int, maxTokens: Int) -> String {
         let resolved = m.provider.isEmpty ? "unresolved" : "\(m.provider):\(m.resolvedModel)"
         return "START | Model: \(m.requestedModel) (resolved: \(resolved)) | Stream: \(m.isStreaming) | Messages: \(m.messageCount) | Max Tokens: \(maxTokens) | Size: \(m.requestBytes) bytes | Tools: \(toolsDefined) | Tool Uses: \(m.toolUses) | Tool Results: \(m.toolResults)"
     }
 
-    public static func completed(_ m: RequestMetrics) -> String {
+    package static func completed(_ m: RequestMetrics) -> String {
         let duration = millis(m.durationNanos)
         if m.isError {
             return "ERROR | Duration: \(duration)ms | Status: \(m.httpStatus) | Type: \(m.errorType ?? "unknown") | Provider: \(m.providerKey) | Model: \(m.modelKey) | Tokens: \(m.inputTokens)→\(m.outputTokens) | Error: \(m.error ?? "")"
@@ -18,15 +18,15 @@ package enum HumanLines {
     }
 
     /// Labelled as what it is: cumulative since the process started (the original said "last N").
-    public static func summary(_ t: MetricCounters) -> String {
+    package static func summary(_ t: MetricCounters) -> String {
         "SUMMARY (cumulative since start) | Total: \(t.requests) | Errors: \(t.errors) | Avg Duration: \(t.averageDurationMillis)ms | Input Tokens: \(t.inputTokens) | Output Tokens: \(t.outputTokens) | Cache Hits: \(t.cacheReadTokens) | Cache Creation: \(t.cacheCreationTokens) | Tool Uses: \(t.toolUses) | Tool Results: \(t.toolResults) | Tool Calls: \(t.toolCalls)"
     }
 
-    public static func models(_ counts: [String: Int]) -> String {
+    package static func models(_ counts: [String: Int]) -> String {
         "MODELS (cumulative) | " + ordered(counts).map { "\($0.key): \($0.value)" }.joined(separator: " | ")
     }
 
-    public static func errors(_ counts: [String: Int]) -> String {
+    package static func errors(_ counts: [String: Int]) -> String {
         "ERRORS (cumulative) | " + ordered(counts).map { "\($0.key): \($0.value)" }.joined(separator: " | ")
     }
 
@@ -36,5 +36,5 @@ package enum HumanLines {
     }
 
     /// Whole milliseconds, rounded half up (128-bit: a refused, out-of-bounds duration is still logged).
-    public static func millis(_ nanos: Int64) -> Int64 { Int64((Int128(nanos) + 500_000) / 1_000_000) }
+    package static func millis(_ nanos: Int64) -> Int64 { Int64((Int128(nanos) + 500_000) / 1_000_000) }
 }

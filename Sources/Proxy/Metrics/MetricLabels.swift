@@ -1,4 +1,4 @@
-import LogPipeline
+package import LogPipeline
 
 /// Keeps Prometheus label values bounded and clean. Model names come from clients, so without a cap
 /// every distinct string would become a new time series (and stay in memory for good).
@@ -11,6 +11,8 @@ package struct MetricLabels: Sendable {
     let maxPairs: Int
     /// Error types shown as themselves; anything else is `(other)`.
     let knownErrorTypes: Set<String>
+    /// The configured redaction (shape rules plus the configured keys), as every other output uses.
+    let redactor: Redactor
     private var admitted: Set<Pair> = []
 
     struct Pair: Hashable, Sendable {
@@ -18,16 +20,17 @@ package struct MetricLabels: Sendable {
         var model: String
     }
 
-    package init(maxPairs: Int, knownErrorTypes: Set<String>) {
+    package init(maxPairs: Int, knownErrorTypes: Set<String>, redactor: Redactor) {
         self.maxPairs = max(1, maxPairs)
         self.knownErrorTypes = knownErrorTypes
+        self.redactor = redactor
     }
 
     var admittedCount: Int { admitted.count }
 
     /// The labels a request is counted under.
     mutating func pair(for m: RequestMetrics) -> Pair {
-        let pair = Pair(provider: Self.clean(m.providerKey), model: Self.clean(m.modelKey))
+        let pair = Pair(provider: Self.clean(m.providerKey, redactor: redactor), model: Self.clean(m.modelKey, redactor: redactor))
         if admitted.contains(pair) { return pair }
         if admitted.count < maxPairs {
             admitted.insert(pair)
@@ -41,10 +44,11 @@ package struct MetricLabels: Sendable {
         return knownErrorTypes.contains(type) ? type : Self.overflow
     }
 
-    /// Secrets redacted (a client can send anything as a model name), control characters replaced,
-    /// length capped. Prometheus' writer escapes `\`, `"` and newlines itself.
-    package static func clean(_ value: String) -> String {
-        let redacted = Redactor().redact(value)
+    /// Secrets redacted by `redactor` (a client can send anything as a model name, a configured key
+    /// included), control characters replaced, length capped. Prometheus' writer escapes `\`, `"` and
+    /// newlines itself.
+    package static func clean(_ value: String, redactor: Redactor) -> String {
+        let redacted = redactor.redact(value)
         var scalars = String.UnicodeScalarView()
         var count = 0
         for scalar in redacted.unicodeScalars {

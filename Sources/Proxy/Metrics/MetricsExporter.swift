@@ -58,10 +58,14 @@ package final class MetricsExporter: Sendable {
     private let logFallback: Gauge?
     private let clientTelemetry: Counter?
 
-    package init(configuration: Configuration = Configuration(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// `redactor` cleans the label values (model and provider names come from clients): the live proxy
+    /// passes its configured one, so a configured key sent as a model name never reaches `/metrics`.
+    package init(configuration: Configuration = Configuration(), redactor: Redactor,
+                 registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.configuration = configuration
-        self.state = Mutex(State(labels: MetricLabels(maxPairs: configuration.maxModelPairs, knownErrorTypes: configuration.knownErrorTypes)))
+        self.state = Mutex(State(labels: MetricLabels(maxPairs: configuration.maxModelPairs, knownErrorTypes: configuration.knownErrorTypes,
+                                                      redactor: redactor)))
         let process = configuration.processFamilies
         self.inFlight = process ? registry.makeGauge(descriptor: MetricNames.inFlight) : nil
         self.logRecords = process ? registry.makeCounter(descriptor: MetricNames.logRecords) : nil

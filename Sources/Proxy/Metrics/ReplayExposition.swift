@@ -5,11 +5,12 @@ package import LogPipeline
 /// same names, labels, label caps, buckets and order). The families about the running process
 /// (`MetricNames.processFamilies`) are left out: a log does not say what a process held at a scrape.
 package enum ReplayExposition {
-    /// An exporter for a replay: no process families.
+    /// An exporter for a replay: no process families. The shape rules only: the records were redacted
+    /// with the writing proxy's configured keys, which a replay does not know.
     package static func makeExporter() -> MetricsExporter {
         var configuration = MetricsExporter.Configuration()
         configuration.processFamilies = false
-        return MetricsExporter(configuration: configuration)
+        return MetricsExporter(configuration: configuration, redactor: Redactor())
     }
 
     /// Replays `paths` into the totals state and, from the same pass, the exposition text. `filter`

@@ -19,7 +19,7 @@ package struct ProxyServer: Sendable {
         self.settings = settings
         self.registry = registry
         self.logs = logs
-        let exporter = MetricsExporter()
+        let exporter = MetricsExporter(redactor: logs.redactor)
         self.exporter = exporter
         self.tracker = RequestTracker(logger: logs.logger("vdm.request"), configuration: .init(summaryInterval: summaryInterval),
                                       observers: [{ exporter.observe($0) }])

@@ -8,8 +8,11 @@ package struct ServeSetup: Sendable {
     package let server: ProxyServer
     package let logs: LogSetup
 
+    /// `adjustLogs` changes the log options last (tests point journald and syslog at sockets that are not
+    /// there, to force a fallback); `vdm serve` leaves them as the configuration says.
     package static func make(env: [String: String], host: String? = nil, port: Int? = nil, logJSON: String? = nil, console: Bool = true,
-                     logTarget: String? = nil, extraSinks: [any LogSink] = []) throws -> ServeSetup {
+                     logTarget: String? = nil, extraSinks: [any LogSink] = [],
+                     adjustLogs: (inout LogSetup.Options) -> Void = { _ in }) throws -> ServeSetup {
         var settings = try ServerSettings.fromEnvironment(env)
         if let host { settings.host = host }
         if let port { settings.port = port }
@@ -35,6 +38,7 @@ package struct ServeSetup: Sendable {
         }
         let (redactor, secretWarnings) = Self.redactor(registry: registry, settings: settings)
         options.redactor = redactor
+        adjustLogs(&options)
         let logs = try LogSetup.make(options, warnings: [levelWarning, intervalWarning].compactMap { $0 } + secretWarnings)
         return ServeSetup(server: ProxyServer(settings: settings, registry: registry, logs: logs, summaryInterval: interval), logs: logs)
     }

@@ -71,12 +71,9 @@ struct DashboardOracle {
     let key: String?
 
     func get(_ path: String) async throws -> String {
-        var request = HTTPClientRequest(url: base + path)
-        if let key { request.headers.add(name: "x-api-key", value: key) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let body = String(buffer: try await response.body.collect(upTo: 16 << 20))
-        guard response.status == .ok else { throw TestFailure("GET \(path): \(response.status) \(body)") }
-        return body
+        let reply = try await TestHTTP.send(base + path, headers: key.map { [("x-api-key", $0)] } ?? [], timeout: .seconds(10), limit: 16 << 20).complete()
+        guard reply.status == 200 else { throw TestFailure("GET \(path): \(reply.status) \(reply.text)") }
+        return reply.text
     }
 
     func totals() async throws -> [String: Any] { try JSONTestValue.object(try await get("/metrics/running-totals?format=json")) }

@@ -31,14 +31,11 @@ final class WebDriver: @unchecked Sendable {  // Process is not Sendable; only t
                                            inherit: false, output: log.path)
         let process = child.process
         let base = "http://127.0.0.1:\(port)"
-        let deadline = ContinuousClock.now + .seconds(30)
-        var ready = false
-        while ContinuousClock.now < deadline, process.isRunning {
-            if let status = try? await call(base, .GET, "/status"), (status["value"] as? [String: Any])?["ready"] as? Bool == true {
-                ready = true
-                break
-            }
-            try await Task.sleep(for: .milliseconds(100))
+        // Stops early when chromedriver exits instead of becoming ready.
+        let ready = try await Deadline.holds(within: .seconds(30), poll: .milliseconds(100)) {
+            guard process.isRunning else { return false }
+            let status = try? await call(base, .GET, "/status")
+            return (status?["value"] as? [String: Any])?["ready"] as? Bool == true
         }
         guard ready else {
             kill(process.processIdentifier, SIGKILL)
@@ -96,11 +93,10 @@ final class WebDriver: @unchecked Sendable {  // Process is not Sendable; only t
     /// the time it took, or nil when the deadline passed.
     func wait(for condition: String, timeout: Duration = .seconds(10)) async throws -> Duration? {
         let start = ContinuousClock.now
-        while ContinuousClock.now - start < timeout {
-            if try await execute("return Boolean(" + condition + ");") as? Bool == true { return ContinuousClock.now - start }
-            try await Task.sleep(for: .milliseconds(25))
+        let held = try await Deadline.holds(within: timeout, poll: .milliseconds(25)) {
+            try await execute("return Boolean(" + condition + ");") as? Bool == true
         }
-        return nil
+        return held ? ContinuousClock.now - start : nil
     }
 
     func element(_ css: String) async throws -> String {
@@ -177,14 +173,7 @@ final class WebDriver: @unchecked Sendable {  // Process is not Sendable; only t
     }
 
     private static func call(_ base: String, _ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil, timeout: Int64 = 30) async throws -> [String: Any] {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        if let body {
-            request.headers.add(name: "content-type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeout))
-        let text = String(buffer: try await response.body.collect(upTo: 64 << 20))
-        return try JSONTestValue.object(text)
+        let bytes = try body.map { Array(try JSONSerialization.data(withJSONObject: $0)) }
+        return try JSONTestValue.object(try await TestHTTP.send(base + path, method: method, body: bytes, timeout: .seconds(timeout)).complete().text)
     }
 }

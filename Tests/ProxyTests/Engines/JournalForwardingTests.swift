@@ -17,19 +17,12 @@ import VDMDemo
         let jsonLog = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-forward-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: jsonLog) }
         let sinceSeconds = WallClock.nowMicros() / 1_000_000
-        try await MockUpstream.withRunning { mock in
-            let env = [
-                "OPENAI_API_KEY": "sk-journal-forward-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1",
-                "ANTHROPIC_API_KEY": E2E.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
-                "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "9", "REQUEST_TIMEOUT": "10",
-            ]
-            let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, console: false, logTarget: "journald,json:\(jsonLog)")
-            #expect(setup.logs.mode.effective.contains("journald"))
-            try await ProxyRunner.withRunning(setup.server) { proxy in
-                let (counts, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: Self.requests), to: proxy.baseURL, concurrency: 6)
-                #expect(unexpected.isEmpty, "\(unexpected)")
-                #expect(counts.values.reduce(0, +) == Self.requests)
-            }
+        let env = ["OPENAI_API_KEY": "sk-journal-forward-0123456789abcdefghij", "LOG_SUMMARY_INTERVAL": "9", "REQUEST_TIMEOUT": "10"]
+        try await TestProxy.run(env: env, logTarget: "journald", jsonLog: .at(jsonLog)) { proxy in
+            #expect(proxy.server.logs.mode.effective.contains("journald"))
+            let (counts, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: Self.requests), to: proxy.base, concurrency: 6)
+            #expect(unexpected.isEmpty, "\(unexpected)")
+            #expect(counts.values.reduce(0, +) == Self.requests)
         }
         // The oracle for this process: its JSON file's replay.
         let fromFile = try await Replay.run(paths: [jsonLog])
@@ -67,7 +60,7 @@ import VDMDemo
 
     /// `vdm replay` (the built binary) with the generation time blanked, the one field two runs differ in.
     static func replay(_ arguments: [String]) async throws -> String {
-        let out = try await ExternalTool.run(ServeProcessTests.binary, arguments)
+        let out = try await VDMProcess.run(arguments)
         guard out.status == 0 else { throw TestFailure("vdm \(arguments.joined(separator: " ")): \(out.status) \(out.stderr)") }
         return out.stdout.replacing(/"generated":"[^"]*"/, with: #""generated":"""#)
     }

@@ -26,14 +26,15 @@ final class JournalRemote: Sendable {
         let process = try Process.component(binary, ["--listen-http=127.0.0.1:\(port)", "--split-mode=none", "--output=\(directory)/remote.journal"],
                                             output: directory + ".out")
         self.process = process
-        let deadline = ContinuousClock.now + timeout
+        let url = self.url
         // Any HTTP answer (journal-remote answers GET / with an error) means it listens.
-        while (try? await TestHTTP.send(url + "/", timeout: .seconds(1))) == nil {
-            guard process.isRunning, ContinuousClock.now < deadline else {
-                process.terminate()
-                throw TestFailure("systemd-journal-remote did not listen on \(url): \(Self.text(directory + ".out"))")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        let listens = try await Deadline.holds(within: timeout) {
+            guard process.isRunning else { return false }
+            return (try? await TestHTTP.send(url + "/", timeout: .seconds(1))) != nil
+        }
+        guard listens else {
+            process.terminate()
+            throw TestFailure("systemd-journal-remote did not listen on \(url): \(Self.text(directory + ".out"))")
         }
     }
 
@@ -44,13 +45,9 @@ final class JournalRemote: Sendable {
         // No --save-state: nothing is written outside the test's own directories.
         let process = try ChildProcess.start(binary, ["--url=\(url)", "--directory=\(source)", "--follow=no"], env: [:],
                                              output: directory + ".upload.out").process
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                process.terminate()
-                throw TestFailure("systemd-journal-upload still running after \(timeout): \(Self.text(directory + ".upload.out"))")
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        guard try await Deadline.holds(within: timeout, poll: .milliseconds(50), { !process.isRunning }) else {
+            process.terminate()
+            throw TestFailure("systemd-journal-upload still running after \(timeout): \(Self.text(directory + ".upload.out"))")
         }
         return process.terminationStatus
     }

@@ -9,8 +9,7 @@ extension Process {
     @discardableResult
     func stop(grace: Duration) async -> Int32? {
         if isRunning { terminate() }
-        let deadline = ContinuousClock.now + grace
-        while isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        _ = try? await Deadline.holds(within: grace) { !isRunning }
         guard !isRunning else {
             kill(processIdentifier, SIGKILL)
             return nil

@@ -26,10 +26,10 @@ import VDMDemo
             defer { shipper.removeFiles() }
 
             try await MockUpstream.withRunning { mock in
-                let served = try await ServedProcess(
-                    arguments: ["--log-json", json],
+                let served = try await VDMProcess(
+                    serving: ["--log-json", json],
                     env: ["OPENAI_API_KEY": "sk-rsyslog-ship-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1",
-                          "ANTHROPIC_API_KEY": E2E.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
+                          "ANTHROPIC_API_KEY": TestProxy.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
                           "REQUEST_TIMEOUT": "10", "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "40"],
                     output: try openForWriting(dir + "/serve.out"))
                 let (counts, unexpected) = try await DemoTraffic.send(DemoWorkload.requests(count: Self.requests), to: served.baseURL, concurrency: 12)
@@ -70,7 +70,7 @@ import VDMDemo
             #expect(differing.isEmpty, "\(differing.count) records changed on the way, e.g. \(differing.prefix(3))")
 
             // The engine's totals equal the real `vdm replay --format json` of the same file.
-            let replay = try await ExternalTool.run(ServeProcessTests.binary, ["replay", "--format", "json", "--quiet", json])
+            let replay = try await VDMProcess.run(["replay", "--format", "json", "--quiet", json])
             #expect(replay.status == 0, "\(replay.stderr)")
             let expected = try EngineTotals(replayJSON: replay.stdout)
             #expect(expected.requests == Self.requests)

@@ -36,7 +36,8 @@ final class SearchEngine: Sendable {
     /// Starts the engine and returns once it answers `GET /` (at most `timeout`).
     init(timeout: Duration = .seconds(30)) async throws {
         let binary = try Self.binary()
-        outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-osmem-\(UUID().uuidString).out").path
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-osmem-\(UUID().uuidString).out").path
+        self.outputPath = outputPath
         // Port 0: the engine binds a free one and prints its URL, so no port can be taken in between.
         // --no-stdin-watch: the test process's stdin may be closed; --parent-pid: a crashed test run
         // leaves no engine behind.
@@ -44,27 +45,27 @@ final class SearchEngine: Sendable {
                                             output: outputPath)
         self.process = process
         let deadline = ContinuousClock.now + timeout
-        var url: String?
-        while url == nil {
-            // The first line on stdout is `{"url":"http://127.0.0.1:PORT","pid":…,"version":…}`.
-            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-            url = text.split(separator: "\n").lazy.compactMap { try? JSONValue.parse(String($0)) }.compactMap { $0["url"]?.string }.first
-            guard url == nil else { break }
+        var text = ""
+        // The first line on stdout is `{"url":"http://127.0.0.1:PORT","pid":…,"version":…}`.
+        let url = try? await Deadline.value("osmem-server prints its URL", timeout: timeout, poll: .milliseconds(20)) { () -> String? in
+            text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            if let url = text.split(separator: "\n").lazy.compactMap({ try? JSONValue.parse(String($0)) }).compactMap({ $0["url"]?.string }).first {
+                return url
+            }
             guard process.isRunning else { throw TestFailure("osmem-server exited (\(process.terminationStatus)) during start-up: \(text)") }
-            guard ContinuousClock.now < deadline else {
-                process.terminate()
-                throw TestFailure("osmem-server printed no URL in \(timeout): \(text)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+            return nil
         }
-        baseURL = url ?? ""
-        while true {
-            if let reply = try? await TestHTTP.send(baseURL + "/", timeout: .seconds(2)), reply.status == 200 { break }
-            guard ContinuousClock.now < deadline else {
-                process.terminate()
-                throw TestFailure("osmem-server at \(baseURL) did not answer GET / in \(timeout)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        guard let url else {
+            process.terminate()
+            throw TestFailure("osmem-server printed no URL in \(timeout), or exited: \(text)")
+        }
+        baseURL = url
+        let answers = try await Deadline.holds(within: deadline - ContinuousClock.now) {
+            (try? await TestHTTP.send(url + "/", timeout: .seconds(2)))?.status == 200
+        }
+        guard answers else {
+            process.terminate()
+            throw TestFailure("osmem-server at \(url) did not answer GET / in \(timeout)")
         }
     }
 

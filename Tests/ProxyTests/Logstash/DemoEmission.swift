@@ -87,11 +87,10 @@ struct DemoEmission: Sendable {
     private static func readBack(directory: String, instance: String, count: Int) async throws -> [JournalRecord] {
         var entries: [JournalEntry] = []
         // journald stores asynchronously; generous for a loaded machine running the whole suite.
-        for _ in 0..<300 {
+        _ = try await Deadline.holds(within: .seconds(30), poll: .milliseconds(100)) {
             let reader = try JournalReader(source: .directory(directory))
             entries = try reader.entries(JournalQuery(matches: [JournalFieldName.instanceID: instance])).collect()
-            if entries.count >= count { break }
-            try await Task.sleep(for: .milliseconds(100))
+            return entries.count >= count
         }
         guard entries.count == count else { throw TestFailure("journald holds \(entries.count) of the run's \(count) records") }
         return entries.map { entry in

@@ -89,9 +89,9 @@ public enum RecordField: Int, CaseIterable, Sendable {
 }
 
 /// journald field names the reader knows.
-public enum JournalField {
+package enum JournalField {
     /// The journald sink stores each record's full ECS JSON line in this field.
-    public static let payload = "VDM_ECS_JSON"
+    package static let payload = "VDM_ECS_JSON"
 }
 
 /// Key bytes → field, by length bucket then byte comparison, with a guess of the next key learnt
