@@ -14,15 +14,17 @@ package struct ProxyServer: Sendable {
     let upstream: UpstreamClient
     let exporter: MetricsExporter
     let activeRequestsStream: ActiveRequestsStream
+    let otlp: OTLPExport?
 
-    init(settings: ServerSettings, registry: ProviderRegistry, logs: LogSetup, summaryInterval: Int) {
+    init(settings: ServerSettings, registry: ProviderRegistry, logs: LogSetup, summaryInterval: Int, otlp: OTLPExport? = nil) {
         self.settings = settings
         self.registry = registry
         self.logs = logs
         let exporter = MetricsExporter()
         self.exporter = exporter
+        self.otlp = otlp
         self.tracker = RequestTracker(logger: logs.logger("vdm.request"), configuration: .init(summaryInterval: summaryInterval),
-                                      observers: [{ exporter.observe($0) }])
+                                      observers: [{ exporter.observe($0) }] + [otlp?.observer].compactMap { $0 })
         self.activeRequestsStream = ActiveRequestsStream(tracker: tracker, settings: settings.activeRequestsStream, metricsEnabled: settings.metricsEnabled)
         self.upstream = UpstreamClient.make(settings: settings, logger: logs.logger("AsyncHTTPClient"))
     }
@@ -101,11 +103,15 @@ package struct ProxyServer: Sendable {
         var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logs.logger("vdm.lifecycle"))
         configuration.maximumGracefulShutdownDuration = hardShutdownLimit
         let group = ServiceGroup(configuration: configuration)
+        // swift-otel's services outlive the server's group: the records of its shutdown still go out.
+        let otlpGroup = otlp?.makeGroup(logger: logs.logger("vdm.otlp"))
+        let otlpRun = otlpGroup.map { group in Task { _ = try? await group.run() } }  // failures: swift-otel logs them
         do {
             try await group.run()
         } catch {
             await upstream.shutdown()
             logs.close()
+            await Self.stop(otlpGroup, otlpRun)
             throw error
         }
         let logger = logs.logger("vdm.lifecycle")
@@ -113,5 +119,13 @@ package struct ProxyServer: Sendable {
         logger.info("Shutdown complete | Requests in flight: \(active) | Completed: \(completed)")
         await upstream.shutdown()
         logs.close()
+        await Self.stop(otlpGroup, otlpRun)
+    }
+
+    /// After the sinks closed: swift-otel sends what it holds (bounded by `OTLPExport.shutdownLimit`).
+    private static func stop(_ group: ServiceGroup?, _ run: Task<Void, Never>?) async {
+        guard let group, let run else { return }
+        await group.triggerGracefulShutdown()
+        await run.value
     }
 }
