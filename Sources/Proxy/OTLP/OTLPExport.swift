@@ -33,7 +33,7 @@ struct OTLPExport: Sendable {
             }
             if settings.metricsEndpoint != nil {
                 let (factory, service) = try OTel.makeMetricsBackend(configuration: configuration)
-                metrics = OTLPGenAIMetrics(factory: factory)
+                metrics = OTLPGenAIMetrics(factory: factory, redactor: redactor)
                 services.append(service)
             }
         } catch {

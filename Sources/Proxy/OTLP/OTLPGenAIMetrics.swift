@@ -29,6 +29,10 @@ final class OTLPGenAIMetrics: Sendable {
     static let buckets: [String: [Double]] = [tokenUsage: tokenBuckets, operationDuration: durationBuckets, timeToFirstChunk: firstChunkBuckets]
 
     private let factory: any MetricsFactory
+    /// The configured redactor. The tracker stores names redacted already (`RequestMetrics+Redaction`),
+    /// so this is a no-op today; it keeps this output from depending on that (a model name is whatever
+    /// a client sent, a configured key or OTLP header value included).
+    private let redactor: Redactor
 
     private struct SeriesKey: Hashable {
         var pair: MetricLabels.Pair
@@ -48,9 +52,10 @@ final class OTLPGenAIMetrics: Sendable {
     }
     private let state: Mutex<State>
 
-    init(factory: any MetricsFactory, maxModelPairs: Int = 200,
+    init(factory: any MetricsFactory, redactor: Redactor, maxModelPairs: Int = 200,
          knownErrorTypes: Set<String> = Set(ProxyError.Kind.allCases.map(\.rawValue) + ["unknown"])) {
         self.factory = factory
+        self.redactor = redactor
         self.state = Mutex(State(labels: MetricLabels(maxPairs: maxModelPairs, knownErrorTypes: knownErrorTypes)))
     }
 
@@ -76,8 +81,8 @@ final class OTLPGenAIMetrics: Sendable {
     private func makeSeries(_ key: SeriesKey) -> Series {
         let common = [
             ("gen_ai.operation.name", "chat"),
-            ("gen_ai.provider.name", key.pair.provider),
-            ("gen_ai.request.model", key.pair.model),
+            ("gen_ai.provider.name", redactor.redact(key.pair.provider)),
+            ("gen_ai.request.model", redactor.redact(key.pair.model)),
         ]
         // swift-otel reads `unit` and `description` dimensions as the instrument's unit and description.
         func recorder(_ name: String, unit: String, _ extra: [(String, String)]) -> any RecorderHandler {
