@@ -105,13 +105,16 @@ package struct ProxyServer: Sendable {
         let group = ServiceGroup(configuration: configuration)
         // swift-otel's services outlive the server's group: the records of its shutdown still go out.
         let otlpGroup = otlp?.makeGroup(logger: logs.logger("vdm.otlp"))
-        let otlpRun = otlpGroup.map { group in Task { _ = try? await group.run() } }  // failures: swift-otel logs them
+        // Never shut down, only drained (`drain`): swift-otel 1.6.0's HTTP exporter calls
+        // `HTTPClient.syncShutdown()` in its deinit, which traps on a NIO event loop, where `vdm serve`
+        // runs Swift concurrency (`EventLoopSetup`). The process exits with the group still running.
+        _ = otlpGroup.map { group in Task { _ = try? await group.run() } }  // failures: swift-otel logs them
         do {
             try await group.run()
         } catch {
             await upstream.shutdown()
             logs.close()
-            await Self.stop(otlpGroup, otlpRun)
+            await Self.drain(otlp)
             throw error
         }
         let logger = logs.logger("vdm.lifecycle")
@@ -119,13 +122,14 @@ package struct ProxyServer: Sendable {
         logger.info("Shutdown complete | Requests in flight: \(active) | Completed: \(completed)")
         await upstream.shutdown()
         logs.close()
-        await Self.stop(otlpGroup, otlpRun)
+        await Self.drain(otlp)
     }
 
-    /// After the sinks closed: swift-otel sends what it holds (bounded by `OTLPExport.shutdownLimit`).
-    private static func stop(_ group: ServiceGroup?, _ run: Task<Void, Never>?) async {
-        guard let group, let run else { return }
-        await group.triggerGracefulShutdown()
-        await run.value
+    /// After the sinks closed: waits (at most `OTLPExport.shutdownLimit`) until swift-otel has exported or
+    /// failed every record handed to it; its batch processor sends within `OTEL_BLRP_SCHEDULE_DELAY`.
+    private static func drain(_ otlp: OTLPExport?) async {
+        guard let otlp else { return }
+        let deadline = ContinuousClock.now + OTLPExport.shutdownLimit
+        while otlp.ledger.inFlight > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
     }
 }
