@@ -7,6 +7,8 @@ import NIOCore
 /// `vdm serve` (a Hummingbird 2 server, AsyncHTTPClient to the upstream, jobs on the event loops)
 /// forwarding each POST body unchanged to one upstream URL and its reply body back, with nothing
 /// else: no parsing, conversion, tracking or logging. Latency it adds is the stack's, not vdm's.
+/// `POST /forward` collects the reply whole; `POST /forward-stream` relays it chunk by chunk as it
+/// arrives (the floor of a streamed SSE reply).
 package enum NullForwarder {
     /// `signals`: stop gracefully on SIGTERM/SIGINT (the command); without, it stops when its task is
     /// cancelled (tests).
@@ -17,16 +19,24 @@ package enum NullForwarder {
         configuration.tracing.tracer = nil
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let router = Router()
-        router.post("/forward") { request, _ -> Response in
+        @Sendable func send(_ request: Request) async throws -> HTTPClientResponse {
             let body = try await request.body.collect(upTo: 1 << 20)
             var outbound = HTTPClientRequest(url: upstream)
             outbound.method = .POST
             outbound.headers.add(name: "content-type", value: "application/json")
             outbound.body = .bytes(body)
-            let response = try await client.execute(outbound, timeout: .seconds(30))
+            return try await client.execute(outbound, timeout: .seconds(30))
+        }
+        router.post("/forward") { request, _ -> Response in
+            let response = try await send(request)
             let reply = try await response.body.collect(upTo: 1 << 20)
             return Response(status: .init(code: Int(response.status.code)), headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: reply))
+        }
+        router.post("/forward-stream") { request, _ -> Response in
+            let response = try await send(request)
+            return Response(status: .init(code: Int(response.status.code)), headers: [.contentType: "text/event-stream"],
+                            body: .init(asyncSequence: response.body))
         }
         var logger = Logger(label: "vdm.bench.forwarder")
         logger.logLevel = .warning

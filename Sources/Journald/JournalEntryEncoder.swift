@@ -73,6 +73,10 @@ public struct JournalEntryEncoder {
             // Not redacted, exactly as the console's `[abcd1234]`, so the two always match.
             add(JournalFieldName.correlationPrefix, String(prefix))
         }
+        if let trace = record.trace {
+            add(JournalFieldName.traceID, trace.traceID)
+            add(JournalFieldName.spanID, trace.spanID)
+        }
         add(JournalFieldName.instanceID, record.instanceID)
         add(JournalFieldName.sequence, String(record.sequence))
         add(JournalFieldName.logger, redactor.redact(record.logger))

@@ -21,10 +21,14 @@ public enum JournalFieldName {
     public static let originalLevel = "VDM_ORIGINAL_LEVEL"
     public static let eventAction = "VDM_EVENT_ACTION"
     public static let ecsJSON = "VDM_ECS_JSON"
+    /// `trace.id` / `span.id` (W3C trace context). `VDM_`-prefixed like every field of ours, and what
+    /// the mechanical mapping of the ECS names gives: journald defines no trace field of its own.
+    public static let traceID = "VDM_TRACE_ID"
+    public static let spanID = "VDM_SPAN_ID"
 
     static let envelope: [String] = [
         correlationID, correlationPrefix, instanceID, sequence, logger, schema, level, originalLevel,
-        eventAction, ecsJSON,
+        eventAction, ecsJSON, traceID, spanID,
     ]
 
     /// `gen_ai.usage.output_tokens` → `VDM_GEN_AI_USAGE_OUTPUT_TOKENS`, `vdm.tool_calls` → `VDM_TOOL_CALLS`.

@@ -22,7 +22,7 @@ package struct SystemLogOutput: Sendable {
     public let requested: String
     let sink: any LogSink
 
-    init(requested: String, sink: any LogSink) {
+    package init(requested: String, sink: any LogSink) {
         self.requested = requested
         self.sink = sink
     }

@@ -4,46 +4,48 @@
 //
 // The proxy forwards message content untouched, so tests drive faults through the proxy this way.
 
-struct MockDirectives: Sendable, Equatable {
+package struct MockDirectives: Sendable, Equatable {
     /// `mock:latency=MS`: wait MS milliseconds before answering.
-    var latencyMilliseconds: Int?
+    package var latencyMilliseconds: Int?
     /// `mock:status=CODE`: answer with an error of this HTTP status (400…599) in the endpoint's format.
-    var status: Int?
+    package var status: Int?
     /// `mock:retry_after=S`: value of `retry-after` on an error reply (a 429 gets 1 when not given).
     var retryAfterSeconds: Int?
     /// `mock:cut=N`: close the connection abruptly after N stream events (streaming), or part-way
     /// through the body (non-streaming). The terminal event is never sent.
-    var cutAfterEvents: Int?
+    package var cutAfterEvents: Int?
     /// `mock:malformed`: one `data:` line of invalid JSON mid-stream (non-streaming: truncated JSON body).
-    var malformed = false
+    package var malformed = false
     /// `mock:stream_error`: (streaming) an error event mid-stream (Anthropic `event: error`, OpenAI
     /// `data: {"error": …}`), then a clean end without message_stop / [DONE].
-    var streamError = false
+    package var streamError = false
     /// `mock:hang`: never answer until the client goes away (bounded by the configured hang limit).
-    var hang = false
+    package var hang = false
     /// `mock:slowstream=MS`: wait MS milliseconds between stream events.
-    var slowStreamMilliseconds: Int?
+    package var slowStreamMilliseconds: Int?
     /// `mock:cache=N`: report N (clamped to the input) prompt tokens as read from cache.
-    var cacheReadTokens: Int?
+    package var cacheReadTokens: Int?
     /// `mock:cache_create=N`: (Anthropic format) report N input tokens as written to cache.
-    var cacheCreationTokens: Int?
+    package var cacheCreationTokens: Int?
     /// `mock:tool`: reply with a tool call (when the request defines tools and tool_choice isn't none).
-    var tool = false
+    package var tool = false
     /// `mock:tools=N`: reply with N parallel tool calls (implies `mock:tool`).
-    var toolCount: Int?
+    package var toolCount: Int?
 
     /// Largest number accepted in a directive; larger values are clamped.
-    static let maximumValue = 10_000_000
+    package static let maximumValue = 10_000_000
 
-    var isEmpty: Bool { self == MockDirectives() }
+    package init() {}
+
+    package var isEmpty: Bool { self == MockDirectives() }
 
     /// Reads every directive found in `text`. Later occurrences override earlier ones.
-    mutating func scan(_ text: String) {
+    package mutating func scan(_ text: String) {
         var text = text
         text.withUTF8 { self.scan(bytes: $0) }
     }
 
-    mutating func scan(bytes: UnsafeBufferPointer<UInt8>) {
+    package mutating func scan(bytes: UnsafeBufferPointer<UInt8>) {
         let count = bytes.count
         guard count >= 6 else { return }
         var i = 0
@@ -119,7 +121,7 @@ struct MockDirectives: Sendable, Equatable {
     }
 
     /// Combines directives: values set in `other` win.
-    mutating func merge(_ other: MockDirectives) {
+    package mutating func merge(_ other: MockDirectives) {
         if let v = other.latencyMilliseconds { latencyMilliseconds = v }
         if let v = other.status { status = v }
         if let v = other.retryAfterSeconds { retryAfterSeconds = v }

@@ -6,7 +6,7 @@ import LogPipeline
 // have a fixed shape and the key order stays exactly as written, which keeps the fast path
 // cheap (the proxy benchmark drives ~1,000 req/s at it) and the bytes deterministic.
 
-enum MockJSONText {
+package enum MockJSONText {
     /// Concatenates the parts with a single allocation.
     static func concat(_ parts: String...) -> String {
         var count = 0
@@ -18,7 +18,7 @@ enum MockJSONText {
     }
 
     /// `s` as a JSON string literal, quotes included (the one JSON string writer, `JSONBytes`).
-    static func quoted(_ s: String) -> String {
+    package static func quoted(_ s: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count + 2)
         JSONBytes.appendString(s, to: &out)

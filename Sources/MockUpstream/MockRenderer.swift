@@ -1,7 +1,7 @@
 // Renders a `MockReplyPlan` as exact wire bytes: non-streaming JSON bodies and SSE frames for the
 // Anthropic Messages and OpenAI Chat Completions formats, plus error bodies.
 
-enum MockRenderer {
+package enum MockRenderer {
     /// Fixed `created` timestamp, so that replies are a pure function of the request.
     static let created = "1700000000"
     /// Longest fragment of tool-call arguments in a stream.
@@ -33,7 +33,7 @@ enum MockRenderer {
             + ",\"output_tokens\":" + String(outputTokens) + "}"
     }
 
-    static func anthropicMessage(_ plan: MockReplyPlan) -> String {
+    package static func anthropicMessage(_ plan: MockReplyPlan) -> String {
         var content = "["
         if plan.toolCalls.isEmpty {
             content += "{\"type\":\"text\",\"text\":" + MockJSONText.quoted(plan.text) + "}"
@@ -56,7 +56,7 @@ enum MockRenderer {
     }
 
     /// All SSE frames of a streamed Anthropic reply, in order.
-    static func anthropicEvents(_ plan: MockReplyPlan) -> [String] {
+    package static func anthropicEvents(_ plan: MockReplyPlan) -> [String] {
         var events: [String] = []
         events.reserveCapacity(plan.textFragments.count + 8 * max(1, plan.toolCalls.count) + 4)
         events.append(
@@ -158,7 +158,7 @@ enum MockRenderer {
             + "},\"completion_tokens_details\":{\"reasoning_tokens\":0}}"
     }
 
-    static func openAICompletion(_ plan: MockReplyPlan) -> String {
+    package static func openAICompletion(_ plan: MockReplyPlan) -> String {
         var message = "{\"role\":\"assistant\",\"content\":"
         if plan.toolCalls.isEmpty {
             message += MockJSONText.quoted(plan.text)
@@ -179,7 +179,7 @@ enum MockRenderer {
     }
 
     /// All SSE frames of a streamed OpenAI reply, in order, ending with `data: [DONE]`.
-    static func openAIEvents(_ plan: MockReplyPlan) -> [String] {
+    package static func openAIEvents(_ plan: MockReplyPlan) -> [String] {
         let head = MockJSONText.concat(
             "data: {\"id\":\"", openAIID(plan), "\",\"object\":\"chat.completion.chunk\",\"created\":", created,
             ",\"model\":", MockJSONText.quoted(plan.model), ",\"choices\":[{\"index\":0,\"delta\":"
@@ -238,7 +238,7 @@ enum MockRenderer {
     // MARK: Shared
 
     /// Splits JSON text into fragments of at most `argumentFragmentLength` characters.
-    static func fragments(of text: String) -> [String] {
+    package static func fragments(of text: String) -> [String] {
         var result: [String] = []
         var current = ""
         var count = 0
@@ -281,7 +281,7 @@ enum MockRenderer {
         }
     }
 
-    static func errorBody(format: MockWireFormat, status: Int, message: String) -> String {
+    package static func errorBody(format: MockWireFormat, status: Int, message: String) -> String {
         let kind = errorKind(status: status)
         switch format {
         case .anthropic:

@@ -24,52 +24,52 @@
 //   disabled, at most 16) of the forced tool or tools[i % count], arguments
 //   `{"query": "<snippet>"}` (call i > 0: snippet + " (i+1)"); output tokens = Σ 5 + max(1, scalars(arguments)/4).
 
-enum MockWireFormat: String, Sendable {
+package enum MockWireFormat: String, Sendable {
     case openAI = "openai"
     case anthropic = "anthropic"
 }
 
-struct MockToolCall: Sendable, Equatable {
-    var name: String
+package struct MockToolCall: Sendable, Equatable {
+    package var name: String
     /// The arguments / input as compact JSON text: `{"query": "…"}`.
     var argumentsJSON: String
 }
 
-struct MockReplyPlan: Sendable {
-    var model: String
-    var stream: Bool
+package struct MockReplyPlan: Sendable {
+    package var model: String
+    package var stream: Bool
     var includeUsage: Bool
     /// Request-derived id fragment (FNV-1a of the body bytes).
     var idHash: String
     /// All tokens of the prompt (including cached ones).
-    var inputTotal: Int
-    var cacheRead: Int
+    package var inputTotal: Int
+    package var cacheRead: Int
     /// Anthropic only.
-    var cacheCreation: Int
-    var outputTokens: Int
+    package var cacheCreation: Int
+    package var outputTokens: Int
     /// Text reply (empty for tool-call replies).
-    var text: String
+    package var text: String
     /// Text split into the fragments a stream sends; concatenated they equal `text`.
-    var textFragments: [String]
-    var toolCalls: [MockToolCall]
+    package var textFragments: [String]
+    package var toolCalls: [MockToolCall]
     /// The reply was cut to `max_tokens`.
     var truncated: Bool
     /// The stop sequence that ended the reply (it is not part of `text`).
-    var stopSequence: String?
-    var directives: MockDirectives
+    package var stopSequence: String?
+    package var directives: MockDirectives
 
     /// Anthropic `input_tokens`: excludes both cache counters.
-    var anthropicInputTokens: Int { max(0, inputTotal - cacheRead - cacheCreation) }
+    package var anthropicInputTokens: Int { max(0, inputTotal - cacheRead - cacheCreation) }
 }
 
-enum MockReplyPlanner {
+package enum MockReplyPlanner {
     static let maximumTargetWords = 256
     static let maximumToolCalls = 16
     static let snippetLength = 40
     static let wordsPerFragment = 4
 
     /// Builds the reply plan for a decoded request. `headerDirectives` come from `x-mock-fault`.
-    static func plan(
+    package static func plan(
         request: MockWireRequest,
         format: MockWireFormat,
         bodyHash: String,
@@ -237,14 +237,14 @@ enum MockReplyPlanner {
     }
 
     /// Count-tokens only needs the input total and the directives (for faults).
-    static func countTokens(request: MockWireRequest, headerDirectives: MockDirectives) -> (Int, MockDirectives) {
+    package static func countTokens(request: MockWireRequest, headerDirectives: MockDirectives) -> (Int, MockDirectives) {
         let plan = plan(request: request, format: .anthropic, bodyHash: "", headerDirectives: headerDirectives)
         return (plan.inputTotal, plan.directives)
     }
 
     /// Splits reply text into stream fragments of `wordsPerFragment` words; every fragment after the
     /// first starts with the space before its first word. Concatenated they give `text` back.
-    static func fragments(of text: String) -> [String] {
+    package static func fragments(of text: String) -> [String] {
         // Scans UTF-8 bytes: a space (0x20) is always a scalar boundary, so every piece is valid UTF-8.
         let bytes = text.utf8
         var result: [String] = []
@@ -274,7 +274,7 @@ enum MockReplyPlanner {
 
     /// First `snippetLength` characters (unicode scalars) of the pieces joined, whitespace runs
     /// collapsed to one space, no leading or trailing space.
-    static func snippet(_ pieces: [String]) -> String {
+    package static func snippet(_ pieces: [String]) -> String {
         var out = String.UnicodeScalarView()
         var count = 0
         var pendingSpace = false

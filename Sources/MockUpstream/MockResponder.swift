@@ -24,6 +24,14 @@ struct MockResponder: HTTPResponder {
     static let retryAfterName = MockFieldName("retry-after")
     static let requestIDName = MockFieldName("request-id")
     static let openAIRequestIDName = MockFieldName("x-request-id")
+    static let traceparentName = "traceparent"
+    static let tracestateName = "tracestate"
+
+    /// Every value of header `name` joined with ",", nil when absent (what the ledger keeps).
+    static func joined(_ headers: HTTPFields, _ name: String) -> String? {
+        let values = headers.filter { $0.name.canonicalName == name }.map(\.value)
+        return values.isEmpty ? nil : values.joined(separator: ",")
+    }
 
     func respond(to request: Request, context: Context) async throws -> Response {
         var path = request.uri.path
@@ -106,7 +114,9 @@ struct MockResponder: HTTPResponder {
         let directives = plan.directives
         let stream = endpoint != .countTokens && plan.stream
         state.update { Self.countRequest(&$0, endpoint: endpoint, stream: stream) }
-        let entry = state.ledger.open(path: path, format: format.rawValue, model: plan.model, stream: stream)
+        let entry = state.ledger.open(path: path, format: format.rawValue, model: plan.model, stream: stream,
+                                      traceparent: Self.joined(request.headers, Self.traceparentName),
+                                      tracestate: Self.joined(request.headers, Self.tracestateName))
 
         // Faults that apply before any reply.
         if let latency = directives.latencyMilliseconds, latency > 0 {

@@ -16,6 +16,13 @@ package struct MockStatsSnapshot: Codable, Sendable, Equatable {
         package var openai = 0
         package var anthropic = 0
         package var countTokens = 0
+
+        package init(openai: Int = 0, anthropic: Int = 0, countTokens: Int = 0) {
+            self.openai = openai
+            self.anthropic = anthropic
+            self.countTokens = countTokens
+        }
+
         enum CodingKeys: String, CodingKey {
             case openai, anthropic
             case countTokens = "count_tokens"
@@ -66,6 +73,8 @@ package struct MockStatsSnapshot: Codable, Sendable, Equatable {
 
     /// API requests received (chat completions, messages, count_tokens), faulted or not.
     package var requests = 0
+    package init() {}
+
     package var requestsByFormat = ByFormat()
     package var streamingRequests = 0
     /// Replies that completed with usage (not error statuses, hangs, cut connections, malformed
@@ -141,11 +150,11 @@ package final class MockUpstreamState: Sendable {
     /// Bodies longer than this are kept truncated in the ring (the last body is always kept whole).
     let recordBodyLimit: Int
     /// What the mock reported for each API request (`/mock/ledger`).
-    let ledger = MockLedger()
+    package let ledger = MockLedger()
     private let stats = Mutex(MockStatsSnapshot())
     private let ring = Mutex(Ring())
 
-    init(recordLimit: Int = 256, recordBodyLimit: Int = 1 << 20) {
+    package init(recordLimit: Int = 256, recordBodyLimit: Int = 1 << 20) {
         self.recordLimit = max(1, recordLimit)
         self.recordBodyLimit = max(0, recordBodyLimit)
     }
@@ -156,7 +165,7 @@ package final class MockUpstreamState: Sendable {
         stats.withLock { $0 }
     }
 
-    func update(_ body: (inout MockStatsSnapshot) -> Void) {
+    package func update(_ body: (inout MockStatsSnapshot) -> Void) {
         stats.withLock { body(&$0) }
     }
 
@@ -177,7 +186,7 @@ package final class MockUpstreamState: Sendable {
 
     // MARK: Recording
 
-    func record(method: String, path: String, headers: HTTPFields, body: ByteBuffer) {
+    package func record(method: String, path: String, headers: HTTPFields, body: ByteBuffer) {
         let limit = recordBodyLimit
         let stored = body.readableBytes > limit ? body.getSlice(at: body.readerIndex, length: limit) ?? ByteBuffer() : body
         ring.withLock { ring in
@@ -229,7 +238,7 @@ package final class MockUpstreamState: Sendable {
         ring.withLock { $0.lastBody }
     }
 
-    static func redact(_ value: String) -> String {
+    package static func redact(_ value: String) -> String {
         let count = value.count
         if count >= 12 {
             return "<redacted:len=\(count),last4=\(value.suffix(4))>"

@@ -3,14 +3,14 @@
 // instead of failing the request (only a body that is not a JSON object with a `messages` array is
 // rejected).
 
-import Foundation
+package import Foundation
 
 /// Text content: a plain string or a list of blocks / parts.
-enum MockWireContent: Decodable, Sendable {
+package enum MockWireContent: Decodable, Sendable {
     case text(String)
     case blocks([MockWireBlock])
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let string = try? container.decode(String.self) {
             self = .text(string)
@@ -28,7 +28,7 @@ struct MockWirePresence: Decodable, Sendable {
 }
 
 /// An Anthropic content block or an OpenAI content part. Only text-bearing fields are read.
-struct MockWireBlock: Decodable, Sendable {
+package struct MockWireBlock: Decodable, Sendable {
     var type: String?
     /// `text` blocks / parts.
     var text: String?
@@ -41,7 +41,7 @@ struct MockWireBlock: Decodable, Sendable {
         case cacheControl = "cache_control"
     }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = (try? c.decodeIfPresent(String.self, forKey: .type)) ?? nil
         text = (try? c.decodeIfPresent(String.self, forKey: .text)) ?? nil
@@ -50,13 +50,13 @@ struct MockWireBlock: Decodable, Sendable {
     }
 }
 
-struct MockWireMessage: Decodable, Sendable {
-    var role: String
-    var content: MockWireContent?
+package struct MockWireMessage: Decodable, Sendable {
+    package var role: String
+    package var content: MockWireContent?
 
     enum CodingKeys: String, CodingKey { case role, content }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         role = (try? c.decodeIfPresent(String.self, forKey: .role)) ?? "user"
         content = (try? c.decodeIfPresent(MockWireContent.self, forKey: .content)) ?? nil
@@ -64,8 +64,8 @@ struct MockWireMessage: Decodable, Sendable {
 }
 
 /// Anthropic `{"name": …}` or OpenAI `{"type": "function", "function": {"name": …}}`.
-struct MockWireTool: Decodable, Sendable {
-    var name: String
+package struct MockWireTool: Decodable, Sendable {
+    package var name: String
     var hasCacheControl: Bool
 
     enum CodingKeys: String, CodingKey {
@@ -75,7 +75,7 @@ struct MockWireTool: Decodable, Sendable {
 
     struct Function: Decodable, Sendable { var name: String? }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let direct = (try? c.decodeIfPresent(String.self, forKey: .name)) ?? nil
         let function = (try? c.decodeIfPresent(Function.self, forKey: .function)) ?? nil
@@ -86,15 +86,15 @@ struct MockWireTool: Decodable, Sendable {
 
 /// Anthropic `{"type": auto|any|none|tool, "name"?, "disable_parallel_tool_use"?}` or OpenAI
 /// `"auto"|"none"|"required"` / `{"type": "function", "function": {"name"}}`.
-struct MockWireToolChoice: Decodable, Sendable {
-    enum Mode: Sendable, Equatable {
+package struct MockWireToolChoice: Decodable, Sendable {
+    package enum Mode: Sendable, Equatable {
         case auto
         case none
         case required
         case forced(String)
     }
 
-    var mode: Mode
+    package var mode: Mode
     var disableParallel: Bool
 
     enum CodingKeys: String, CodingKey {
@@ -102,7 +102,7 @@ struct MockWireToolChoice: Decodable, Sendable {
         case disableParallel = "disable_parallel_tool_use"
     }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         if let single = try? decoder.singleValueContainer(), let string = try? single.decode(String.self) {
             mode = Self.mode(type: string, name: nil)
             disableParallel = false
@@ -128,18 +128,18 @@ struct MockWireToolChoice: Decodable, Sendable {
     }
 }
 
-struct MockWireRequest: Decodable, Sendable {
-    var model: String?
-    var maxTokens: Int?
-    var stream: Bool
+package struct MockWireRequest: Decodable, Sendable {
+    package var model: String?
+    package var maxTokens: Int?
+    package var stream: Bool
     var includeUsage: Bool
     var system: MockWireContent?
-    var messages: [MockWireMessage]
-    var tools: [MockWireTool]
-    var toolChoice: MockWireToolChoice?
+    package var messages: [MockWireMessage]
+    package var tools: [MockWireTool]
+    package var toolChoice: MockWireToolChoice?
     var parallelToolCalls: Bool?
     /// Anthropic `stop_sequences` or OpenAI `stop` (string or list).
-    var stopSequences: [String]
+    package var stopSequences: [String]
 
     enum CodingKeys: String, CodingKey {
         case model, stream, system, messages, tools, stop
@@ -156,7 +156,7 @@ struct MockWireRequest: Decodable, Sendable {
         enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
     }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         model = (try? c.decodeIfPresent(String.self, forKey: .model)) ?? nil
         let maxCompletion = Self.lenientInt(c, .maxCompletionTokens)
@@ -192,7 +192,7 @@ struct MockWireRequest: Decodable, Sendable {
         return nil
     }
 
-    static func decode(_ bytes: Data) throws -> MockWireRequest {
+    package static func decode(_ bytes: Data) throws -> MockWireRequest {
         try JSONDecoder().decode(MockWireRequest.self, from: bytes)
     }
 }

@@ -1,7 +1,7 @@
 import Logging
 import LogPipeline
 import Testing
-@testable import Journald
+import Journald
 
 @Suite struct JournalEntryEncoderTests {
     let factory = RecordFactory()

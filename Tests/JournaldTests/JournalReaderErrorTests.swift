@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Journald
+import Journald
 
 @Suite struct JournalReaderErrorTests {
     @Test func missingDirectoryIsNamed() {

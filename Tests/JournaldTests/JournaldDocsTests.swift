@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import Journald
+import Journald
 
 /// docs/journald.md is what operators type into journalctl: it must match the code.
 @Suite struct JournaldDocsTests {

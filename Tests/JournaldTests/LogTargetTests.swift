@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import Journald
+import Journald
 
 @Suite struct LogTargetTests {
     @Test func parsesAListOfTargets() throws {

@@ -3,7 +3,7 @@ import Logging
 import LogPipeline
 import Synchronization
 import Testing
-@testable import Journald
+import Journald
 
 /// Against the real systemd-journald that scripts/with-journald starts in a private mount namespace.
 /// Serialized: some tests stop, freeze or restart that journald, or take over /dev/log. Each test
@@ -13,7 +13,7 @@ struct RealJournaldTests {
     let factory = RecordFactory()
 
     /// Sends `records` through a fresh JournaldSink and waits until journald has stored them all.
-    private func send(_ records: [LogRecord], _ env: JournaldTestEnvironment) throws {
+    func send(_ records: [LogRecord], _ env: JournaldTestEnvironment) throws {
         let notices = NoticeLog()
         let sink = JournaldSink(notice: notices.sink)
         for record in records { sink.write(record) }

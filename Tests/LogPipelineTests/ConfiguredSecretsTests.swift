@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Testing
-@testable import LogPipeline
+import LogPipeline
 
 /// `[redacted:<hash of secret>]`, spelled out by hand.
 private func marker(_ secret: String) -> String { "[redacted:\(SecretHash.short(secret))]" }
@@ -46,6 +46,19 @@ struct ConfiguredSecretsTests {
             #expect(redactor.mightContainSecret(input))
             #expect(redactor.redact(expected) == expected, "idempotent: \(expected)")
         }
+    }
+
+    @Test("adding a value already configured keeps the same set; adding a new one matches it too")
+    func addingValues() {
+        #expect(redactor.adding(groqKey).secrets == redactor.secrets)
+        #expect(redactor.adding(groqKey).secrets.count == 4)
+        let clientKey = "client-own-key-4f9a2c7e1b"
+        #expect(redactor.redact("k \(clientKey)") == "k \(clientKey)")
+        let widened = redactor.adding(clientKey)
+        #expect(widened.secrets.count == 5)
+        #expect(widened.redact("k \(clientKey) and \(groqKey)") == "k \(marker(clientKey)) and \(marker(groqKey))")
+        // A prefix of a configured value is another value, not the same one.
+        #expect(redactor.adding(String(groqKey.dropLast())).secrets.count == 5)
     }
 
     @Test("a configured sk- key glued to letters on both sides hashes as the key, not as the longer run")

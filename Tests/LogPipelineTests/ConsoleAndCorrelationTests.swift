@@ -106,7 +106,7 @@ import Testing
         #expect(records[2].level == .warning)
         let json = ECSJSONEncoder().encode(records[0])
         #expect(json.contains(#""log.level":"debug""#))
-        #expect(json.contains(#""log.original_level":"info""#))
+        #expect(json.contains(#""vdm.original_level":"info""#))
     }
 
     @Test func atDebugNothingIsRelabelled() {

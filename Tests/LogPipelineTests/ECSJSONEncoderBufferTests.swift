@@ -125,6 +125,6 @@ import Testing
         #expect(object["service.name"] as? String == Schema.serviceName)
         #expect(object["vdm.schema"] as? Int == Schema.version)
         #expect(object["log.logger"] as? String == "vdm.request")
-        #expect(object["service.instance.id"] as? String == "i")
+        #expect(object["service.node.name"] as? String == "i")
     }
 }

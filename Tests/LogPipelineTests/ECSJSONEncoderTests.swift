@@ -12,7 +12,7 @@ import Testing
         let line = try #require(c.jsonLines().first)
         #expect(line.hasPrefix(#"{"@timestamp":""#))
         let keys = ["\"@timestamp\"", "\"log.level\"", "\"message\"", "\"ecs.version\"", "\"log.logger\"", "\"service.name\"",
-                    "\"service.instance.id\"", "\"event.sequence\"", "\"http.request.id\"", "\"vdm.schema\""]
+                    "\"service.node.name\"", "\"event.sequence\"", "\"http.request.id\"", "\"vdm.schema\""]
         let positions = keys.map { line.range(of: $0)?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })
         let offsets = positions.compactMap { $0.map { line.distance(from: line.startIndex, to: $0) } }
@@ -50,7 +50,7 @@ import Testing
         let objects = try c.jsonObjects()
         let seqs = objects.compactMap { $0["event.sequence"] as? Int }
         #expect(seqs == Array(1...50))
-        #expect(objects.allSatisfy { $0["service.instance.id"] as? String == "inst-1" })
+        #expect(objects.allSatisfy { $0["service.node.name"] as? String == "inst-1" })
         #expect(objects.allSatisfy { $0["service.name"] as? String == "vandamme-proxy" })
         #expect(objects.allSatisfy { $0["vdm.schema"] as? Int == Schema.version })
     }

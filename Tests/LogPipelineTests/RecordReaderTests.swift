@@ -50,7 +50,7 @@ import Testing
 
     @Test func everyKindOfBadInputIsCountedWithFileAndLine() throws {
         let unknown = completed(seq: 5).replacingOccurrences(of: "request.completed", with: "request.teleported")
-        let newer = completed(seq: 6).replacingOccurrences(of: #""vdm.schema":1"#, with: #""vdm.schema":2"#)
+        let newer = completed(seq: 6).replacingOccurrences(of: #""vdm.schema":1"#, with: "\"vdm.schema\":\(Schema.version + 1)")
         let missing = completed(seq: 7).replacingOccurrences(of: #""vdm.usage.input_tokens":10,"#, with: "")
         let wrongType = completed(seq: 8).replacingOccurrences(of: #""gen_ai.usage.output_tokens":20"#, with: #""gen_ai.usage.output_tokens":"20""#)
         var bytes = Data()

@@ -121,6 +121,28 @@ import Testing
         #expect(try lines(of: path).count == 100)
     }
 
+    /// At shutdown the router closes every output at once: a record logged meanwhile (an event loop's
+    /// late line) reaches none, is counted as after-close, and is no "output is full" drop on those
+    /// closed first (a real `vdm serve` once wrote that WARNING into its JSON file at a normal exit).
+    @Test func aRecordAfterTheRouterClosesReachesNoOutputAndIsNoQueueDrop() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path("closing.json")
+        let first = MemorySink()
+        let json = try JSONLinesSink(destination: .file(path))
+        let router = LogRouter(sink: FanOutSink([first, json]), level: .info, instanceID: "router-closing")
+        let logger = Logger(label: "vdm.test") { router.makeHandler(label: $0) }
+        for i in 0..<10 { logger.info("r\(i)") }
+        router.close()
+        logger.info("after close")
+        logger.warning("after close too")
+        #expect(router.recordsAfterClose == 2)
+        #expect(router.droppedRecords.map(\.dropped) == [0])
+        #expect(first.all.count == 10)
+        #expect(try lines(of: path).count == 10)
+        #expect(router.recordsEmitted == 10)
+    }
+
     @Test func reopenMovesToTheNewFileWithNothingLostOrTwice() async throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         print("SinkQueueTests.reopen seed: \(seed)")

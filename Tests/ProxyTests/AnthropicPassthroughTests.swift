@@ -1,6 +1,6 @@
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// Anthropic-format upstream streams as raw bytes, and how many of their bytes a correct relay passes
 /// on before it stops with an `event: error` (all of them for a valid stream).

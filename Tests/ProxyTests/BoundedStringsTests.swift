@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// Memory is bounded for every client-controlled string: ten requests naming an 8 MB model leave
 /// nothing of that size in the tracker, the live views or the records.

@@ -4,8 +4,8 @@ import LogPipeline
 import Testing
 import VDMBench
 import Yams
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 
 /// The README recipe for Claude Code, end to end: a real `vdm serve` process over the real mock
 /// upstream (OpenAI format), driven by the official Anthropic Python SDK with Claude Code's model
@@ -96,9 +96,7 @@ import Yams
             }
 
             // Stop (flushes the log), then `vdm replay` of it equals the live totals.
-            kill(child.process.processIdentifier, SIGTERM)
-            child.process.waitUntilExit()
-            #expect(child.process.terminationStatus == 0)
+            #expect(try await child.stop(timeout: .seconds(60)) == 0)
             let replay = try await ExternalTool.run(ServeProcessTests.binary, ["replay", "--quiet", json])
             #expect(replay.status == 0, "\(replay.stderr)")
             #expect(TotalsFormat.yaml.comparable(replay.stdout) == TotalsFormat.yaml.comparable(live))
@@ -120,8 +118,7 @@ import Yams
         let child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", "0"], env: [
             "OPENAI_API_KEY": "sk-cycle-0123456789abcdefghij", "OPENAI_ALIAS_SONNET": "opus", "OPENAI_ALIAS_OPUS": "sonnet",
         ], output: log)
-        child.process.waitUntilExit()
-        #expect(child.process.terminationStatus == 78)
+        #expect(try await child.exitStatus(within: .seconds(60)) == 78)
         let text = try String(contentsOfFile: log, encoding: .utf8)
         #expect(text.contains("vdm: configuration error: OPENAI_ALIAS_OPUS: aliases form a cycle: OPENAI_ALIAS_OPUS → OPENAI_ALIAS_SONNET → OPENAI_ALIAS_OPUS"), "\(text)")
     }

@@ -4,8 +4,8 @@ import Logging
 import LogPipeline
 import Testing
 import Yams
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 
 /// What Claude Code sends through vdm in front of an OpenAI-format provider (the real mock upstream):
 /// its model names resolved by aliases, every view keyed by the resolved model, `/v1/models`, and its

@@ -1,5 +1,5 @@
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 @Suite struct ConfigurationTests {
     @Test func providersComeFromTheEnvironment() throws {
@@ -58,7 +58,10 @@ import Testing
         #expect(s.requestTimeout == .milliseconds(2500))
         #expect(s.metricsEnabled == false)
         #expect(s.proxyAPIKey == "k")
-        for (name, value) in [("PORT", "70000"), ("REQUEST_TIMEOUT", "-1"), ("LOG_REQUEST_METRICS", "maybe"), ("VDM_MAX_REQUEST_BYTES", "0")] {
+        #expect(s.upstreamConnections == 1024)
+        #expect(try ServerSettings.fromEnvironment(["VDM_UPSTREAM_CONNECTIONS": "16384"]).upstreamConnections == 16384)
+        for (name, value) in [("PORT", "70000"), ("REQUEST_TIMEOUT", "-1"), ("LOG_REQUEST_METRICS", "maybe"), ("VDM_MAX_REQUEST_BYTES", "0"),
+                              ("VDM_UPSTREAM_CONNECTIONS", "0"), ("VDM_UPSTREAM_CONNECTIONS", "16385"), ("VDM_UPSTREAM_CONNECTIONS", "many")] {
             #expect(throws: ConfigurationError.self, "\(name)=\(value)") { try ServerSettings.fromEnvironment([name: value]) }
         }
     }

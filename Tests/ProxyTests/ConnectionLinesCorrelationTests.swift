@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// Every line logged while a request is being served carries its id — AsyncHTTPClient's
 /// connection-level lines too, which it logs outside the request's task ("connection closed"), or

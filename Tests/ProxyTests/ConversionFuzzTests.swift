@@ -1,6 +1,6 @@
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// Seeded, deterministic robustness tests (no randomness between runs).
 @Suite("Conversion robustness (seeded)")

@@ -1,5 +1,5 @@
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// Small helpers shared by the conversion test files (namespaced to avoid clashes in the test target).
 enum ConversionTestSupport {

@@ -1,5 +1,5 @@
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// Builders for OpenAI stream chunks and a checker for the Anthropic block protocol.
 enum ConversionStreamSupport {

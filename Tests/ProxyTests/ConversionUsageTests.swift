@@ -1,5 +1,5 @@
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 @Suite("Anthropic usage tap, request stats and token estimate")
 struct ConversionUsageTests {

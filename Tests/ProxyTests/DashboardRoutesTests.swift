@@ -3,8 +3,8 @@ import LogPipeline
 import NIOCore
 import Testing
 import Yams
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 import VDMBench
 import VDMDemo
 

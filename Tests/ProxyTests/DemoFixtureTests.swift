@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 import VDMDemo
 
 /// fixtures/demo: one real `vdm demo` run logged to a JSON lines file, a console file and a real

@@ -1,5 +1,5 @@
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// `ExpositionOrder`: one order for `/metrics` and `vdm replay --format prometheus`, whatever order the
 /// registry's dictionaries hand the series out in.

@@ -4,6 +4,7 @@ import NIOCore
 import RealComponent
 import Synchronization
 import Testing
+import VDMBench
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,29 +87,10 @@ enum ExternalTool {
     }
 }
 
-/// A free TCP port on 127.0.0.1 (bound, read back, released; the tiny race is acceptable in tests).
-enum FreePort {
-    static func find() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        guard bound == 0 else { throw TestFailure("bind() failed") }
-        let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        guard named == 0 else { throw TestFailure("getsockname() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
 /// A real Prometheus server (the Debian package's binary) on loopback, scraping one target every
 /// second, with its TSDB in a temporary directory. `stop()` terminates it and removes the directory.
-final class PrometheusServer: @unchecked Sendable {  // Process is not Sendable; only the test task touches it
-    let process: Process
+final class PrometheusServer: Sendable {
+    let child: ChildProcess
     let port: Int
     let directory: URL
 
@@ -132,27 +114,20 @@ final class PrometheusServer: @unchecked Sendable {  // Process is not Sendable;
         }
         let configURL = directory.appendingPathComponent("prometheus.yml")
         try config.write(to: configURL, atomically: true, encoding: .utf8)
-        let port = try FreePort.find()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
+        let port = try await ServerPorts.free()
+        let logURL = directory.appendingPathComponent("prometheus.log")
+        let child = try ChildProcess.start(binary, [
             "--config.file=" + configURL.path, "--storage.tsdb.path=" + directory.appendingPathComponent("data").path,
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
-        ]
-        let logURL = directory.appendingPathComponent("prometheus.log")
-        guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else { throw TestFailure("cannot create \(logURL.path)") }
-        let log = try FileHandle(forWritingTo: logURL)
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        let server = PrometheusServer(process: process, port: port, directory: directory)
+        ], env: [:], output: logURL.path)
+        let server = PrometheusServer(child: child, port: port, directory: directory)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: server.base + "/-/ready"), timeout: .seconds(2)),
                response.status == .ok {
                 return server
             }
-            guard process.isRunning else { break }
+            guard child.process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
@@ -160,8 +135,8 @@ final class PrometheusServer: @unchecked Sendable {  // Process is not Sendable;
         throw TestFailure("prometheus did not become ready: \(text.suffix(2_000))")
     }
 
-    private init(process: Process, port: Int, directory: URL) {
-        self.process = process
+    private init(child: ChildProcess, port: Int, directory: URL) {
+        self.child = child
         self.port = port
         self.directory = directory
     }
@@ -196,10 +171,7 @@ final class PrometheusServer: @unchecked Sendable {  // Process is not Sendable;
     }
 
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        child.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 }

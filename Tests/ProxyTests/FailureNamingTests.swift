@@ -4,7 +4,7 @@ import LogPipeline
 import NIOCore
 import Testing
 import VDMBench
-@testable import VDMProxy
+import VDMProxy
 
 /// Failures are named truthfully, once: each case through a real proxy on loopback, against the real
 /// mock upstream, driven by a real client (AsyncHTTPClient, or a raw socket for what clients should

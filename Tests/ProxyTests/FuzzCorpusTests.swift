@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// Every committed fuzz seed (fixtures/fuzz/<target>/, crashers kept there included) through its
 /// fuzz target in the ordinary test run, so a fixed crash stays fixed without a libFuzzer build, and

@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// The stream corpora through the real proxy, served by a real scripted upstream on loopback with seeded
 /// random chunking: the client sees the hand-written view, and the completed record carries the usage,

@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 import VDMDemo
 
 /// contrib/lnav/vdm_ecs_log.json, in a real lnav, on the log of a real demo run: lnav's per-model sums
@@ -9,21 +9,21 @@ import VDMDemo
 @Suite(.serialized) struct LnavFormatTests {
     /// The model bucket of docs/metrics-api.md ("Names"), in SQL: the resolved model, else the
     /// requested one without its `provider:` prefix, else `unknown`.
-    static let providerKey = #"ifnull(nullif("gen_ai.provider.name", ''), 'unknown')"#
+    static let providerKey = #"ifnull(nullif("gen_ai.system", ''), 'unknown')"#
     static let modelKey = """
         CASE WHEN ifnull("gen_ai.request.model", '') <> '' THEN "gen_ai.request.model" \
         WHEN ifnull("vdm.requested_model", '') = '' THEN 'unknown' \
-        WHEN ifnull("gen_ai.provider.name", '') <> '' \
-        AND substr("vdm.requested_model", 1, length("gen_ai.provider.name") + 1) = "gen_ai.provider.name" || ':' \
-        THEN ifnull(nullif(substr("vdm.requested_model", length("gen_ai.provider.name") + 2), ''), 'unknown') \
+        WHEN ifnull("gen_ai.system", '') <> '' \
+        AND substr("vdm.requested_model", 1, length("gen_ai.system") + 1) = "gen_ai.system" || ':' \
+        THEN ifnull(nullif(substr("vdm.requested_model", length("gen_ai.system") + 2), ''), 'unknown') \
         ELSE "vdm.requested_model" END
         """
     static let perModel = """
         SELECT \(providerKey) AS provider, \(modelKey) AS model, count(*) AS requests, \
         sum("error.type" IS NOT NULL OR "error.message" IS NOT NULL) AS errors, \
         sum("vdm.usage.input_tokens") AS input_tokens, sum("gen_ai.usage.output_tokens") AS output_tokens, \
-        sum("gen_ai.usage.cache_read.input_tokens") AS cache_read_tokens, \
-        sum("gen_ai.usage.cache_creation.input_tokens") AS cache_creation_tokens, \
+        sum("vdm.usage.cache_read_input_tokens") AS cache_read_tokens, \
+        sum("vdm.usage.cache_creation_input_tokens") AS cache_creation_tokens, \
         sum("vdm.tool_calls") AS tool_calls, sum("event.duration") AS duration_ns \
         FROM \(Lnav.formatName) WHERE "event.action" = 'request.completed' GROUP BY 1, 2 ORDER BY 1, 2
         """

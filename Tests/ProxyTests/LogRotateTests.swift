@@ -1,8 +1,8 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 import VDMBench
 import VDMDemo
 
@@ -37,7 +37,7 @@ import VDMDemo
                 arguments: ["--log-json", log, "--no-console"],
                 env: ["OPENAI_API_KEY": "sk-rotate-test-0123456789abcdefgh", "OPENAI_BASE_URL": mock.baseURL + "/v1",
                       "ANTHROPIC_API_KEY": E2E.anthropicKey, "ANTHROPIC_BASE_URL": mock.baseURL,
-                      "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "25", "REQUEST_TIMEOUT": "10"],
+                      "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "25", "REQUEST_TIMEOUT": "30"],
                 output: try openForWriting(dir + "/console.out"))
             let configPath = dir + "/logrotate.conf"
             try config(log, served.pid).write(toFile: configPath, atomically: true, encoding: .utf8)

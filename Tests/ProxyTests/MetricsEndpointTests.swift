@@ -2,7 +2,7 @@ import Foundation
 import LogPipeline
 import Testing
 import Yams
-@testable import VDMProxy
+import VDMProxy
 
 /// `/metrics/running-totals`, `/metrics/active-requests`, `/metrics/logs`, auth and the disabled
 /// mode, over real HTTP on loopback.

@@ -4,7 +4,7 @@ import LogPipeline
 import NIOCore
 import ServiceLifecycle
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// `/metrics/active-requests/stream` read the way a browser's EventSource reads it.
 /// Serialized: the latency measurements should not share the CPU with the 1,000-client test.

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// Real `/v1/messages` traffic through the proxy to a tiny upstream: the views see what the request
 /// path reports (live tokens while streaming, time to first token, upstream errors).

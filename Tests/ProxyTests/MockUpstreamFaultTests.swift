@@ -3,7 +3,7 @@ import Logging
 import Synchronization
 import Testing
 
-@testable import MockUpstream
+import MockUpstream
 
 /// Fault injection, stats and request recording of the mock upstream, over real HTTP.
 @Suite("Mock upstream faults and bookkeeping")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import MockUpstream
+import MockUpstream
 
 /// Pure parts of the mock upstream: directive parsing, the token formula, rendering.
 @Suite("Mock upstream plan")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import MockUpstream
+import MockUpstream
 
 /// Replies of the mock upstream over real HTTP: both formats, streaming and not, tool calls, cache.
 @Suite("Mock upstream replies")

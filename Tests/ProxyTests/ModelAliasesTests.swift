@@ -1,8 +1,8 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 
 /// `{P}_ALIAS_<NAME>` resolution (docs/configuration.md, "Model aliases"), against hand-written
 /// expectations.

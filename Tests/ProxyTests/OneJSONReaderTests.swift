@@ -1,6 +1,6 @@
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// The proxy's document parser (`JSONValue.parse`) and replay's record parser (`RecordParser`) read
 /// JSON with the same scanner (`JSONScan`): inside a value, the same input fails at the same byte for

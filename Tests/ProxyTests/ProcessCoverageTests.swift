@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Testing
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 import VDMBench
 import VDMDemo
 
@@ -44,9 +44,7 @@ import VDMDemo
         #expect(stats["cache_read_tokens"] as? Int == 2)
         #expect(stats["output_tokens"] as? Int == usage["completion_tokens"] as? Int)
 
-        kill(child.process.processIdentifier, SIGTERM)
-        child.process.waitUntilExit()
-        #expect(child.process.terminationStatus == 0)
+        #expect(try await child.stop(timeout: .seconds(60)) == 0)
         let out = try String(contentsOfFile: dir + "/out.log", encoding: .utf8)
         #expect(out.contains("mock upstream listening on http://127.0.0.1:\(port)"), "\(out)")
     }
@@ -70,9 +68,7 @@ import VDMDemo
                 #expect(reply.status == .ok)
                 _ = try await reply.body.collect(upTo: 1 << 20)
             }
-            kill(child.process.processIdentifier, SIGTERM)
-            child.process.waitUntilExit()
-            #expect(child.process.terminationStatus == 0)
+            #expect(try await child.stop(timeout: .seconds(60)) == 0)
             let out = try String(contentsOfFile: dir + "/out.log", encoding: .utf8)
             let note = "vdm: log destination failed (No space left on device); writing to stderr\n"
             #expect(out.components(separatedBy: note).count == 2, "the note once: \(out.suffix(2_000))")

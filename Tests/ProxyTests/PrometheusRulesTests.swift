@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Yams
-@testable import MockUpstream
+import MockUpstream
 import VDMDemo
 
 /// contrib/prometheus: the alerting rules pass `promtool check rules` and their unit tests, the example

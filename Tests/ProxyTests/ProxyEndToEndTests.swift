@@ -4,7 +4,7 @@ import Logging
 import LogPipeline
 import NIOCore
 import Testing
-@testable import VDMProxy
+import VDMProxy
 import VDMDemo
 
 @Suite(.serialized) struct ProxyEndToEndTests {

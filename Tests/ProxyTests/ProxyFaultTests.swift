@@ -3,7 +3,7 @@ import Foundation
 import LogPipeline
 import NIOCore
 import Testing
-@testable import VDMProxy
+import VDMProxy
 import VDMDemo
 import VDMBench
 

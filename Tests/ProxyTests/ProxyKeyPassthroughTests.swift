@@ -3,7 +3,7 @@ import Foundation
 import LogPipeline
 import NIOCore
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// `PROXY_API_KEY` with `!PASSTHRU` providers: the client presents both keys, one in `x-api-key` and
 /// one in `Authorization: Bearer`; the proxy's key never goes upstream, whichever header holds it.

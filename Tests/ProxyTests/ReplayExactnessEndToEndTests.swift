@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 import VDMDemo
 
 /// The contract: `vdm replay` on a run's JSON log equals the live

@@ -1,8 +1,8 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 import VDMDemo
 import VDMBench
 
@@ -18,7 +18,7 @@ import VDMBench
             let env = [
                 "OPENAI_API_KEY": "sk-replay-journal-0123456789abcdefghij", "OPENAI_BASE_URL": mock.baseURL + "/v1",
                 "ANTHROPIC_API_KEY": "sk-ant-api03-replay-journal-0123456789", "ANTHROPIC_BASE_URL": mock.baseURL,
-                "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "7", "REQUEST_TIMEOUT": "10",
+                "VDM_DEFAULT_PROVIDER": "openai", "LOG_SUMMARY_INTERVAL": "7", "REQUEST_TIMEOUT": "30",
             ]
             let setup = try ServeSetup.make(env: env, host: "127.0.0.1", port: 0, console: false, logTarget: "journald,json:\(jsonLog)")
             #expect(setup.logs.mode.effective.contains("journald"))
@@ -47,29 +47,33 @@ import VDMBench
 
     @Test func theRealCommandReadsTheJournalAndRejectsBadTimes() async throws {
         let directory = try PrivateJournal.require()
-        let ok = try runVDM(["replay", "--journal", "--directory", directory, "--since", "@0", "--format", "json", "--quiet"])
+        let ok = try await runVDM(["replay", "--journal", "--directory", directory, "--since", "@0", "--format", "json", "--quiet"])
         #expect(ok.status == 0, "\(ok.output)")
         #expect(ok.output.contains("\"summary\""), "\(ok.output)")
 
-        let badTime = try runVDM(["replay", "--journal", "--since", "yesterday-ish"])
+        let badTime = try await runVDM(["replay", "--journal", "--since", "yesterday-ish"])
         #expect(badTime.status == 64)
         #expect(badTime.output.contains("--since 'yesterday-ish'"), "\(badTime.output)")
+        // Past UInt64 microseconds: a usage error, not a Double-to-integer trap.
+        let hugeTime = try await runVDM(["replay", "--journal", "--until", "@1e300"])
+        #expect(hugeTime.status == 64, "\(hugeTime.output)")
+        #expect(hugeTime.output.contains("--until '@1e300'"), "\(hugeTime.output)")
 
-        let both = try runVDM(["replay", "--journal", "some.jsonl"])
+        let both = try await runVDM(["replay", "--journal", "some.jsonl"])
         #expect(both.status == 64)
         #expect(both.output.contains("not both"), "\(both.output)")
 
-        let missing = try runVDM(["replay", "--journal", "--directory", "/nonexistent/journal"])
+        let missing = try await runVDM(["replay", "--journal", "--directory", "/nonexistent/journal"])
         #expect(missing.status == 66)
         #expect(missing.output.contains("/nonexistent/journal"), "\(missing.output)")
     }
 
     /// Runs the built `vdm` binary; stdout and stderr together.
-    private func runVDM(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    private func runVDM(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-replay-journal-\(UUID().uuidString).out").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         let child = try ChildProcess.start(ServeProcessTests.binary, arguments, env: [:], output: log)
-        child.process.waitUntilExit()
-        return (child.process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        let status = try await child.exitStatus(within: .seconds(60)) ?? -1  // -1: killed at the deadline
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 }

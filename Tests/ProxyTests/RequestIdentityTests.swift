@@ -3,7 +3,7 @@ import Foundation
 import LogPipeline
 import NIOCore
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// N requests are N records, whatever ids clients send: concurrent requests that reuse one
 /// `x-request-id` (or send none) each get their own record, and the totals equal the upstream's own

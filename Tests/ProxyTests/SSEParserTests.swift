@@ -1,5 +1,5 @@
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 @Suite("SSE parser and encoder")
 struct SSEParserTests {

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-@testable import VDMProxy
+import VDMProxy
 
 /// One scripted reply: status, content type and the raw body bytes, written as these chunks (one
 /// `write` each, so the proxy reads them as they are cut, as far as TCP keeps them apart).

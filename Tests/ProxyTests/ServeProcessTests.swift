@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Testing
-@testable import MockUpstream
+import MockUpstream
 import VDMBench
 
 /// The real `vdm serve` binary: SIGTERM lets an in-flight request finish and flushes the JSON log.
@@ -42,8 +42,7 @@ import VDMBench
             let response = try await reply
             #expect(response.status == .ok)
             _ = try await response.body.collect(upTo: 1 << 20)
-            child.process.waitUntilExit()
-            #expect(child.process.terminationStatus == 0)
+            #expect(try await child.exitStatus(within: .seconds(60)) == 0)
             let log = try String(contentsOfFile: json, encoding: .utf8)
             #expect(log.contains(#""event.action":"request.completed""#))
             #expect(log.contains("Shutdown complete"))
@@ -55,9 +54,9 @@ import VDMBench
 
     @Test func badConfigurationStopsStartupNamingTheVariable() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-badcfg-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let child = try ChildProcess.start(Self.binary, ["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", "OPENAI_API_FORMAT": "soap"], output: dir)
-        child.process.waitUntilExit()
-        #expect(child.process.terminationStatus == 78)
+        #expect(try await child.exitStatus(within: .seconds(60)) == 78)
         let text = try String(contentsOfFile: dir, encoding: .utf8)
         #expect(text.contains("OPENAI_API_FORMAT"))
     }
@@ -65,9 +64,9 @@ import VDMBench
     @Test func badEventLoopCountStopsStartupNamingTheVariable() async throws {
         for bad in ["0", "two", "-1", "100000"] {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-badloops-\(UUID().uuidString).log").path
+            defer { try? FileManager.default.removeItem(atPath: dir) }
             let child = try ChildProcess.start(Self.binary, ["serve", "--port", "0"], env: ["OPENAI_API_KEY": "x", "VDM_EVENT_LOOPS": bad], output: dir)
-            child.process.waitUntilExit()
-            #expect(child.process.terminationStatus == 78, "\(bad)")
+            #expect(try await child.exitStatus(within: .seconds(60)) == 78, "\(bad)")
             let text = try String(contentsOfFile: dir, encoding: .utf8)
             #expect(text.contains("VDM_EVENT_LOOPS"), "\(text)")
         }

@@ -1,26 +1,19 @@
 import Foundation
-@testable import VDMProxy
+import VDMProxy
 import VDMBench
 
-/// A real `vdm serve` child process (the built binary) with its output where the test says, and the
-/// few HTTP calls the sink tests make to it.
+/// A real `vdm serve` child process (the built binary, started as every child is, by `ChildProcess`) on
+/// a free port, with its output where the test says, and the few HTTP calls the sink tests make to it.
 final class ServedProcess: Sendable {
-    let process: Process
+    let child: ChildProcess
     let port: Int
     var baseURL: String { "http://127.0.0.1:\(port)" }
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { child.pid }
 
     /// Starts `vdm serve --port P` plus `arguments`, stdout and stderr to `output`, and waits for /health.
     init(arguments: [String], env extra: [String: String], output: FileHandle) async throws {
         port = try await ServerPorts.free()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServeProcessTests.binary)
-        process.arguments = ["serve", "--port", String(port)] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        self.process = process
+        child = try ChildProcess.start(ServeProcessTests.binary, ["serve", "--port", String(port)] + arguments, env: extra, output: output)
         try await ProxyBench.waitUntilUp(baseURL + "/health")
     }
 
@@ -29,16 +22,9 @@ final class ServedProcess: Sendable {
         try await TestHTTP.send(baseURL + path, timeout: timeout).complete()
     }
 
-    /// SIGTERM, then waits for the exit (at most `timeout`); returns the exit status, nil if it is still running.
+    /// SIGTERM, then waits for the exit (at most `timeout`); returns the exit status, nil if it had to be killed.
     func stop(timeout: Duration = .seconds(60)) async throws -> Int32? {
-        if process.isRunning { kill(pid, SIGTERM) }
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
-            kill(pid, SIGKILL)
-            return nil
-        }
-        return process.terminationStatus
+        try await child.stop(timeout: timeout)
     }
 
     /// The value of one Prometheus sample line (`name{labels}`), if present.

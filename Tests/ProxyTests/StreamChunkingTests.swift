@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// A seed from the environment (`VDM_TEST_SEED`) or the clock, printed so a failure can be replayed.
 enum TestSeed {

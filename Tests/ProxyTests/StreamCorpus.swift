@@ -1,5 +1,5 @@
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// What an Anthropic client makes of a stream: the blocks as assembled by an SDK (text joined, tool
 /// input JSON joined and parsed at `content_block_stop`), the stop reason, the usage and the error type.

@@ -1,8 +1,8 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 import VDMBench
 
 /// `vdm serve --log-target journald` against the private journald of `scripts/with-journald`, then the
@@ -16,7 +16,7 @@ import VDMBench
         // journald stores asynchronously: poll the real command until both records are there.
         var output = ""
         for _ in 0..<50 {
-            let result = try Self.trace(String(requestID.prefix(20)), directory: directory)
+            let result = try await Self.trace(String(requestID.prefix(20)), directory: directory)
             output = result.output
             if result.status == 0, output.contains("request.completed") { break }
             try await Task.sleep(for: .milliseconds(100))
@@ -38,7 +38,7 @@ import VDMBench
         let ids = shared
         var result = (status: Int32(0), output: "")
         for _ in 0..<50 {
-            result = try Self.trace(common, directory: directory)
+            result = try await Self.trace(common, directory: directory)
             if ids.allSatisfy(result.output.contains) { break }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -48,12 +48,12 @@ import VDMBench
     }
 
     /// The real `vdm trace PREFIX --journal --directory DIR --json`: exit status and output.
-    static func trace(_ prefix: String, directory: String) throws -> (status: Int32, output: String) {
+    static func trace(_ prefix: String, directory: String) async throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-trace-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         let child = try ChildProcess.start(ServeProcessTests.binary, ["trace", prefix, "--journal", "--directory", directory, "--json"], env: [:], output: log)
-        child.process.waitUntilExit()
-        return (child.process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        let status = try await child.exitStatus(within: .seconds(60)) ?? -1  // -1: killed at the deadline
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
     /// One streamed request per client id through a proxy logging to journald only; returns the ids

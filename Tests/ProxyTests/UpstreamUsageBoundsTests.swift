@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// Invariant: no arithmetic trap is reachable from an upstream's usage, and a usage outside
 /// `RecordBounds` (huge, negative, not an integer) is an `upstream_bad_usage` failure whose tokens

@@ -3,8 +3,8 @@ import Logging
 /// Renders a `LogRecord` as one ECS JSON line (see docs/log-schema.md).
 ///
 /// Key order: `@timestamp`, `log.level`, `message`, `ecs.version` (the ecs-logging rule), then
-/// `log.logger`, `service.name`, `service.instance.id`, `event.sequence`, `http.request.id`,
-/// `vdm.schema`, the payload's fields in its own order, `labels` for other metadata, `error.*`.
+/// `log.logger`, `service.name`, `service.node.name`, `event.sequence`, `http.request.id`,
+/// `trace.id`, `span.id`, `vdm.schema`, `vdm.original_level`, the payload's fields in its own order, `labels` for other metadata, `error.*`.
 /// Every string value passes through the redactor on its way out.
 public struct ECSJSONEncoder: Sendable {
     public var redactor: Redactor
@@ -53,10 +53,19 @@ public struct ECSJSONEncoder: Sendable {
             out.write(#","http.request.id":"#)
             appendValue(id, &out)
         }
+        if let trace = record.trace {
+            // Validated lowercase hex (`TraceIDs`): nothing to redact.
+            out.ensure(24)
+            out.write(#","trace.id":"#)
+            appendPlain(trace.traceID, &out)
+            out.ensure(24)
+            out.write(#","span.id":"#)
+            appendPlain(trace.spanID, &out)
+        }
         out.ensure(64)
         out.write(Self.schemaField)
         if let original = record.originalLevel {
-            out.write(#","log.original_level":""#)
+            out.write(#","vdm.original_level":""#)
             out.write(original.ecsNameLiteral)
             out.write(UInt8(ascii: "\""))
         }
@@ -99,9 +108,9 @@ public struct ECSJSONEncoder: Sendable {
 
     /// The constant runs of the envelope, each copied in one piece; `envelopeConstantsMatchSchema`
     /// checks them against `Schema`.
-    static let afterMessage: StaticString = #","ecs.version":"8.11.0","log.logger":"#
-    static let afterLogger: StaticString = #","service.name":"vandamme-proxy","service.instance.id":"#
-    static let schemaField: StaticString = #","vdm.schema":1"#
+    static let afterMessage: StaticString = #","ecs.version":"9.4.0","log.logger":"#
+    static let afterLogger: StaticString = #","service.name":"vandamme-proxy","service.node.name":"#
+    static let schemaField: StaticString = #","vdm.schema":2"#
 
     public func encode(_ record: LogRecord) -> String {
         var out: [UInt8] = []

@@ -1,5 +1,5 @@
 /// The `request.completed` record's fields, written once: for each, its `RequestMetrics` name, its
-/// JSON key (the `FieldName` constant), its journald field, its type, its bound (from `RecordBounds`),
+/// JSON key (the `FieldName` constant) and the key older records used (`legacyKey`), its journald field, its type, its bound (from `RecordBounds`),
 /// when the writer includes it and what the reader does when it is absent.
 ///
 /// The writer (`RequestCompletedPayload.visitFields`) and the reader (`RecordParser.completedMetrics`)
@@ -14,8 +14,11 @@ public enum CompletedRecordSchema {
     public static let fields: [Field] = [
         Field("requestedModel", FieldName.requestedModel, "VDM_REQUESTED_MODEL", .string({ $0.requestedModel }),
               bound: .maxBytes(RecordBounds.maxModelBytes), read: .required),
-        Field("provider", FieldName.provider, "VDM_GEN_AI_PROVIDER_NAME", .string({ $0.provider }),
-              bound: .maxBytes(RecordBounds.maxModelBytes), read: .required),
+        Field("provider", FieldName.provider, "VDM_GEN_AI_SYSTEM", .string({ $0.provider }),
+              bound: .maxBytes(RecordBounds.maxModelBytes), read: .required, legacyKey: LegacyFieldName.provider),
+        // A constant; not read back (schema 1 records lack it).
+        Field("operation", FieldName.operationName, "VDM_GEN_AI_OPERATION_NAME", .string({ _ in GenAIOperation.chat }),
+              bound: .none, read: .ignored),
         Field("resolvedModel", FieldName.resolvedModel, "VDM_GEN_AI_REQUEST_MODEL", .string({ $0.resolvedModel }),
               bound: .maxBytes(RecordBounds.maxModelBytes), read: .required),
         Field("isStreaming", FieldName.streaming, "VDM_STREAMING", .boolean({ $0.isStreaming }), bound: .none, read: .required),
@@ -27,10 +30,12 @@ public enum CompletedRecordSchema {
               bound: .range(RecordBounds.tokens), read: .required),
         Field("outputTokens", FieldName.outputTokens, "VDM_GEN_AI_USAGE_OUTPUT_TOKENS", .integer({ Int64($0.outputTokens) }),
               bound: .range(RecordBounds.tokens), read: .required),
-        Field("cacheReadTokens", FieldName.cacheReadTokens, "VDM_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS",
-              .integer({ Int64($0.cacheReadTokens) }), bound: .range(RecordBounds.tokens), read: .required),
-        Field("cacheCreationTokens", FieldName.cacheCreationTokens, "VDM_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS",
-              .integer({ Int64($0.cacheCreationTokens) }), bound: .range(RecordBounds.tokens), read: .required),
+        Field("cacheReadTokens", FieldName.cacheReadTokens, "VDM_USAGE_CACHE_READ_INPUT_TOKENS",
+              .integer({ Int64($0.cacheReadTokens) }), bound: .range(RecordBounds.tokens), read: .required,
+              legacyKey: LegacyFieldName.cacheReadTokens),
+        Field("cacheCreationTokens", FieldName.cacheCreationTokens, "VDM_USAGE_CACHE_CREATION_INPUT_TOKENS",
+              .integer({ Int64($0.cacheCreationTokens) }), bound: .range(RecordBounds.tokens), read: .required,
+              legacyKey: LegacyFieldName.cacheCreationTokens),
         Field("totalInputTokens", FieldName.totalInputTokens, "VDM_GEN_AI_USAGE_INPUT_TOKENS",
               .integer({ Int64($0.inputTokens) &+ Int64($0.cacheReadTokens) &+ Int64($0.cacheCreationTokens) }),
               bound: .derived, read: .ignored, written: .whenTrueSum),
@@ -66,6 +71,9 @@ public enum CompletedRecordSchema {
 
     /// The row of a JSON key, if it is a completed-record field.
     public static func field(_ key: FieldKey) -> Field? { fields.first { $0.key == key } }
+
+    /// The `vdm.schema` 1 spelling of the row whose key is `key`, if it had another one.
+    public static func legacyKey(of key: FieldKey) -> String? { field(key)?.legacyKey }
 }
 
 /// One row of `CompletedRecordSchema`.
@@ -124,9 +132,11 @@ public struct CompletedRecordField: Sendable {
     public let bound: Bound
     public let read: Read
     public let written: Written
+    /// The key `vdm.schema` 1 records (ECS 8.11 names) used, when it differs: the reader accepts both.
+    public let legacyKey: String?
 
     init(_ name: String, _ key: FieldKey, _ journaldField: String, _ value: Value, bound: Bound, read: Read,
-         written: Written = .always) {
+         written: Written = .always, legacyKey: String? = nil) {
         self.name = name
         self.key = key
         self.journaldField = journaldField
@@ -134,6 +144,7 @@ public struct CompletedRecordField: Sendable {
         self.bound = bound
         self.read = read
         self.written = written
+        self.legacyKey = legacyKey
     }
 
     /// `string`, `integer` or `boolean`: the JSON type.

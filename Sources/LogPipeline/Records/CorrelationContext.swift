@@ -9,16 +9,26 @@ public struct CorrelationContext: Sendable, Hashable {
     /// The client's `X-Request-ID` when it was a sane token (already redacted): recorded beside the
     /// id, never used as it, so concurrent requests reusing one client id stay separate requests.
     public let clientID: String?
+    /// The request's trace and vdm's span in it (W3C trace context), on every record made while bound.
+    public let trace: TraceIDs?
 
-    public init(id: String, clientID: String? = nil) {
+    public init(id: String, clientID: String? = nil, trace: TraceIDs? = nil) {
         self.id = id
         self.clientID = clientID
+        self.trace = trace
     }
 
     /// The 8-character prefix shown on console lines and used for lookups.
     public var prefix: Substring { id.prefix(8) }
 
     @TaskLocal public static var current: CorrelationContext?
+
+    /// The context to bind for a record about request `id`: the bound one when it is that request's
+    /// (so its trace stays on the record), else one with the id alone.
+    public static func of(_ id: String) -> CorrelationContext {
+        if let bound = current, bound.id == id { return bound }
+        return CorrelationContext(id: id)
+    }
 
     /// Metadata key under which the correlation id travels (the ECS field name).
     public static let metadataKey = "http.request.id"

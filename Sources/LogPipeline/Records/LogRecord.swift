@@ -13,6 +13,8 @@ public struct LogRecord: Sendable {
     /// Per-process, increases by one on every record (`event.sequence`).
     public var sequence: UInt64
     public var correlationID: String?
+    /// The request's trace context, when the record was made while the request was bound.
+    public var trace: TraceIDs?
     public var payload: (any StructuredPayload)?
     /// Metadata other than the correlation id and the payload.
     public var metadata: Logger.Metadata
@@ -24,8 +26,8 @@ public struct LogRecord: Sendable {
     public init(
         timestampMicros: Int64, level: Logger.Level, originalLevel: Logger.Level? = nil, message: String,
         logger: String, instanceID: String, sequence: UInt64, correlationID: String?,
-        payload: (any StructuredPayload)?, metadata: Logger.Metadata = [:], error: (any Error)? = nil,
-        file: String = "", function: String = "", line: UInt = 0
+        trace: TraceIDs? = nil, payload: (any StructuredPayload)?, metadata: Logger.Metadata = [:],
+        error: (any Error)? = nil, file: String = "", function: String = "", line: UInt = 0
     ) {
         self.timestampMicros = timestampMicros
         self.level = level
@@ -35,6 +37,7 @@ public struct LogRecord: Sendable {
         self.instanceID = instanceID
         self.sequence = sequence
         self.correlationID = correlationID
+        self.trace = trace
         self.payload = payload
         self.metadata = metadata
         self.error = error

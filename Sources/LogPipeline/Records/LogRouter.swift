@@ -15,6 +15,11 @@ public final class LogRouter: Sendable {
     private let dropCounters: [SinkDropCounter]
     /// A drop WARNING is being logged: its own records do not start another (nor do other threads').
     private let reportingDrops = Atomic<Bool>(false)
+    /// Set by `close()` before any sink closes, so a record logged meanwhile (an event loop's late
+    /// DEBUG line at shutdown) is dropped here, for every sink at once, instead of reaching the sinks
+    /// still open and being counted as a queue drop by those already closed.
+    private let closed = Atomic<Bool>(false)
+    private let afterClose = Atomic<UInt64>(0)
     /// Request ids for AsyncHTTPClient's connection-level lines (see `ConnectionAttribution`).
     package let connections = ConnectionAttribution()
 
@@ -48,8 +53,15 @@ public final class LogRouter: Sendable {
 
     public func flush() { sink.flush() }
 
-    /// Flushes and closes every sink (at shutdown). Idempotent; later records are dropped and counted.
-    public func close() { sink.close() }
+    /// Flushes and closes every sink (at shutdown). Idempotent; later records are dropped and counted
+    /// in `recordsAfterClose` (not as queue drops: no output is full, the process is ending).
+    public func close() {
+        closed.store(true, ordering: .sequentiallyConsistent)
+        sink.close()
+    }
+
+    /// Records logged after `close()`, which no output received.
+    public var recordsAfterClose: UInt64 { afterClose.load(ordering: .relaxed) }
 
     /// File outputs open their paths anew (SIGHUP after logrotate).
     public func reopen() -> [SinkReopen] { sink.reopen() }
@@ -77,13 +89,20 @@ public final class LogRouter: Sendable {
     /// `noisy`: the handler's label matched the downgrade filter.
     func emit(label: String, event: LogEvent, handlerMetadata: Logger.Metadata, provider: Logger.MetadataProvider?,
               correlationFromTask: Bool, noisy: Bool) {
+        guard !closed.load(ordering: .relaxed) else {
+            afterClose.add(1, ordering: .relaxed)
+            return
+        }
         // The correlation id and the payload are lifted out of each source as it is read: usually
         // nothing else is left, so the hot path hashes nothing and builds no merged dictionary.
         // Precedence as swift-log's: handler metadata < provider < the log call's own metadata.
         var fields = LiftedMetadata()
         fields.absorb(handlerMetadata)
+        // The trace ids come only from the task-local: a line logged outside its request's task
+        // (a connection line attributed later) has no trace of its own.
+        let bound = CorrelationContext.current
         if correlationFromTask {
-            if let context = CorrelationContext.current { fields.correlationID = context.id }
+            if let context = bound { fields.correlationID = context.id }
         } else if let provided = provider?.get() {
             fields.absorb(provided, declared: false)
         }
@@ -104,6 +123,7 @@ public final class LogRouter: Sendable {
             instanceID: instanceID,
             sequence: sequence.add(1, ordering: .relaxed).newValue,
             correlationID: fields.correlationID,
+            trace: bound.flatMap { $0.id == fields.correlationID ? $0.trace : nil },
             payload: fields.payload,
             metadata: fields.metadata,
             error: event.error,

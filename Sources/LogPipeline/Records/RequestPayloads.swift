@@ -16,6 +16,7 @@ public struct RequestStartedPayload: StructuredPayload {
         let m = metrics
         v.visit(FieldName.requestedModel, string: m.requestedModel)
         v.visit(FieldName.provider, string: m.provider)
+        v.visit(FieldName.operationName, string: GenAIOperation.chat)
         v.visit(FieldName.resolvedModel, string: m.resolvedModel)
         v.visit(FieldName.streaming, bool: m.isStreaming)
         v.visit(FieldName.messageCount, int: Int64(m.messageCount))
@@ -41,6 +42,7 @@ public struct RequestCompletedPayload: StructuredPayload {
         let m = metrics
         v.visit(FieldName.requestedModel, string: m.requestedModel)
         v.visit(FieldName.provider, string: m.provider)
+        v.visit(FieldName.operationName, string: GenAIOperation.chat)
         v.visit(FieldName.resolvedModel, string: m.resolvedModel)
         v.visit(FieldName.streaming, bool: m.isStreaming)
         v.visit(FieldName.outcome, string: m.isError ? "failure" : "success")
@@ -108,6 +110,11 @@ public struct EventMarkerPayload: StructuredPayload {
     public func visitFields<V: LogFieldVisitor>(_ v: inout V) {}
 }
 
+/// `gen_ai.operation.name` values: vdm serves one operation.
+public enum GenAIOperation {
+    public static let chat = "chat"
+}
+
 /// `event.action` values (documented in docs/log-schema.md).
 public enum EventAction {
     public static let requestStarted = "request.started"
@@ -117,11 +124,22 @@ public enum EventAction {
     public static let summaryErrors = "summary.errors"
 }
 
-/// Field names of the structured records (documented in docs/log-schema.md). ECS / OTel `gen_ai.*`
-/// names where they exist, `vdm.*` otherwise.
+/// Field names of the structured records (documented in docs/log-schema.md): ECS 9.4 fields (its
+/// `gen_ai.*` set included) where ECS has one of the right meaning and type, `vdm.*` otherwise.
+/// `ECSFieldTableTests` checks every one against Elastic's own table.
 public enum FieldName {
+    /// The envelope's process instance (ECS `service.node.name`: unique per running process).
+    public static let instanceID: FieldKey = "service.node.name"
+    /// The level the caller used, when the downgrade filter relabelled the record (no ECS field).
+    public static let originalLevel: FieldKey = "vdm.original_level"
+    /// W3C trace context of the request (ECS `trace.id`, `span.id`: vdm's own span).
+    public static let traceID: FieldKey = "trace.id"
+    public static let spanID: FieldKey = "span.id"
     public static let requestedModel: FieldKey = "vdm.requested_model"
-    public static let provider: FieldKey = "gen_ai.provider.name"
+    /// The configured provider's name (ECS 9.4 `gen_ai.system`).
+    public static let provider: FieldKey = "gen_ai.system"
+    /// Always `chat` (the Messages API); ECS 9.4 `gen_ai.operation.name`.
+    public static let operationName: FieldKey = "gen_ai.operation.name"
     public static let resolvedModel: FieldKey = "gen_ai.request.model"
     public static let streaming: FieldKey = "vdm.streaming"
     public static let outcome: FieldKey = "event.outcome"
@@ -129,8 +147,9 @@ public enum FieldName {
     /// Anthropic semantics: excludes cache reads and writes.
     public static let inputTokens: FieldKey = "vdm.usage.input_tokens"
     public static let outputTokens: FieldKey = "gen_ai.usage.output_tokens"
-    public static let cacheReadTokens: FieldKey = "gen_ai.usage.cache_read.input_tokens"
-    public static let cacheCreationTokens: FieldKey = "gen_ai.usage.cache_creation.input_tokens"
+    /// No ECS field (ECS 9.4 has only `gen_ai.usage.input_tokens` and `output_tokens`).
+    public static let cacheReadTokens: FieldKey = "vdm.usage.cache_read_input_tokens"
+    public static let cacheCreationTokens: FieldKey = "vdm.usage.cache_creation_input_tokens"
     /// OTel semantics: input + cache read + cache creation (derived; not read back).
     public static let totalInputTokens: FieldKey = "gen_ai.usage.input_tokens"
     public static let toolUses: FieldKey = "vdm.tool_uses"
@@ -138,7 +157,7 @@ public enum FieldName {
     public static let toolCalls: FieldKey = "vdm.tool_calls"
     public static let toolsDefined: FieldKey = "vdm.tools_defined"
     public static let messageCount: FieldKey = "vdm.message_count"
-    public static let maxTokens: FieldKey = "vdm.max_tokens"
+    public static let maxTokens: FieldKey = "gen_ai.request.max_tokens"
     public static let requestBytes: FieldKey = "http.request.body.bytes"
     public static let responseBytes: FieldKey = "http.response.body.bytes"
     public static let startMicros: FieldKey = "vdm.start_us"
@@ -161,4 +180,16 @@ public enum FieldName {
     public static let checkpointToolResults: FieldKey = "vdm.checkpoint.tool_results"
     public static let checkpointToolCalls: FieldKey = "vdm.checkpoint.tool_calls"
     public static let checkpointDurationNanos: FieldKey = "vdm.checkpoint.duration_ns"
+}
+
+/// The names `vdm.schema` 1 records used (ECS 8.11, before the move to ECS 9.4), for the fields whose
+/// name changed. Writers never use them; the reader accepts them for ever (a log is forever): the
+/// `legacyKey` of `RecordField` and of `CompletedRecordSchema` rows.
+public enum LegacyFieldName {
+    public static let instanceID = "service.instance.id"
+    public static let originalLevel = "log.original_level"
+    public static let provider = "gen_ai.provider.name"
+    public static let cacheReadTokens = "gen_ai.usage.cache_read.input_tokens"
+    public static let cacheCreationTokens = "gen_ai.usage.cache_creation.input_tokens"
+    public static let maxTokens = "vdm.max_tokens"
 }

@@ -41,6 +41,11 @@ public struct ConfiguredSecrets: Sendable, Equatable {
     public var isEmpty: Bool { values.isEmpty }
     public var count: Int { values.count }
 
+    /// True when `value` is one of the configured values.
+    public func contains(_ value: String) -> Bool {
+        values.contains { $0.elementsEqual(value.utf8) }
+    }
+
     /// True when `value` would be matched (long enough).
     public static func isMatchable(_ value: String) -> Bool { value.utf8.count >= minimumLength }
 

@@ -69,8 +69,10 @@ public struct Redactor: Sendable {
 
     /// This redactor plus one more exact value (e.g. a client's own key forwarded to a passthrough
     /// provider, for the messages of that one request).
+    /// A value already configured (every request to a keyed provider) returns this redactor as it is:
+    /// rebuilding the same set per request cost allocations, a hash set and a sort on the request path.
     public func adding(_ secret: String) -> Redactor {
-        guard ConfiguredSecrets.isMatchable(secret) else { return self }
+        guard ConfiguredSecrets.isMatchable(secret), !secrets.contains(secret) else { return self }
         return Redactor(secrets: ConfiguredSecrets(secrets.values.map { String(decoding: $0, as: UTF8.self) } + [secret]))
     }
 

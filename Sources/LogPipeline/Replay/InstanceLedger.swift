@@ -1,4 +1,4 @@
-/// What replay learnt about one process (`service.instance.id`): each of its records once, by
+/// What replay learnt about one process (`service.node.name`): each of its records once, by
 /// sequence number, in blocks (`RecordBlock`), with the checked totals of its completed requests.
 /// A second copy of a record (at-least-once shipping, a file read twice) is dropped and counted in
 /// `duplicates`; a different record under a number already read is a conflict (`conflicts`).

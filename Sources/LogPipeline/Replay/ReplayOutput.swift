@@ -3,7 +3,7 @@ public import Foundation
 /// Rendering a replay state: the totals document (optionally per instance) and the state file.
 public enum ReplayOutput {
     /// The totals in `format`; with `byInstance`, the whole first and then one document per
-    /// `service.instance.id` (YAML: documents separated by `---`; JSON: `{"all": …, "instances": {…}}`).
+    /// `service.node.name` (YAML: documents separated by `---`; JSON: `{"all": …, "instances": {…}}`).
     /// Throws when a total of the inputs together would pass `RecordBounds.total`.
     public static func document(_ state: ReplayState, format: TotalsFormat, filter: TotalsFilter = TotalsFilter(),
                                 byInstance: Bool = false, generatedMicros: Int64) throws(SumError) -> String {

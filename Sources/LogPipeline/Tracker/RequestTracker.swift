@@ -60,7 +60,7 @@ public actor RequestTracker {
         guard active[metrics.requestID] == nil else { return }
         let metrics = RecordBounds.clippingStrings(metrics)
         active[metrics.requestID] = metrics
-        CorrelationContext.$current.withValue(CorrelationContext(id: metrics.requestID)) {
+        CorrelationContext.$current.withValue(CorrelationContext.of(metrics.requestID)) {
             logger.info(
                 "\(HumanLines.start(metrics, toolsDefined: toolsDefined, maxTokens: maxTokens))",
                 metadata: .payload(RequestStartedPayload(metrics: metrics, toolsDefined: toolsDefined, maxTokens: maxTokens)))
@@ -99,14 +99,14 @@ public actor RequestTracker {
             entry.seq = errorSeq
             errors.append(entry)
         }
-        CorrelationContext.$current.withValue(CorrelationContext(id: final.requestID)) {
+        CorrelationContext.$current.withValue(CorrelationContext.of(final.requestID)) {
             logger.log(
                 level: Self.level(for: final),
                 "\(HumanLines.completed(final))",
                 metadata: .payload(RequestCompletedPayload(metrics: final)))
         }
         if let refusal {
-            CorrelationContext.$current.withValue(CorrelationContext(id: final.requestID)) {
+            CorrelationContext.$current.withValue(CorrelationContext.of(final.requestID)) {
                 logger.error("request \(final.requestID) is not in the totals: \(refusal)")
             }
             for observer in observers { observer(.refused(final, refusal)) }

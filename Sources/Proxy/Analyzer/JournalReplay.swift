@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 package import Journald
 package import LogPipeline
@@ -49,7 +48,7 @@ private struct JournalLines: Sequence, IteratorProtocol {
 /// ISO 8601 with a zone (`2026-11-28T10:00:00Z`), or `@` and seconds since the epoch.
 package enum JournalTime {
     package static func micros(_ text: String) -> UInt64? {
-        if text.hasPrefix("@") { return Double(text.dropFirst()).flatMap { $0 >= 0 ? UInt64($0 * 1_000_000) : nil } }
+        if text.hasPrefix("@") { return Double(text.dropFirst()).flatMap { micros(seconds: $0) } }
         if let date = ISO8601DateFormatter().date(from: text) { return micros(date) }
         for pattern in ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] {
             let formatter = DateFormatter()
@@ -61,16 +60,11 @@ package enum JournalTime {
         return nil
     }
 
-    private static func micros(_ date: Date) -> UInt64? {
-        let value = date.timeIntervalSince1970 * 1_000_000
-        return value >= 0 ? UInt64(value) : nil
-    }
+    private static func micros(_ date: Date) -> UInt64? { micros(seconds: date.timeIntervalSince1970) }
 
-    package static func parse(_ text: String?, option: String) throws -> UInt64? {
-        guard let text else { return nil }
-        guard let value = micros(text) else {
-            throw ValidationError("\(option) '\(text)': expected YYYY-MM-DD[ HH:MM[:SS]] (local time), an ISO 8601 time with a zone, or @SECONDS")
-        }
-        return value
+    /// nil for a negative, infinite, NaN or too large value (`@1e300` is input, not a trap).
+    private static func micros(seconds: Double) -> UInt64? {
+        let value = seconds * 1_000_000
+        return value >= 0 ? UInt64(exactly: value.rounded(.down)) : nil
     }
 }

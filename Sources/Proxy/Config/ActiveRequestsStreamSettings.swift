@@ -1,5 +1,5 @@
 /// The `/metrics/active-requests/stream` knobs (`VDM_ACTIVE_REQUESTS_SSE_*`), validated at startup.
-struct ActiveRequestsStreamSettings: Sendable, Equatable {
+package struct ActiveRequestsStreamSettings: Sendable, Equatable {
     /// `VDM_ACTIVE_REQUESTS_SSE_ENABLED` (default true).
     var enabled = true
     /// `VDM_ACTIVE_REQUESTS_SSE_INTERVAL`: at most one event per interval for changes that only move
@@ -10,7 +10,7 @@ struct ActiveRequestsStreamSettings: Sendable, Equatable {
     /// The `retry:` hint (ms) sent with the first event: how long a browser waits before reconnecting.
     var retryMillis = 2_000
 
-    static func fromEnvironment(_ env: [String: String]) throws -> ActiveRequestsStreamSettings {
+    package static func fromEnvironment(_ env: [String: String]) throws -> ActiveRequestsStreamSettings {
         var s = ActiveRequestsStreamSettings()
         if let raw = env["VDM_ACTIVE_REQUESTS_SSE_ENABLED"], !raw.isEmpty {
             guard let value = BooleanSetting.parse(raw) else {

@@ -11,7 +11,7 @@ import LogPipeline
 ///   A target that is exactly another alias's name in its provider is followed, at most
 ///   `maxChainLength` aliases in all. A cycle, a longer chain, an unknown provider, a duplicate name
 ///   or an out-of-bounds value is a start-up error naming the variables.
-struct ModelAliases: Sendable, Equatable {
+package struct ModelAliases: Sendable, Equatable {
     /// At most 256 aliases over all providers.
     static let maxAliases = 256
     /// An alias name (the `<NAME>` part) is 1…64 bytes of `[A-Za-z0-9_]`.
@@ -19,13 +19,13 @@ struct ModelAliases: Sendable, Equatable {
     /// A request follows at most 8 aliases (the first match and 7 chained targets).
     static let maxChainLength = 8
 
-    struct Alias: Sendable, Equatable {
+    package struct Alias: Sendable, Equatable {
         /// The provider whose alias this is (lower case).
-        var provider: String
+        package var provider: String
         /// The normalised name: lower case, `-` for `_`.
-        var name: String
+        package var name: String
         /// The variable that defined it, e.g. `OPENAI_ALIAS_SONNET`.
-        var variable: String
+        package var variable: String
         /// Where the chain ends: the provider and the model sent upstream.
         var finalProvider: String
         var finalModel: String
@@ -38,7 +38,7 @@ struct ModelAliases: Sendable, Equatable {
 
     static let empty = ModelAliases(byProvider: [:])
 
-    var all: [Alias] { byProvider.keys.sorted().flatMap { byProvider[$0] ?? [] } }
+    package var all: [Alias] { byProvider.keys.sorted().flatMap { byProvider[$0] ?? [] } }
 
     /// The normalised form names and requested models are compared in.
     static func normalised(_ text: some StringProtocol) -> String {
@@ -46,7 +46,7 @@ struct ModelAliases: Sendable, Equatable {
     }
 
     /// The alias of `provider` that `model` selects, if any (longest contained name, then byte order).
-    func match(_ model: String, provider: String) -> Alias? {
+    package func match(_ model: String, provider: String) -> Alias? {
         guard let aliases = byProvider[provider], model.utf8.count <= RecordBounds.maxModelBytes else { return nil }
         let key = Self.normalised(model)
         return aliases.first { key.contains($0.name) }
@@ -62,7 +62,7 @@ struct ModelAliases: Sendable, Equatable {
         var literal: Bool
     }
 
-    static func fromEnvironment(_ env: [String: String], providers: Set<String>) throws -> ModelAliases {
+    package static func fromEnvironment(_ env: [String: String], providers: Set<String>) throws -> ModelAliases {
         var definitions: [String: [String: Definition]] = [:]
         var count = 0
         for variable in env.keys.sorted() {

@@ -2,21 +2,21 @@ import Foundation
 import LogPipeline
 
 /// One upstream provider, from `{P}_API_KEY`, `{P}_BASE_URL`, `{P}_API_FORMAT`.
-struct ProviderConfig: Sendable, Equatable {
-    enum Format: String, Sendable { case openai, anthropic }
-    enum Credential: Sendable, Equatable {
+package struct ProviderConfig: Sendable, Equatable {
+    package enum Format: String, Sendable { case openai, anthropic }
+    package enum Credential: Sendable, Equatable {
         case key(String)
         /// `{P}_API_KEY=!PASSTHRU`: forward the client's own key.
         case passthrough
     }
 
-    var name: String
-    var baseURL: String
-    var format: Format
-    var credential: Credential
+    package var name: String
+    package var baseURL: String
+    package var format: Format
+    package var credential: Credential
 
     /// What startup output and `/health` show instead of the key: `sha256:1a2b3c4d` or `passthrough`.
-    var keyDisplay: String {
+    package var keyDisplay: String {
         switch credential {
         case .key(let key): "sha256:" + SecretHash.short(key)
         case .passthrough: "passthrough"
@@ -36,11 +36,11 @@ package struct ConfigurationError: Error, CustomStringConvertible {
 }
 
 /// The configured providers and the model-name rules.
-struct ProviderRegistry: Sendable {
-    let providers: [String: ProviderConfig]
-    let defaultProvider: String
+package struct ProviderRegistry: Sendable {
+    package let providers: [String: ProviderConfig]
+    package let defaultProvider: String
     /// `{P}_ALIAS_*` (`ModelAliases`).
-    var aliases: ModelAliases = .empty
+    package var aliases: ModelAliases = .empty
 
     static let defaultBaseURLs: [String: String] = [
         "openai": "https://api.openai.com/v1",
@@ -50,7 +50,7 @@ struct ProviderRegistry: Sendable {
 
     /// Reads providers from the environment. Any `{P}_API_KEY` (other than `PROXY_API_KEY`) defines
     /// provider `p`. Bad configuration throws an error naming the variable.
-    static func fromEnvironment(_ env: [String: String]) throws -> ProviderRegistry {
+    package static func fromEnvironment(_ env: [String: String]) throws -> ProviderRegistry {
         var providers: [String: ProviderConfig] = [:]
         for (variable, value) in env where variable.hasSuffix("_API_KEY") && variable != "PROXY_API_KEY" {
             let prefix = String(variable.dropLast("_API_KEY".count))
@@ -107,7 +107,7 @@ struct ProviderRegistry: Sendable {
         }
     }
 
-    enum Resolution: Equatable {
+    package enum Resolution: Equatable {
         /// `via`: the alias variables followed (empty when no alias applied).
         case resolved(ProviderConfig, model: String, via: [String] = [])
         case unknownProvider(String)
@@ -119,7 +119,7 @@ struct ProviderRegistry: Sendable {
     /// provider — a provider-shaped prefix that is not configured is an error, not silently the
     /// default; anything else resolves within the default provider. Then the provider's aliases
     /// apply (`ModelAliases.match`), whose target may be another provider.
-    func resolve(_ requested: String) -> Resolution {
+    package func resolve(_ requested: String) -> Resolution {
         let literal = requested.hasPrefix("!") && requested.count > 1
         let name = literal ? String(requested.dropFirst()) : requested
         let providerName: String

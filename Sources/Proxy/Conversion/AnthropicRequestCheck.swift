@@ -6,7 +6,7 @@ import LogPipeline
 ///
 /// The deep shape of `messages` is checked where it is used: by the converter for OpenAI-format
 /// providers, by the provider itself for Anthropic-format ones.
-enum AnthropicRequestCheck {
+package enum AnthropicRequestCheck {
     /// The model name the client asked for, once every field vdm reads is of the documented type
     /// and within `RecordBounds`.
     static func validate(_ body: JSONValue) throws(ProxyError) -> String {

@@ -1,25 +1,25 @@
 /// Numbers about an Anthropic Messages request, for logs and metrics. Tolerant: never throws; fields that
 /// are missing or of the wrong type count as absent.
-struct AnthropicRequestStats: Sendable, Equatable {
+package struct AnthropicRequestStats: Sendable, Equatable {
     /// The `model` the client asked for (before alias resolution).
-    var requestedModel: String?
+    package var requestedModel: String?
     /// `stream: true` was sent.
-    var stream: Bool
+    package var stream: Bool
     /// `max_tokens` as sent (no clamping).
-    var maxTokens: Int?
+    package var maxTokens: Int?
     /// `messages.count`, plus 1 for a string `system` or the number of blocks of a list `system`
     /// (the original proxy's definition).
-    var messageCount: Int
+    package var messageCount: Int
     /// `tool_use` blocks across the whole conversation history.
-    var toolUseCount: Int
+    package var toolUseCount: Int
     /// `tool_result` blocks across the whole conversation history.
-    var toolResultCount: Int
+    package var toolResultCount: Int
     /// Entries in `tools`.
-    var toolsDefined: Int
+    package var toolsDefined: Int
     /// Rough size of the prompt in characters (`TokenEstimator.characterCount`).
-    var approximateChars: Int
+    package var approximateChars: Int
 
-    init(_ body: JSONValue) {
+    package init(_ body: JSONValue) {
         requestedModel = body["model"]?.string
         stream = body["stream"]?.bool ?? false
         maxTokens = body["max_tokens"]?.int

@@ -6,19 +6,19 @@
 /// enforces over an event's raw bytes); comments and keep-alives between events go through as soon as their
 /// line is complete. At the first failure (`failure`: oversized event, non-JSON payload, protocol violation)
 /// nothing from that event on is returned, whatever the chunking: the caller sends an `event: error`.
-struct AnthropicStreamInspector: Sendable {
-    private(set) var tap = AnthropicStreamUsageTap()
-    private(set) var failure: (any Error & Sendable)?
+package struct AnthropicStreamInspector: Sendable {
+    package private(set) var tap = AnthropicStreamUsageTap()
+    package private(set) var failure: (any Error & Sendable)?
     private var parser = SSEParser()
     private var validator = AnthropicStreamValidator()
     /// Received bytes not yet returned; `pending[0]` is at stream offset `pendingStart`.
     private var pending: [UInt8] = []
     private var pendingStart = 0
 
-    init() {}
+    package init() {}
 
     /// The bytes of `chunk` (and of earlier chunks held back) that may now be relayed.
-    mutating func feed(_ chunk: some Collection<UInt8>) -> [UInt8] {
+    package mutating func feed(_ chunk: some Collection<UInt8>) -> [UInt8] {
         guard failure == nil else { return [] }
         pending.append(contentsOf: chunk)
         var spans: [SSEEventSpan] = []
@@ -31,7 +31,7 @@ struct AnthropicStreamInspector: Sendable {
     }
 
     /// The end of the upstream stream: a last event without its blank line is judged too.
-    mutating func finish() -> [UInt8] {
+    package mutating func finish() -> [UInt8] {
         guard failure == nil else { return [] }
         var spans: [SSEEventSpan] = []
         do {

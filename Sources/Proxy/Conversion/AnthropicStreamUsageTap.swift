@@ -10,27 +10,27 @@
 /// - `outputTextChars` (text, tool input JSON and thinking deltas) and `firstContentSeen` for live estimates and
 ///   time to first token.
 /// Payloads that are not JSON are counted in `malformedEvents` and otherwise ignored.
-struct AnthropicStreamUsageTap: Sendable {
-    private(set) var usage: TokenUsage = .zero
-    private(set) var toolUses = 0
-    private(set) var sawMessageStart = false
-    private(set) var sawMessageStop = false
-    private(set) var stopReason: String?
+package struct AnthropicStreamUsageTap: Sendable {
+    package private(set) var usage: TokenUsage = .zero
+    package private(set) var toolUses = 0
+    package private(set) var sawMessageStart = false
+    package private(set) var sawMessageStop = false
+    package private(set) var stopReason: String?
     /// `message_start.message.model`: the model the upstream says it used.
-    private(set) var upstreamModel: String?
-    private(set) var errorType: String?
-    private(set) var errorMessage: String?
-    private(set) var malformedEvents = 0
-    private(set) var outputTextChars = 0
-    private(set) var firstContentSeen = false
+    package private(set) var upstreamModel: String?
+    package private(set) var errorType: String?
+    package private(set) var errorMessage: String?
+    package private(set) var malformedEvents = 0
+    package private(set) var outputTextChars = 0
+    package private(set) var firstContentSeen = false
 
     /// The stream ended properly: `message_stop` and no `error` event.
-    var isComplete: Bool { sawMessageStop && errorType == nil }
+    package var isComplete: Bool { sawMessageStop && errorType == nil }
 
-    init() {}
+    package init() {}
 
     /// Observes one relayed event.
-    mutating func observe(_ event: SSEEvent) {
+    package mutating func observe(_ event: SSEEvent) {
         guard let payload = try? JSONValue.parse(event.data.utf8) else {
             malformedEvents += 1
             return
@@ -39,7 +39,7 @@ struct AnthropicStreamUsageTap: Sendable {
     }
 
     /// Observes one event whose payload is already parsed. The payload's `type` wins over the event name.
-    mutating func observe(name: String?, payload: JSONValue) {
+    package mutating func observe(name: String?, payload: JSONValue) {
         switch payload["type"]?.string ?? name {
         case "message_start"?:
             sawMessageStart = true

@@ -32,8 +32,8 @@
 /// Invalid shapes (not an object, `messages` missing or not an array, a block without a type, tool_use
 /// without id/name …) throw `ConversionError.invalidRequest` with an Anthropic-style path in the message,
 /// fit for a 400 `invalid_request_error`.
-enum AnthropicToOpenAIRequest {
-    static func convert(_ anthropicBody: JSONValue, upstreamModel: String, stream: Bool) throws(ConversionError) -> JSONValue {
+package enum AnthropicToOpenAIRequest {
+    package static func convert(_ anthropicBody: JSONValue, upstreamModel: String, stream: Bool) throws(ConversionError) -> JSONValue {
         guard case .object = anthropicBody else {
             throw .invalidRequest("request body: expected a JSON object, got \(anthropicBody.kindName)")
         }

@@ -1,14 +1,14 @@
-import LogPipeline
+package import LogPipeline
 
 /// Why a byte sequence is not acceptable JSON: the byte offset where the problem was found and a reason.
-struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    var offset: Int
-    var reason: String
+package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var offset: Int
+    package var reason: String
 
-    var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    package var description: String { "invalid JSON at byte \(offset): \(reason)" }
 
     /// The scanner's failure in the proxy's words (`p` is the buffer it scanned).
-    init(_ failure: JSONScan.Failure, in p: UnsafePointer<UInt8>) {
+    package init(_ failure: JSONScan.Failure, in p: UnsafePointer<UInt8>) {
         switch failure {
         case .malformed(let offset, let reason):
             self.init(offset: offset, reason: reason)
@@ -21,7 +21,7 @@ struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    init(offset: Int, reason: String) {
+    package init(offset: Int, reason: String) {
         self.offset = offset
         self.reason = reason
     }
@@ -36,7 +36,7 @@ extension JSONValue {
     /// Strict: no trailing commas, comments, NaN, leading zeros or trailing garbage; raw control characters
     /// in strings and invalid UTF-8 are errors. A `\u` escape of an unpaired UTF-16 surrogate (which JSON
     /// allows but a Swift `String` cannot hold) becomes U+FFFD.
-    static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
         try JSONBorrowedBytes.read(bytes) { p, count throws(JSONParseError) in
             var reader = JSONValueReader(p, count)
             return try reader.document()
@@ -44,7 +44,7 @@ extension JSONValue {
     }
 
     /// Parses one complete JSON text from a string.
-    static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 }

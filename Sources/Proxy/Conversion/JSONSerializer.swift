@@ -5,7 +5,7 @@ extension JSONValue {
     /// object members in stored order. In strings, `"`, `\`, control characters U+0000–U+001F and DEL
     /// are escaped (`\n`, `\r`, `\t`, otherwise `\u00XX`); everything else, non-ASCII included, is
     /// written as is.
-    func serialized() -> [UInt8] {
+    package func serialized() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(64)
         write(into: &out)
@@ -13,12 +13,12 @@ extension JSONValue {
     }
 
     /// The compact serialization as a `String`.
-    var compactText: String {
+    package var compactText: String {
         String(decoding: serialized(), as: UTF8.self)
     }
 
     /// Appends the compact serialization to `out`.
-    func write(into out: inout [UInt8]) {
+    package func write(into out: inout [UInt8]) {
         switch self {
         case .null:
             out.append(contentsOf: "null".utf8)

@@ -11,23 +11,28 @@ import LogPipeline
 /// Duplicate top-level keys: reading returns the LAST occurrence (what most JSON parsers use) and
 /// `replacingModel` rewrites EVERY top-level `model` member, so no upstream parser can see the client's
 /// original model name whichever occurrence it picks.
-enum JSONTopLevel {
+package enum JSONTopLevel {
     /// What `scan` learns about a body.
-    struct Summary: Sendable, Equatable {
+    package struct Summary: Sendable, Equatable {
         /// The last top-level `model` value, if it is a string.
-        var model: String?
+        package var model: String?
         /// The last top-level `stream` value (`false` when absent or null).
-        var stream: Bool
+        package var stream: Bool
+
+        package init(model: String?, stream: Bool) {
+            self.model = model
+            self.stream = stream
+        }
     }
 
     /// One top-level member: its decoded key and the byte range of its value.
-    struct Member: Sendable, Equatable {
-        var key: String
-        var valueRange: Range<Int>
+    package struct Member: Sendable, Equatable {
+        package var key: String
+        package var valueRange: Range<Int>
     }
 
     /// The members of the top-level object, in order. Throws when the body is not one valid JSON object.
-    static func members(of body: some Collection<UInt8>) throws(JSONParseError) -> [Member] {
+    package static func members(of body: some Collection<UInt8>) throws(JSONParseError) -> [Member] {
         try JSONBorrowedBytes.read(body) { p, count throws(JSONParseError) in
             do throws(JSONScan.Failure) {
                 return try scanMembers(p, count)
@@ -40,7 +45,7 @@ enum JSONTopLevel {
     /// Reads top-level `model` and `stream` without building the document.
     /// Errors: invalid JSON or a non-object body (`JSONParseError`), `model` present but not a string or
     /// `stream` present but neither a boolean nor null (`ConversionError.invalidRequest`).
-    static func scan(_ body: [UInt8]) throws -> Summary {
+    package static func scan(_ body: [UInt8]) throws -> Summary {
         let members = try members(of: body)
         var summary = Summary(model: nil, stream: false)
         for member in members {
@@ -70,7 +75,7 @@ enum JSONTopLevel {
     /// is copied unchanged.
     /// Errors: invalid JSON or a non-object body (`JSONParseError`); no top-level `model`, or one that is not
     /// a string (`ConversionError.invalidRequest`).
-    static func replacingModel(in body: [UInt8], with newModel: String) throws -> [UInt8] {
+    package static func replacingModel(in body: [UInt8], with newModel: String) throws -> [UInt8] {
         let targets = try members(of: body).filter { $0.key == "model" }
         guard !targets.isEmpty else { throw ConversionError.invalidRequest("model: field required") }
         for target in targets where body[target.valueRange.lowerBound] != UInt8(ascii: "\"") {

@@ -8,7 +8,7 @@
 ///
 /// Equality is structural and literal: `.number("1")` and `.number("1.0")` are different values, and
 /// objects compare member by member in order.
-enum JSONValue: Sendable {
+package enum JSONValue: Sendable {
     case null
     case bool(Bool)
     /// The number exactly as written in the source (or as produced by `init(_: Int)`).
@@ -19,7 +19,7 @@ enum JSONValue: Sendable {
 }
 
 extension JSONValue: Equatable {
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null):
             return true
@@ -47,54 +47,54 @@ extension JSONValue: Equatable {
 
 extension JSONValue {
     /// An integer number.
-    init(_ int: Int) {
+    package init(_ int: Int) {
         self = .number(String(int))
     }
 
     /// A string value.
-    init(_ string: String) {
+    package init(_ string: String) {
         self = .string(string)
     }
 
     /// A boolean value.
-    init(_ bool: Bool) {
+    package init(_ bool: Bool) {
         self = .bool(bool)
     }
 
     /// `.string(value)` or `.null` when `value` is nil.
-    static func stringOrNull(_ value: String?) -> JSONValue {
+    package static func stringOrNull(_ value: String?) -> JSONValue {
         value.map { .string($0) } ?? .null
     }
 }
 
 extension JSONValue: ExpressibleByNilLiteral {
-    init(nilLiteral: ()) { self = .null }
+    package init(nilLiteral: ()) { self = .null }
 }
 
 extension JSONValue: ExpressibleByBooleanLiteral {
-    init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
 }
 
 extension JSONValue: ExpressibleByIntegerLiteral {
-    init(integerLiteral value: Int) { self = .number(String(value)) }
+    package init(integerLiteral value: Int) { self = .number(String(value)) }
 }
 
 extension JSONValue: ExpressibleByFloatLiteral {
     /// Uses Swift's shortest round-tripping description (`0.7` → `"0.7"`).
-    init(floatLiteral value: Double) { self = .number(String(describing: value)) }
+    package init(floatLiteral value: Double) { self = .number(String(describing: value)) }
 }
 
 extension JSONValue: ExpressibleByStringLiteral {
-    init(stringLiteral value: String) { self = .string(value) }
+    package init(stringLiteral value: String) { self = .string(value) }
 }
 
 extension JSONValue: ExpressibleByArrayLiteral {
-    init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 }
 
 extension JSONValue: ExpressibleByDictionaryLiteral {
     /// Keeps the literal's key order.
-    init(dictionaryLiteral elements: (String, JSONValue)...) {
+    package init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(elements.map { (key: $0.0, value: $0.1) })
     }
 }
@@ -103,7 +103,7 @@ extension JSONValue: ExpressibleByDictionaryLiteral {
 
 extension JSONValue {
     /// The value of the LAST member named `key` when this is an object; nil otherwise.
-    subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case let .object(members) = self else { return nil }
         for member in members.reversed() where member.key == key {
             return member.value
@@ -112,24 +112,24 @@ extension JSONValue {
     }
 
     /// The element at `index` when this is an array and the index is in range; nil otherwise.
-    subscript(index: Int) -> JSONValue? {
+    package subscript(index: Int) -> JSONValue? {
         guard case let .array(items) = self, items.indices.contains(index) else { return nil }
         return items[index]
     }
 
-    var string: String? {
+    package var string: String? {
         if case let .string(s) = self { return s }
         return nil
     }
 
-    var bool: Bool? {
+    package var bool: Bool? {
         if case let .bool(b) = self { return b }
         return nil
     }
 
     /// The number as an `Int` when its literal is an integer that fits (also accepts `3.0` and `1e3`
     /// when they are exact integers); nil otherwise.
-    var int: Int? {
+    package var int: Int? {
         guard case let .number(text) = self else { return nil }
         if let exact = Int(text) { return exact }
         return Self.exactInteger(fromNumberLiteral: text)
@@ -190,22 +190,22 @@ extension JSONValue {
         return negative ? -value : value
     }
 
-    var double: Double? {
+    package var double: Double? {
         guard case let .number(text) = self else { return nil }
         return Double(text)
     }
 
-    var array: [JSONValue]? {
+    package var array: [JSONValue]? {
         if case let .array(items) = self { return items }
         return nil
     }
 
-    var object: [(key: String, value: JSONValue)]? {
+    package var object: [(key: String, value: JSONValue)]? {
         if case let .object(members) = self { return members }
         return nil
     }
 
-    var isNull: Bool {
+    package var isNull: Bool {
         if case .null = self { return true }
         return false
     }
@@ -228,7 +228,7 @@ extension JSONValue {
 extension JSONValue {
     /// Returns a copy of this object with `key` set to `value`: replaces the last existing member of that
     /// name in place (keeping its position) or appends a new member. Non-objects are returned unchanged.
-    func setting(_ key: String, to value: JSONValue) -> JSONValue {
+    package func setting(_ key: String, to value: JSONValue) -> JSONValue {
         guard case var .object(members) = self else { return self }
         if let position = members.lastIndex(where: { $0.key == key }) {
             members[position].value = value

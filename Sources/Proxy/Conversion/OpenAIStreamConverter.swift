@@ -39,47 +39,47 @@
 ///
 /// Reasoning deltas (`reasoning_content` / `reasoning`) are not forwarded (an Anthropic thinking block needs a
 /// signature), but they count in `outputTextChars`.
-struct OpenAIStreamConverter: Sendable {
+package struct OpenAIStreamConverter: Sendable {
     let messageID: String
     let clientModel: String
-    let stopSequences: [String]
+    package let stopSequences: [String]
     /// Most bytes of tool-call ids, names and arguments held until the end (plus `perCallBytes` per call).
     let maximumToolBytes: Int
 
     /// What each buffered call costs beyond its strings, so that many empty calls are bounded too.
-    static let perCallBytes = 64
+    package static let perCallBytes = 64
 
     /// Usage from the last upstream chunk that carried a `usage` object (zeros until then).
-    private(set) var usage: TokenUsage = .zero
+    package private(set) var usage: TokenUsage = .zero
     /// Whether any upstream chunk carried usage.
-    private(set) var sawUsage = false
+    package private(set) var sawUsage = false
     /// tool_use blocks sent so far (all of them in `finish()`).
-    private(set) var toolCalls = 0
+    package private(set) var toolCalls = 0
     /// The Anthropic stop_reason; set by `finish()` on a complete stream.
-    private(set) var stopReason: String?
+    package private(set) var stopReason: String?
     /// The matched stop sequence, when `stopReason` is `stop_sequence`.
-    private(set) var stopSequence: String?
+    package private(set) var stopSequence: String?
     /// The upstream's raw finish_reason, once seen.
     private(set) var finishReason: String?
-    private(set) var sawFinishReason = false
-    private(set) var sawDone = false
+    package private(set) var sawFinishReason = false
+    package private(set) var sawDone = false
     /// Characters of output so far (text, tool arguments and reasoning), for live token estimates.
-    private(set) var outputTextChars = 0
+    package private(set) var outputTextChars = 0
     /// Becomes true with the first text delta or tool-call fragment received (time to first token).
-    private(set) var firstContentSeen = false
+    package private(set) var firstContentSeen = false
     /// `finish()` was called.
-    private(set) var isFinished = false
+    package private(set) var isFinished = false
 
     /// The error `consume` (or `finish`) failed with, if any.
-    private(set) var failure: ConversionError?
+    package private(set) var failure: ConversionError?
 
     /// The upstream ended properly: it sent a finish_reason or `[DONE]`, and nothing failed.
-    var isComplete: Bool { failure == nil && (sawFinishReason || sawDone) }
+    package var isComplete: Bool { failure == nil && (sawFinishReason || sawDone) }
 
     /// One tool call as assembled so far from its fragments.
     private struct ToolCall: Sendable {
-        var id = ""
-        var name = ""
+        package var id = ""
+        package var name = ""
         var arguments = ""
     }
 
@@ -96,7 +96,7 @@ struct OpenAIStreamConverter: Sendable {
     private var bufferedToolBytes = 0
     private var matchedStop: String?
 
-    init(messageID: String, clientModel: String, stopSequences: [String], maximumToolBytes: Int = MessagesHandler.maxUpstreamBody) {
+    package init(messageID: String, clientModel: String, stopSequences: [String], maximumToolBytes: Int = MessagesHandler.maxUpstreamBody) {
         self.messageID = messageID
         self.clientModel = clientModel
         self.stopSequences = stopSequences
@@ -107,7 +107,7 @@ struct OpenAIStreamConverter: Sendable {
 
     /// `message_start` (usage all zero: the input tokens are not known yet) and one `ping`. Returns nothing
     /// when already started (`consume` and `finish` start implicitly).
-    mutating func start() -> [AnthropicStreamEvent] {
+    package mutating func start() -> [AnthropicStreamEvent] {
         var events: [AnthropicStreamEvent] = []
         ensureStarted(&events)
         return events
@@ -116,7 +116,7 @@ struct OpenAIStreamConverter: Sendable {
     /// Handles one upstream `data:` payload (`[DONE]` included) and returns the events to send.
     /// After it throws, the converter is failed: later payloads are ignored and `finish()` only stops the
     /// open block (the caller sends `errorEvent(for:)` instead of a normal ending).
-    mutating func consume(data: String) throws(ConversionError) -> [AnthropicStreamEvent] {
+    package mutating func consume(data: String) throws(ConversionError) -> [AnthropicStreamEvent] {
         var events: [AnthropicStreamEvent] = []
         ensureStarted(&events)
         guard !isFinished, !sawDone, failure == nil else { return events }
@@ -169,7 +169,7 @@ struct OpenAIStreamConverter: Sendable {
     /// The closing events. On a complete stream: stop the open block, `message_delta`, `message_stop`.
     /// On a cut or failed stream (`isComplete == false`): only stop the open block; the caller reports the error.
     /// Returns nothing when called again.
-    mutating func finish() -> [AnthropicStreamEvent] {
+    package mutating func finish() -> [AnthropicStreamEvent] {
         var events: [AnthropicStreamEvent] = []
         ensureStarted(&events)
         guard !isFinished else { return events }
@@ -209,12 +209,12 @@ struct OpenAIStreamConverter: Sendable {
     }
 
     /// An Anthropic `event: error` with `{"type":"error","error":{"type","message"}}`.
-    static func errorEvent(type: String, message: String) -> AnthropicStreamEvent {
+    package static func errorEvent(type: String, message: String) -> AnthropicStreamEvent {
         AnthropicStreamEvent("error", ["type": "error", "error": ["type": .string(type), "message": .string(message)]])
     }
 
     /// The `event: error` for a conversion failure.
-    static func errorEvent(for error: ConversionError) -> AnthropicStreamEvent {
+    package static func errorEvent(for error: ConversionError) -> AnthropicStreamEvent {
         AnthropicStreamEvent("error", error.anthropicErrorBody)
     }
 

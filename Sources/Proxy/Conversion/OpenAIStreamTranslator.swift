@@ -5,24 +5,24 @@
 /// What it returns depends only on the upstream's bytes, never on where its chunk boundaries fall: every
 /// event completed before a failure is converted and returned before the failure is noted, and after it
 /// nothing more is returned (the caller ends the stream with an `event: error` for `failureDetail`).
-struct OpenAIStreamTranslator: Sendable {
-    private(set) var converter: OpenAIStreamConverter
+package struct OpenAIStreamTranslator: Sendable {
+    package private(set) var converter: OpenAIStreamConverter
     /// Why the stream failed, e.g. "sent a bad stream: …" (the caller prefixes "Upstream 'NAME' "); nil while
     /// it is fine.
-    private(set) var failureDetail: String?
+    package private(set) var failureDetail: String?
     private var parser = SSEParser()
 
-    init(converter: OpenAIStreamConverter) {
+    package init(converter: OpenAIStreamConverter) {
         self.converter = converter
     }
 
     /// `message_start` and `ping`.
-    mutating func start() -> [UInt8] {
+    package mutating func start() -> [UInt8] {
         SSEEncoder.encode(converter.start())
     }
 
     /// The client bytes for one upstream chunk.
-    mutating func feed(_ chunk: some Collection<UInt8>) -> [UInt8] {
+    package mutating func feed(_ chunk: some Collection<UInt8>) -> [UInt8] {
         guard failureDetail == nil else { return [] }
         var spans: [SSEEventSpan] = []
         var parseFailure: SSEParserError?
@@ -34,7 +34,7 @@ struct OpenAIStreamTranslator: Sendable {
 
     /// The upstream ended: the last events and, on a complete stream, the closing events. Afterwards
     /// `failureDetail` is set when the stream did not end properly (cut, or a call `finish` rejects).
-    mutating func finish() -> [UInt8] {
+    package mutating func finish() -> [UInt8] {
         guard failureDetail == nil else { return [] }
         var spans: [SSEEventSpan] = []
         var out: [UInt8] = []
@@ -64,7 +64,7 @@ struct OpenAIStreamTranslator: Sendable {
     }
 
     /// Notes a failure the caller saw (the transport), so that nothing more is returned.
-    mutating func fail(_ detail: String) {
+    package mutating func fail(_ detail: String) {
         if failureDetail == nil { failureDetail = detail }
     }
 

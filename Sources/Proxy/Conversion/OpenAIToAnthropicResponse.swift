@@ -11,8 +11,8 @@
 /// - usage: see `TokenUsage(openAIUsage:)`.
 /// - Errors: a 200 body with an `error` member → `.upstreamError` (with its message); no object, no choices,
 ///   a choice without `message`, a tool call without a function name → `.upstreamMalformed`.
-enum OpenAIToAnthropicResponse {
-    static func convert(
+package enum OpenAIToAnthropicResponse {
+    package static func convert(
         _ openAIBody: JSONValue, clientModel: String, stopSequences: [String]
     ) throws(ConversionError) -> (body: JSONValue, usage: TokenUsage, toolCalls: Int, stopReason: String) {
         guard case .object = openAIBody else {
@@ -117,7 +117,7 @@ enum OpenAIToAnthropicResponse {
     }
 
     /// A `ConversionError.upstreamError` from an OpenAI-style `error` member (object or string).
-    static func upstreamError(_ error: JSONValue) -> ConversionError {
+    package static func upstreamError(_ error: JSONValue) -> ConversionError {
         let message = error["message"]?.string ?? error.string ?? error.compactText
         let type = error["type"]?.string ?? error["code"]?.string
         return ConversionError(.upstreamError, message, upstreamType: type)

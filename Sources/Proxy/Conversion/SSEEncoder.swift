@@ -1,13 +1,13 @@
 /// Writes Server-Sent Events the way Anthropic does: `event: NAME\ndata: <compact json>\n\n`.
-enum SSEEncoder {
+package enum SSEEncoder {
     /// One event. The compact serializer never emits a raw newline, so the payload is a single `data:` line.
-    static func event(_ name: String, _ data: JSONValue) -> [UInt8] {
+    package static func event(_ name: String, _ data: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         append(name, data, to: &out)
         return out
     }
 
-    static func append(_ name: String, _ data: JSONValue, to out: inout [UInt8]) {
+    package static func append(_ name: String, _ data: JSONValue, to out: inout [UInt8]) {
         out.append(contentsOf: "event: ".utf8)
         out.append(contentsOf: name.utf8)
         out.append(contentsOf: "\ndata: ".utf8)
@@ -16,7 +16,7 @@ enum SSEEncoder {
     }
 
     /// All events, concatenated.
-    static func encode(_ events: [AnthropicStreamEvent]) -> [UInt8] {
+    package static func encode(_ events: [AnthropicStreamEvent]) -> [UInt8] {
         var out: [UInt8] = []
         for event in events {
             append(event.name, event.data, to: &out)
@@ -26,7 +26,7 @@ enum SSEEncoder {
 
     /// A comment (`: text\n\n`), e.g. a keep-alive. Each line of a multi-line text becomes its own comment
     /// line, so the text can never end the comment early or inject fields.
-    static func comment(_ text: String) -> [UInt8] {
+    package static func comment(_ text: String) -> [UInt8] {
         var out: [UInt8] = []
         out.append(contentsOf: ": ".utf8)
         var previousWasCR = false

@@ -1,13 +1,13 @@
 /// One Server-Sent Event as received.
-struct SSEEvent: Sendable, Equatable {
+package struct SSEEvent: Sendable, Equatable {
     /// The `event:` field, nil when the event had none (the SSE default type "message").
-    var event: String?
+    package var event: String?
     /// The `data:` lines joined with "\n".
-    var data: String
+    package var data: String
     /// The `id:` field given in this event's block, if any (not carried over from earlier events).
-    var id: String?
+    package var id: String?
 
-    init(event: String? = nil, data: String, id: String? = nil) {
+    package init(event: String? = nil, data: String, id: String? = nil) {
         self.event = event
         self.data = data
         self.id = id
@@ -21,11 +21,13 @@ struct SSEEventSpan: Sendable, Equatable {
 }
 
 /// Why the SSE parser gave up.
-struct SSEParserError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct SSEParserError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The size limit a single event exceeded.
     var limit: Int
 
-    var description: String { "server-sent event larger than \(limit) bytes" }
+    package init(limit: Int) { self.limit = limit }
+
+    package var description: String { "server-sent event larger than \(limit) bytes" }
 }
 
 /// Incremental Server-Sent-Events parser (WHATWG rules) fed arbitrary byte chunks.
@@ -44,8 +46,8 @@ struct SSEParserError: Error, Sendable, Equatable, CustomStringConvertible {
 /// ended, and `boundary` is the offset just past the last line after which nothing is pending (an event
 /// dispatched, a blank line, a comment between events). A relay that forwards raw bytes only up to those
 /// offsets never forwards part of an event it has not seen whole (`AnthropicForwarder`).
-struct SSEParser: Sendable {
-    static let defaultMaximumEventBytes = 8 * 1024 * 1024
+package struct SSEParser: Sendable {
+    package static let defaultMaximumEventBytes = 8 * 1024 * 1024
 
     let maximumEventBytes: Int
     private var line: [UInt8] = []
@@ -57,16 +59,16 @@ struct SSEParser: Sendable {
     private var atStreamStart = true
     private var failed = false
     /// Bytes consumed so far, over every chunk.
-    private(set) var offset = 0
+    package private(set) var offset = 0
     /// Offset just past the last line after which no event was pending.
     private(set) var boundary = 0
 
-    init(maximumEventBytes: Int = SSEParser.defaultMaximumEventBytes) {
+    package init(maximumEventBytes: Int = SSEParser.defaultMaximumEventBytes) {
         self.maximumEventBytes = maximumEventBytes
     }
 
     /// Consumes a chunk and returns the events it completed, in order.
-    mutating func feed(_ chunk: some Collection<UInt8>) throws(SSEParserError) -> [SSEEvent] {
+    package mutating func feed(_ chunk: some Collection<UInt8>) throws(SSEParserError) -> [SSEEvent] {
         var spans: [SSEEventSpan] = []
         try feedSpans(chunk, into: &spans)
         return spans.map(\.event)
@@ -95,7 +97,7 @@ struct SSEParser: Sendable {
     }
 
     /// Ends the stream: processes an unterminated last line and delivers a pending event.
-    mutating func finish() throws(SSEParserError) -> [SSEEvent] {
+    package mutating func finish() throws(SSEParserError) -> [SSEEvent] {
         var spans: [SSEEventSpan] = []
         try finishSpans(into: &spans)
         return spans.map(\.event)

@@ -1,5 +1,5 @@
 /// Input-token estimate for `count_tokens` on OpenAI-format providers (which have no counting endpoint).
-enum TokenEstimator {
+package enum TokenEstimator {
     /// Estimated input tokens of an Anthropic request body:
     ///
     ///     max(1, characters / 4)
@@ -12,7 +12,7 @@ enum TokenEstimator {
     ///
     /// Images, documents, tool_use inputs and thinking blocks are not counted. This is the rough "4 characters
     /// per token" rule the original proxy used; it is a heuristic, not a tokenizer.
-    static func estimate(_ anthropicBody: JSONValue) -> Int {
+    package static func estimate(_ anthropicBody: JSONValue) -> Int {
         max(1, characterCount(anthropicBody) / 4)
     }
 

@@ -6,22 +6,22 @@ import LogPipeline
 /// `RecordBounds.tokens`. Anything else (negative, beyond 2^32, a float with a fraction, a string) makes
 /// the whole usage unusable: its counters are zero and `violation` says why, so the request is recorded
 /// as `upstream_bad_usage` and nothing of it is summed.
-struct TokenUsage: Sendable, Equatable, CustomStringConvertible {
-    var inputTokens: Int
-    var outputTokens: Int
-    var cacheReadTokens: Int
-    var cacheCreationTokens: Int
+package struct TokenUsage: Sendable, Equatable, CustomStringConvertible {
+    package var inputTokens: Int
+    package var outputTokens: Int
+    package var cacheReadTokens: Int
+    package var cacheCreationTokens: Int
     /// Why the upstream's usage was refused (field and value), or nil when it is usable.
     var violation: String?
 
-    init(inputTokens: Int = 0, outputTokens: Int = 0, cacheReadTokens: Int = 0, cacheCreationTokens: Int = 0) {
+    package init(inputTokens: Int = 0, outputTokens: Int = 0, cacheReadTokens: Int = 0, cacheCreationTokens: Int = 0) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.cacheReadTokens = cacheReadTokens
         self.cacheCreationTokens = cacheCreationTokens
     }
 
-    static let zero = TokenUsage()
+    package static let zero = TokenUsage()
 
     /// A usage refused as a whole.
     static func refused(_ why: String) -> TokenUsage {
@@ -31,13 +31,13 @@ struct TokenUsage: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// All prompt tokens the upstream processed: input + cache read + cache creation (in bounds, so no overflow).
-    var totalInputTokens: Int { inputTokens + cacheReadTokens + cacheCreationTokens }
+    package var totalInputTokens: Int { inputTokens + cacheReadTokens + cacheCreationTokens }
 
     /// Reads an OpenAI `usage` object: `prompt_tokens` INCLUDES `prompt_tokens_details.cached_tokens`, so
     /// `inputTokens = prompt_tokens - cached_tokens`; cached > prompt is a violation. DeepSeek's
     /// `prompt_cache_hit_tokens` is used when `prompt_tokens_details.cached_tokens` is absent. OpenAI
     /// has no cache-creation counter.
-    init(openAIUsage usage: JSONValue) {
+    package init(openAIUsage usage: JSONValue) {
         do throws(BoundViolation) {
             let prompt = try Self.counter(usage, "prompt_tokens") ?? 0
             let details = try Self.counter(usage["prompt_tokens_details"], "cached_tokens", path: "prompt_tokens_details.cached_tokens")
@@ -55,7 +55,7 @@ struct TokenUsage: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Reads an Anthropic `usage` object (missing counters are 0).
-    init(anthropicUsage usage: JSONValue?) {
+    package init(anthropicUsage usage: JSONValue?) {
         do throws(BoundViolation) {
             self.init(inputTokens: try Self.counter(usage, "input_tokens") ?? 0,
                       outputTokens: try Self.counter(usage, "output_tokens") ?? 0,
@@ -86,7 +86,7 @@ struct TokenUsage: Sendable, Equatable, CustomStringConvertible {
         ]
     }
 
-    var description: String {
+    package var description: String {
         if let violation { return "unusable usage (\(violation))" }
         return "in=\(inputTokens) out=\(outputTokens) cache_read=\(cacheReadTokens) cache_creation=\(cacheCreationTokens)"
     }

@@ -2,17 +2,17 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LogPipeline
-import NIOCore
+package import NIOCore
 
 /// One file of the dashboard, served from the binary: its bytes, content type and a strong ETag
 /// (so a browser revalidates with `If-None-Match` and gets a 304 instead of the body).
-struct DashboardAsset: Sendable {
-    let path: String
-    let contentType: String
-    let body: ByteBuffer
+package struct DashboardAsset: Sendable {
+    package let path: String
+    package let contentType: String
+    package let body: ByteBuffer
     let etag: String
 
-    init(path: String, contentType: String, text: String) {
+    package init(path: String, contentType: String, text: String) {
         self.path = path
         self.contentType = contentType
         self.body = ByteBuffer(string: text)

@@ -3,10 +3,10 @@ import Hummingbird
 /// `GET /dashboard` and its assets, all from the binary (nothing from a CDN; works offline). Open
 /// without `PROXY_API_KEY`: the files hold no data; the page asks for the key and sends it as a
 /// header to the JSON views, which check it.
-enum DashboardRoutes {
-    static let index = DashboardAsset(path: "/dashboard", contentType: "text/html; charset=utf-8", text: DashboardIndexHTML.text)
+package enum DashboardRoutes {
+    package static let index = DashboardAsset(path: "/dashboard", contentType: "text/html; charset=utf-8", text: DashboardIndexHTML.text)
 
-    static let assets: [DashboardAsset] = [
+    package static let assets: [DashboardAsset] = [
         DashboardAsset(path: "/dashboard/dashboard.css", contentType: "text/css; charset=utf-8", text: DashboardCSS.text),
         DashboardAsset(path: "/dashboard/format.js", contentType: "text/javascript; charset=utf-8", text: DashboardFormatJS.text),
         DashboardAsset(path: "/dashboard/stream.js", contentType: "text/javascript; charset=utf-8", text: DashboardStreamJS.text),

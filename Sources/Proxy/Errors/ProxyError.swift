@@ -1,8 +1,8 @@
 /// A failure of one request: what the client is told (status and Anthropic error type) and what the
 /// metrics record (`errorType`, the documented taxonomy in docs/errors.md).
-struct ProxyError: Error, Sendable, CustomStringConvertible {
+package struct ProxyError: Error, Sendable, CustomStringConvertible {
     /// The metrics taxonomy (`error.type` on the completed record).
-    enum Kind: String, Sendable, CaseIterable {
+    package enum Kind: String, Sendable, CaseIterable {
         case invalidRequest = "invalid_request"
         case requestTooLarge = "request_too_large"
         case unknownProvider = "unknown_provider"
@@ -23,25 +23,25 @@ struct ProxyError: Error, Sendable, CustomStringConvertible {
         case internalError = "internal_error"
     }
 
-    var kind: Kind
+    package var kind: Kind
     /// HTTP status for the client.
-    var status: Int
+    package var status: Int
     /// Anthropic `error.type` for the client.
-    var anthropicType: String
-    var message: String
+    package var anthropicType: String
+    package var message: String
     /// The upstream's `retry-after` (429/529), passed on to the client when it is a sane value.
-    var retryAfter: String?
+    package var retryAfter: String?
 
-    var description: String { "\(kind.rawValue): \(message)" }
+    package var description: String { "\(kind.rawValue): \(message)" }
 
-    init(_ kind: Kind, status: Int, anthropicType: String, _ message: String) {
+    package init(_ kind: Kind, status: Int, anthropicType: String, _ message: String) {
         self.kind = kind
         self.status = status
         self.anthropicType = anthropicType
         self.message = message
     }
 
-    static func invalidRequest(_ message: String) -> ProxyError {
+    package static func invalidRequest(_ message: String) -> ProxyError {
         ProxyError(.invalidRequest, status: 400, anthropicType: "invalid_request_error", message)
     }
 
@@ -49,7 +49,7 @@ struct ProxyError: Error, Sendable, CustomStringConvertible {
         ProxyError(.requestTooLarge, status: 413, anthropicType: "request_too_large", "Request body exceeds the limit of \(limit) bytes")
     }
 
-    static func unknownProvider(_ name: String, model: String) -> ProxyError {
+    package static func unknownProvider(_ name: String, model: String) -> ProxyError {
         ProxyError(.unknownProvider, status: 404, anthropicType: "not_found_error",
                    "Unknown provider '\(name)' in model '\(model)'; configure \(name.uppercased())_API_KEY or use a configured provider prefix")
     }

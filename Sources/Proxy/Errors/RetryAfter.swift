@@ -5,11 +5,11 @@ import Foundation
 /// The value comes from a provider vdm does not control, so only the two forms the RFC allows are
 /// relayed: delay-seconds (1–10 digits) or an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`,
 /// exactly 29 bytes of letters, digits, spaces, commas and colons). Anything else is dropped.
-enum RetryAfter {
+package enum RetryAfter {
     static let maxSecondsDigits = 10
     static let httpDateBytes = 29
 
-    static func sanitized(_ raw: String) -> String? {
+    package static func sanitized(_ raw: String) -> String? {
         let value = raw.trimmingCharacters(in: .whitespaces)
         let bytes = Array(value.utf8)
         if !bytes.isEmpty, bytes.count <= maxSecondsDigits, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {

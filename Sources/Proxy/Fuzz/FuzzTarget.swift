@@ -43,7 +43,7 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
 package struct FuzzViolation: Error, Sendable, CustomStringConvertible {
     package var description: String
 
-    init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
     }
 }

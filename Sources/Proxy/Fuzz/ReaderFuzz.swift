@@ -1,24 +1,24 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LogPipeline
+package import LogPipeline
 
 /// Replay's reading path on arbitrary file contents: `RecordReader.read(path:)` (gzip sniffing,
 /// format detection, `ChunkBuffer` framing, journal export fields) and `RecordParser` with every
 /// accessor the analyzer calls. The bytes go through a real file, so nothing is bypassed.
-enum ReaderFuzz {
+package enum ReaderFuzz {
     /// What one input gave, for the corpus tests' checks.
-    struct Outcome: Equatable {
-        var stats: ReadStats
-        var records = 0
-        var problems: [InputProblemKind: Int] = [:]
+    package struct Outcome: Equatable {
+        package var stats: ReadStats
+        package var records = 0
+        package var problems: [InputProblemKind: Int] = [:]
     }
 
     /// Window sizes tried (picked by input length, so one input always reads the same way): tiny ones
     /// make lines and binary fields straddle refills.
     static let chunkSizes = [7, 64, 4096, 1 << 20]
 
-    static func run(_ data: [UInt8]) throws(FuzzViolation) -> Outcome {
+    package static func run(_ data: [UInt8]) throws(FuzzViolation) -> Outcome {
         let scratch = ScratchFile()
         let path = try scratch.write(data)
         let reader = RecordReader(chunk: chunkSizes[data.count % chunkSizes.count])
@@ -49,12 +49,12 @@ enum ReaderFuzz {
 
     /// Asks the parser everything the analyzer and `trace` ask, and checks the reader's locations.
     private struct Consumer: RecordConsumer {
-        var records = 0
-        var problems: [InputProblemKind: Int] = [:]
+        package var records = 0
+        package var problems: [InputProblemKind: Int] = [:]
         var lastLine = 0
         var broken: String?
 
-        mutating func record(_ kind: RecordKind, _ parser: RecordParser, at location: SourceLocation) {
+        package mutating func record(_ kind: RecordKind, _ parser: RecordParser, at location: SourceLocation) {
             records += 1
             check(location)
             switch kind {

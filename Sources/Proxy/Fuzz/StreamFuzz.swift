@@ -4,7 +4,7 @@ import LogPipeline
 /// do with its events (`OpenAIStreamConverter` for OpenAI upstreams, `AnthropicStreamUsageTap` for
 /// Anthropic passthrough). The split points come from a hash of the input, so an input always splits
 /// the same way and the seeds are plain recorded streams.
-enum StreamFuzz {
+package enum StreamFuzz {
     /// Small, so the fuzzer reaches the size limit; large enough for every seed event.
     static let eventLimit = 2048
 
@@ -85,7 +85,7 @@ enum StreamFuzz {
 
     /// `data` cut at points drawn from a generator seeded with the input's FNV-1a hash (1 to 64
     /// bytes a piece, some pieces empty).
-    static func chunks(of data: [UInt8]) -> [[UInt8]] {
+    package static func chunks(of data: [UInt8]) -> [[UInt8]] {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
         var rng = SplitMix64(state: hash)
@@ -122,8 +122,8 @@ enum StreamFuzz {
 /// The order rules of an Anthropic stream as a client sees it: `message_start` first and once;
 /// content blocks numbered 0, 1, 2… with deltas and a stop only for the open one, one open at a time;
 /// `message_delta` then `message_stop` last; an `error` ends it; every payload's `type` is its name.
-enum AnthropicProtocol {
-    static func check(_ events: [AnthropicStreamEvent]) throws(FuzzViolation) {
+package enum AnthropicProtocol {
+    package static func check(_ events: [AnthropicStreamEvent]) throws(FuzzViolation) {
         var open: Int?
         var next = 0
         var ended = false

@@ -9,7 +9,7 @@ package enum ExpositionOrder {
         /// Runs of consecutive sample lines of one series, keyed by their labels without `le`.
         var series: [(key: ArraySlice<UInt8>, lines: [ArraySlice<UInt8>])] = []
 
-        mutating func add(_ line: ArraySlice<UInt8>, key: ArraySlice<UInt8>) {
+        package mutating func add(_ line: ArraySlice<UInt8>, key: ArraySlice<UInt8>) {
             if let last = series.indices.last, series[last].key == key {
                 series[last].lines.append(line)
             } else {
@@ -18,7 +18,7 @@ package enum ExpositionOrder {
         }
     }
 
-    static func canonical(_ text: [UInt8]) -> [UInt8] {
+    package static func canonical(_ text: [UInt8]) -> [UInt8] {
         var families: [ArraySlice<UInt8>: Family] = [:]
         var current: ArraySlice<UInt8> = []
         for line in text.split(separator: newline) {
@@ -71,7 +71,7 @@ package enum ExpositionOrder {
 
     /// The text between a sample's braces (empty without labels), without a trailing `le` label:
     /// the registry writes `le` last, and its value (a number or `+Inf`) never holds a quote.
-    static func seriesKey(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    package static func seriesKey(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         guard let open = line.firstIndex(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: " ") }),
               line[open] == UInt8(ascii: "{") else { return [] }
         var i = line.index(after: open)

@@ -2,9 +2,9 @@ import LogPipeline
 
 /// Keeps Prometheus label values bounded and clean. Model names come from clients, so without a cap
 /// every distinct string would become a new time series (and stay in memory for good).
-struct MetricLabels: Sendable {
+package struct MetricLabels: Sendable {
     static let overflow = AggregateLimits.overflowKey  // "(other)", the same word the aggregate uses
-    static let maxValueLength = 128
+    package static let maxValueLength = 128
 
     /// Distinct provider/model pairs kept as their own series; later pairs share
     /// `model="(other)"` under their provider (providers come from configuration, so they are few).
@@ -18,7 +18,7 @@ struct MetricLabels: Sendable {
         var model: String
     }
 
-    init(maxPairs: Int, knownErrorTypes: Set<String>) {
+    package init(maxPairs: Int, knownErrorTypes: Set<String>) {
         self.maxPairs = max(1, maxPairs)
         self.knownErrorTypes = knownErrorTypes
     }
@@ -36,14 +36,14 @@ struct MetricLabels: Sendable {
         return Pair(provider: pair.provider, model: Self.overflow)
     }
 
-    func errorType(_ type: String?) -> String {
+    package func errorType(_ type: String?) -> String {
         let type = type ?? "unknown"
         return knownErrorTypes.contains(type) ? type : Self.overflow
     }
 
     /// Secrets redacted (a client can send anything as a model name), control characters replaced,
     /// length capped. Prometheus' writer escapes `\`, `"` and newlines itself.
-    static func clean(_ value: String) -> String {
+    package static func clean(_ value: String) -> String {
         let redacted = Redactor().redact(value)
         var scalars = String.UnicodeScalarView()
         var count = 0

@@ -1,15 +1,15 @@
-import Prometheus
+package import Prometheus
 
 /// The Prometheus vocabulary of vdm (docs/metrics-api.md lists it). Modelled on LiteLLM's
 /// (`litellm_proxy_total_requests_metric`, `litellm_llm_api_latency_metric`, …) but in Prometheus'
 /// own naming style: `vdm_` prefix, base unit in the name, `_total` on counters.
 /// Computed, not stored: `MetricNameDescriptor` is not `Sendable`.
 package enum MetricNames {
-    static var requests: MetricNameDescriptor {
+    package static var requests: MetricNameDescriptor {
         .init(metricName: "vdm_requests", unitName: "total",
               helpText: "Completed requests (errors included) by provider, model and streaming.")
     }
-    static var errors: MetricNameDescriptor {
+    package static var errors: MetricNameDescriptor {
         .init(metricName: "vdm_request_errors", unitName: "total",
               helpText: "Completed requests that failed, by provider, model, streaming and error type.")
     }
@@ -17,11 +17,11 @@ package enum MetricNames {
         .init(metricName: "vdm_tokens", unitName: "total",
               helpText: "Tokens of completed requests by provider, model and type (input excludes cache reads and writes).")
     }
-    static var duration: MetricNameDescriptor {
+    package static var duration: MetricNameDescriptor {
         .init(metricName: "vdm_request_duration", unitName: "seconds",
               helpText: "Request received to last byte sent, completed requests.")
     }
-    static var upstream: MetricNameDescriptor {
+    package static var upstream: MetricNameDescriptor {
         .init(metricName: "vdm_upstream_duration", unitName: "seconds",
               helpText: "Request sent upstream to upstream response complete, requests that reached the upstream.")
     }
@@ -50,7 +50,7 @@ package enum MetricNames {
               helpText: "1 when a requested log output is not in effect (fell back), else 0.")
     }
     /// Present only while an output is fallen back, so alerts see which one and where it went.
-    static var logSinkFallback: MetricNameDescriptor {
+    package static var logSinkFallback: MetricNameDescriptor {
         .init(metricName: "vdm_log_sink_fallback", unitName: "",
               helpText: "1 while the requested log output `sink` writes to `to` instead (journald to syslog or console, syslog to console).")
     }
@@ -65,7 +65,7 @@ package enum MetricNames {
     package static var processFamilies: [String] { [inFlight.name, logRecords.name, logRecordsDropped.name, logFallback.name, logSinkFallback.name, clientTelemetry.name] }
 
     /// Whole requests of LLMs: from a fast cache hit to a long agentic stream.
-    static let durationBuckets: [Duration] = [
+    package static let durationBuckets: [Duration] = [
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
         .seconds(10), .seconds(20), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
     ]

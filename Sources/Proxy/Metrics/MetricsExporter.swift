@@ -1,6 +1,6 @@
-import Journald
-import LogPipeline
-import Prometheus
+package import Journald
+package import LogPipeline
+package import Prometheus
 import Synchronization
 
 /// Prometheus series for the proxy's requests, fed with `RequestMetrics` — by the live tracker's
@@ -8,17 +8,19 @@ import Synchronization
 /// log files — so every producer of metrics shares one vocabulary. Knows nothing of HTTP: the
 /// `/metrics` route only calls `emit(into:)`.
 package final class MetricsExporter: Sendable {
-    struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Distinct provider/model label pairs before new models are counted as `(other)`.
-        var maxModelPairs = 200
+        package var maxModelPairs = 200
         /// The error taxonomy (docs/errors.md) plus `unknown` (an error without a type).
         var knownErrorTypes: Set<String> = Set(ProxyError.Kind.allCases.map(\.rawValue) + ["unknown"])
         /// The families about the running process (`MetricNames.processFamilies`: in-flight gauge, log
         /// records, log fallback). A replay of log files has no process: it leaves them out.
-        var processFamilies = true
+        package var processFamilies = true
+
+        package init() {}
     }
 
-    let registry: PrometheusCollectorRegistry
+    package let registry: PrometheusCollectorRegistry
     private let configuration: Configuration
 
     private struct SeriesKey: Hashable {
@@ -41,7 +43,7 @@ package final class MetricsExporter: Sendable {
     }
 
     private struct State {
-        var labels: MetricLabels
+        package var labels: MetricLabels
         var series: [SeriesKey: Series] = [:]
         var logRecordsSeen: UInt64 = 0
         /// One gauge per fallen-back output; a pair that no longer holds is unregistered, not left at 0.
@@ -56,7 +58,7 @@ package final class MetricsExporter: Sendable {
     private let logFallback: Gauge?
     private let clientTelemetry: Counter?
 
-    init(configuration: Configuration = Configuration(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    package init(configuration: Configuration = Configuration(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.configuration = configuration
         self.state = Mutex(State(labels: MetricLabels(maxPairs: configuration.maxModelPairs, knownErrorTypes: configuration.knownErrorTypes)))
@@ -68,7 +70,7 @@ package final class MetricsExporter: Sendable {
     }
 
     /// The tracker's observer: starts move the in-flight gauge, completions are recorded.
-    func observe(_ event: TrackerEvent) {
+    package func observe(_ event: TrackerEvent) {
         switch event {
         case .started:
             inFlight?.increment()
@@ -82,7 +84,7 @@ package final class MetricsExporter: Sendable {
     }
 
     /// Counts one completed request.
-    func record(_ m: RequestMetrics) {
+    package func record(_ m: RequestMetrics) {
         let (series, pair, errorType) = state.withLock { state -> (Series, MetricLabels.Pair, String?) in
             let pair = state.labels.pair(for: m)
             let key = SeriesKey(pair: pair, streaming: m.isStreaming)
@@ -120,7 +122,7 @@ package final class MetricsExporter: Sendable {
     /// outputs fell back (to what). Called before each scrape (the router counts; this mirrors it).
     /// `dropped`: each sink's records dropped so far (`vdm_log_records_dropped_total{sink}`, 0 included,
     /// so an alert can see the series before the first drop).
-    func updateLogging(recordsEmitted: UInt64, fallbacks: [LogFallback], dropped: [(sink: String, dropped: UInt64)] = []) {
+    package func updateLogging(recordsEmitted: UInt64, fallbacks: [LogFallback], dropped: [(sink: String, dropped: UInt64)] = []) {
         let delta = state.withLock { state -> UInt64 in
             // Under the lock, so two scrapes at once cannot register the same gauge twice.
             updateFallbackGauges(Set(fallbacks), in: &state)
@@ -158,10 +160,10 @@ package final class MetricsExporter: Sendable {
     }
 
     /// Distinct provider/model pairs with series of their own (at most `maxModelPairs`).
-    var labelPairs: Int { state.withLock { $0.labels.admittedCount } }
+    package var labelPairs: Int { state.withLock { $0.labels.admittedCount } }
 
     /// The text exposition format (version 0.0.4) appended to `buffer`, in `ExpositionOrder`.
-    func emit(into buffer: inout [UInt8]) {
+    package func emit(into buffer: inout [UInt8]) {
         var raw: [UInt8] = []
         raw.reserveCapacity(16 << 10)
         registry.emit(into: &raw)

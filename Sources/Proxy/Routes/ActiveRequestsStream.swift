@@ -18,10 +18,10 @@ import Synchronization
 /// - `: heartbeat` after `heartbeat` without any write, so proxies and browsers keep the line open.
 /// - A client that goes away cancels its stream (Hummingbird's inbound-close handler): the wait is
 ///   cancelled, its waiter removed from the tracker, the task ends. Graceful shutdown ends streams too.
-final class ActiveRequestsStream: Sendable {
+package final class ActiveRequestsStream: Sendable {
     let tracker: RequestTracker
     let settings: ActiveRequestsStreamSettings
-    let metricsEnabled: Bool
+    package let metricsEnabled: Bool
     private let open = Atomic<Int>(0)
 
     /// The longest a start or an end waits behind the previous event.
@@ -36,7 +36,7 @@ final class ActiveRequestsStream: Sendable {
     }
 
     /// Streams being served right now.
-    var openStreams: Int { open.load(ordering: .relaxed) }
+    package var openStreams: Int { open.load(ordering: .relaxed) }
 
     static var headers: HTTPFields {
         var headers = HTTPFields()

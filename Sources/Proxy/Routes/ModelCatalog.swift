@@ -1,4 +1,4 @@
-import LogPipeline
+package import LogPipeline
 
 /// What `GET /v1/models` lists: the configured aliases and the models they resolve to. vdm lists what
 /// it is configured with and does not ask the providers (no upstream call, no key used per listing).
@@ -7,17 +7,23 @@ import LogPipeline
 /// by its name (`provider:name` outside the default provider), a target as `provider:model`, or as
 /// `!provider:model` when an alias would otherwise catch it. At most `ModelAliases.maxAliases` × 2
 /// entries, each string redacted and within `RecordBounds.maxModelBytes` (plus the prefix).
-struct ModelCatalog: Sendable, Equatable {
-    struct Entry: Sendable, Equatable {
-        var id: String
+package struct ModelCatalog: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
+        package var id: String
         /// The alias and where it leads, or the model name.
-        var displayName: String
-        var provider: String
+        package var displayName: String
+        package var provider: String
+
+        package init(id: String, displayName: String, provider: String) {
+            self.id = id
+            self.displayName = displayName
+            self.provider = provider
+        }
     }
 
-    let entries: [Entry]
+    package let entries: [Entry]
 
-    init(registry: ProviderRegistry, redactor: Redactor) {
+    package init(registry: ProviderRegistry, redactor: Redactor) {
         var entries: [Entry] = []
         var targets: [String: Entry] = [:]
         for alias in registry.aliases.all.sorted(by: { ($0.provider, $0.name) < ($1.provider, $1.name) }) {
@@ -41,7 +47,7 @@ struct ModelCatalog: Sendable, Equatable {
     }
 
     /// OpenAI's list: `{"object":"list","data":[{"id","object":"model","created":0,"owned_by"}]}`.
-    var openAI: JSONValue {
+    package var openAI: JSONValue {
         let data: [JSONValue] = entries.map { entry in
             ["id": .string(entry.id), "object": "model", "created": 0, "owned_by": .string(entry.provider)]
         }
@@ -50,7 +56,7 @@ struct ModelCatalog: Sendable, Equatable {
 
     /// Anthropic's list: `{"data":[{"type":"model","id","display_name","created_at"}],"has_more","first_id","last_id"}`.
     /// vdm does not know when a model was created: the epoch.
-    var anthropic: JSONValue {
+    package var anthropic: JSONValue {
         let data: [JSONValue] = entries.map { entry in
             ["type": "model", "id": .string(entry.id), "display_name": .string(entry.displayName), "created_at": "1970-01-01T00:00:00Z"]
         }

@@ -12,9 +12,13 @@ import LogPipeline
 /// The id is always vdm's own (`RequestIDs`): a client's `X-Request-ID` is not unique (clients reuse
 /// one, and a hostile one could merge its requests into one record). A sane client id is kept
 /// beside it, redacted (by shape and configured value), as `vdm.client_request_id`; the response's
-/// `x-request-id` is vdm's id, the one to search the logs and the journal for.
+/// `x-request-id` is vdm's id, the one to search the logs and the journal for. The request's W3C
+/// trace context (`TraceHeaders`) is bound with it: `trace.id`/`span.id` on its records, and the
+/// `traceparent` of the upstream call.
 struct CorrelationMiddleware<Context: RequestContext>: RouterMiddleware {
     static var headerName: HTTPField.Name { HTTPField.Name("x-request-id")! }
+    static var traceparent: HTTPField.Name { HTTPField.Name("traceparent")! }
+    static var tracestate: HTTPField.Name { HTTPField.Name("tracestate")! }
     let redactor: Redactor
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -22,7 +26,10 @@ struct CorrelationMiddleware<Context: RequestContext>: RouterMiddleware {
         let clientID = request.headers[Self.headerName].flatMap { supplied in
             CorrelationContext.isSaneID(supplied) ? redactor.redact(supplied) : nil
         }
-        let correlation = CorrelationContext(id: id, clientID: clientID)
+        // W3C trace context: the client's trace when it sent a valid one, a new one otherwise.
+        let trace = TraceHeaders.context(traceparent: request.headers[values: Self.traceparent],
+                                         tracestate: request.headers[values: Self.tracestate])
+        let correlation = CorrelationContext(id: id, clientID: clientID, trace: trace)
         var response = try await CorrelationContext.$current.withValue(correlation) {
             try await next(request, context)
         }

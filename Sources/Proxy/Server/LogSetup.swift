@@ -1,36 +1,38 @@
 import Foundation
-import Journald
-import Logging
+package import Journald
+package import Logging
 package import LogPipeline
 
 /// The process's log outputs and the router in front of them. Components get their loggers from
 /// here (never from a global), so tests can run several proxies in one process.
 package struct LogSetup: Sendable {
     package let router: LogRouter
-    let mode: LoggingMode
+    package let mode: LoggingMode
     let warnings: [String]
     /// The one redactor every sink, route and error body of this proxy uses (configured values included).
-    let redactor: Redactor
+    package let redactor: Redactor
 
-    struct Options: Sendable {
-        var jsonPath: String?
-        var console = true
-        var level: Logger.Level = .info
+    package struct Options: Sendable {
+        package var jsonPath: String?
+        package var console = true
+        package var level: Logger.Level = .info
         var includeOrigin = false
-        var instanceID: String?
-        var extraSinks: [any LogSink] = []
+        package var instanceID: String?
+        package var extraSinks: [any LogSink] = []
         /// `--log-target` / `VDM_LOG_TARGET` (journald, syslog, console, json:PATH); empty = console (+ --log-json).
-        var targets: [LogTarget] = []
+        package var targets: [LogTarget] = []
         /// Where journald and syslog are looked for (tests point them elsewhere to force a fallback).
-        var journaldSocket = LogTargetSelection.journaldSocketPath
-        var syslogSocket = SyslogSink.defaultSocketPath
+        package var journaldSocket = LogTargetSelection.journaldSocketPath
+        package var syslogSocket = SyslogSink.defaultSocketPath
         /// Shape rules plus the configured secrets (`ServeSetup` fills it from the configuration).
-        var redactor = Redactor()
+        package var redactor = Redactor()
         /// Every sink's queue size and bounded wait (`VDM_LOG_QUEUE_WAIT_MS`, `VDM_LOG_QUEUE_BYTES`).
         var queuePolicy = SinkQueuePolicy()
+
+        package init() {}
     }
 
-    static func make(_ options: Options, warnings: [String] = []) throws -> LogSetup {
+    package static func make(_ options: Options, warnings: [String] = []) throws -> LogSetup {
         if !options.targets.isEmpty {
             var requested = options.targets
             if let path = options.jsonPath, !requested.contains(.json(path)) { requested.append(.json(path)) }
@@ -61,7 +63,7 @@ package struct LogSetup: Sendable {
         return LogSetup(router: router, mode: LoggingMode(requested: names, sink: sink), warnings: warnings, redactor: options.redactor)
     }
 
-    func logger(_ label: String) -> Logger {
+    package func logger(_ label: String) -> Logger {
         Logger(label: label) { router.makeHandler(label: $0) }
     }
 

@@ -3,7 +3,7 @@ import LogPipeline
 
 /// Which log outputs were asked for and which are in effect, read live: a journald output that fails
 /// after start-up shows as its fallback in `/health`, `/metrics/logs` and `/metrics` at once.
-struct LoggingMode: Sendable {
+package struct LoggingMode: Sendable {
     /// As asked for (`journald`, `json:/var/log/vdm.json`, …).
     let requested: [String]
     /// Everything records are written to (the router's sink).
@@ -18,7 +18,7 @@ struct LoggingMode: Sendable {
     }
 
     /// Each output as it is now (`journald`, `syslog`, `console`, `json:/path`, …).
-    var effective: [String] { LogTargetSelection.liveTargets(of: sink) }
+    package var effective: [String] { LogTargetSelection.liveTargets(of: sink) }
 
     /// The requested journald/syslog outputs whose records go elsewhere now.
     var fallbacks: [LogFallback] { systemOutputs.compactMap(\.fallback) }

@@ -1,22 +1,26 @@
 import Foundation
-import Hummingbird
+package import Hummingbird
 import Logging
-import LogPipeline
+package import LogPipeline
 import NIOCore
 import ServiceLifecycle
 
 /// The proxy's HTTP application: routes, middleware, and the shared tracker and upstream client.
 package struct ProxyServer: Sendable {
     let settings: ServerSettings
-    let registry: ProviderRegistry
-    let logs: LogSetup
-    let tracker: RequestTracker
-    let upstream: UpstreamClient
+    package let registry: ProviderRegistry
+    package let logs: LogSetup
+    package let tracker: RequestTracker
+    package let upstream: UpstreamClient
     let exporter: MetricsExporter
-    let activeRequestsStream: ActiveRequestsStream
+    package let activeRequestsStream: ActiveRequestsStream
     let otlp: OTLPExport?
 
-    init(settings: ServerSettings, registry: ProviderRegistry, logs: LogSetup, summaryInterval: Int, otlp: OTLPExport? = nil) {
+    package init(settings: ServerSettings, registry: ProviderRegistry, logs: LogSetup, summaryInterval: Int) {
+        self.init(settings: settings, registry: registry, logs: logs, summaryInterval: summaryInterval, otlp: nil)
+    }
+
+    init(settings: ServerSettings, registry: ProviderRegistry, logs: LogSetup, summaryInterval: Int, otlp: OTLPExport?) {
         self.settings = settings
         self.registry = registry
         self.logs = logs
@@ -75,7 +79,7 @@ package struct ProxyServer: Sendable {
             prometheus: PrometheusHandler(exporter: exporter, logs: logs))
     }
 
-    func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    package func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
             server: .http1(configuration: .init(additionalChannelHandlers: [HTTPParseErrorHandler(), ClientEOFHandler()])),

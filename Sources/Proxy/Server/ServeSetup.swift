@@ -49,8 +49,8 @@ package struct ServeSetup: Sendable {
     /// The redactor for every output, made before any sink: the shape rules plus the exact value of
     /// every configured key, of `PROXY_API_KEY` and of the OTLP header values (`extra`). Values too short
     /// to be matched by value are named (never shown) in a start-up warning.
-    static func redactor(registry: ProviderRegistry, settings: ServerSettings,
-                         extra: [(variable: String, key: String)] = []) -> (Redactor, [String]) {
+    package static func redactor(registry: ProviderRegistry, settings: ServerSettings,
+                                 extra: [(variable: String, key: String)] = []) -> (Redactor, [String]) {
         var secrets = registry.configuredKeys
         if let proxyKey = settings.proxyAPIKey { secrets.append(("PROXY_API_KEY", proxyKey)) }
         secrets += extra

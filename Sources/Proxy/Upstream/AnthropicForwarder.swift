@@ -2,13 +2,13 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
-import LogPipeline
+package import LogPipeline
 import NIOCore
 
 /// Anthropic-format upstreams: the request body goes up byte for byte except the model name (unknown
 /// fields, `cache_control`, `thinking` preserved), `anthropic-version` and `anthropic-beta` are
 /// forwarded, and streams are relayed event for event while a tap reads the usage.
-struct AnthropicForwarder: Sendable {
+package struct AnthropicForwarder: Sendable {
     let call: UpstreamCall
 
     static let defaultVersion = "2023-06-01"
@@ -135,7 +135,7 @@ struct AnthropicForwarder: Sendable {
     /// Why a 200 non-streaming body is not a usable reply: an error object (`{"type":"error","error":{…}}`,
     /// classified by its type as the same error with a non-200 status would be), or not a message (no
     /// `"type":"message"`, `content` not a list). Usage is judged by `TokenUsage` (`upstream_bad_usage`).
-    static func bodyProblem(_ body: JSONValue, raw: [UInt8], provider: String, redactor: Redactor) -> ProxyError? {
+    package static func bodyProblem(_ body: JSONValue, raw: [UInt8], provider: String, redactor: Redactor) -> ProxyError? {
         guard case .object = body else { return .badUpstreamResponse(provider: provider, "not a JSON object") }
         if body["type"]?.string == "error" || (body["error"].map { !$0.isNull } ?? false) {
             let error = body["error"]
@@ -156,7 +156,7 @@ struct AnthropicForwarder: Sendable {
     }
 
     /// An `event: error` relayed from the upstream, in the metrics taxonomy.
-    static func streamError(type: String, message: String, provider: String) -> ProxyError {
+    package static func streamError(type: String, message: String, provider: String) -> ProxyError {
         switch type {
         case "overloaded_error": ProxyError(.upstreamOverloaded, status: 529, anthropicType: type, "Upstream '\(provider)' overloaded mid-stream: \(message)")
         case "rate_limit_error": ProxyError(.upstreamRateLimited, status: 429, anthropicType: type, "Upstream '\(provider)' rate limited mid-stream: \(message)")

@@ -8,7 +8,7 @@ import NIOHTTP1
 /// Calls upstream providers over AsyncHTTPClient and classifies transport failures into the
 /// error taxonomy. Logs through a logger labelled `AsyncHTTPClient` (its INFO chatter is relabelled
 /// DEBUG by the downgrade filter; the task-local correlation id rides along on every line).
-struct UpstreamClient: Sendable {
+package struct UpstreamClient: Sendable {
     let http: HTTPClient
     let logger: Logger
     /// Set when the shutdown grace period ran out and vdm cut the upstream calls still running, so
@@ -20,7 +20,7 @@ struct UpstreamClient: Sendable {
         configuration.timeout = .init(connect: .nanoseconds(settings.streamingConnectTimeout.nanoseconds),
                                       read: .nanoseconds(settings.streamingReadTimeout.nanoseconds))
         configuration.decompression = .disabled
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.upstreamConnections)
         // AsyncHTTPClient retries a failed connect with backoff until the connect timeout, so a refused
         // connection took the whole STREAMING_CONNECT_TIMEOUT_SECONDS (30 s) to become a 502. Fail fast:
         // the client (Claude Code, the SDKs) retries 5xx with its own backoff, and vdm names the cause.
@@ -33,7 +33,7 @@ struct UpstreamClient: Sendable {
         return UpstreamClient(http: http, logger: logger)
     }
 
-    func shutdown() async {
+    package func shutdown() async {
         try? await http.shutdown()
     }
 
@@ -50,6 +50,13 @@ struct UpstreamClient: Sendable {
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.replaceOrAdd(name: "content-length", value: String(body.count))
+        // W3C trace context: vdm's span is the upstream call's parent (never the client's own header).
+        request.headers.remove(name: "traceparent")
+        request.headers.remove(name: "tracestate")
+        if let trace = CorrelationContext.current?.trace {
+            request.headers.add(name: "traceparent", value: TraceHeaders.upstreamTraceparent(trace))
+            if let state = trace.state { request.headers.add(name: "tracestate", value: state) }
+        }
         request.body = .bytes(ByteBuffer(bytes: body))
         // AsyncHTTPClient logs from its event loop, outside our task, where the task-local id is not
         // visible: so the id also travels as logger metadata.

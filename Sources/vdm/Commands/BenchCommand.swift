@@ -35,6 +35,7 @@ struct ProxyBenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent connections in the saturation phases.") var concurrency = 64
     @Option(help: "Where the proxy's logs go.") var logs = "/tmp/vdm-bench"
     @Option(help: "Alternating direct/proxy rounds at the fixed rate (the report takes medians over them).") var rounds = 3
+    @Flag(help: "Streamed (SSE) replies: adds time to first byte and the cost per upstream event.") var stream = false
 
     func run() async throws {
         do {
@@ -42,7 +43,7 @@ struct ProxyBenchCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("configuration error: \(error)")
         }
-        print(try await ProxyBench.run(rate: rate, seconds: seconds, concurrency: concurrency, rounds: rounds, logDirectory: logs), terminator: "")
+        print(try await ProxyBench.run(rate: rate, seconds: seconds, concurrency: concurrency, rounds: rounds, logDirectory: logs, stream: stream), terminator: "")
     }
 }
 
@@ -73,7 +74,7 @@ struct GenerateLogsCommand: ParsableCommand {
 
     @Option(help: "Approximate size: 1G, 512M, 64K or bytes.") var size = "1G"
     @Option(help: "Output file (keep it out of the repository, e.g. /tmp).") var out: String
-    @Option(help: "Process lifetimes (service.instance.id values) one after another.") var instances = 4
+    @Option(help: "Process lifetimes (service.node.name values) one after another.") var instances = 4
     @Option(help: "Seed (same seed, same file).") var seed: UInt64 = 1
 
     func run() throws {

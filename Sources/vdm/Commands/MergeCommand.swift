@@ -12,7 +12,7 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Output format.") var format = FormatArgument(.yaml)
     @Option(help: "Only providers matching this wildcard.") var provider: String?
     @Option(help: "Only models matching this wildcard.") var model: String?
-    @Flag(help: "Also one totals document per service.instance.id.") var byInstance = false
+    @Flag(help: "Also one totals document per service.node.name.") var byInstance = false
     @Option(help: "Write the merged state to this file.") var state: String?
     @Flag(help: "Exit 1 when any input was not used, or a request never completed.") var strict = false
     @Flag(help: "Render the totals despite conflicting records (the first by file name and line counts).") var force = false

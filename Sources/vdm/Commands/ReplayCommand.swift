@@ -12,7 +12,7 @@ struct ReplayCommand: AsyncParsableCommand {
         abstract: "Rebuild the running totals (or /metrics' request families) from log files (ECS JSON lines, journalctl -o json/-o export, .gz; - for stdin).",
         discussion: """
             The totals go to stdout; what was read, used and not (with file:line) and requests that never \
-            completed go to stderr. Each (service.instance.id, event.sequence) counts once: an identical \
+            completed go to stderr. Each (service.node.name, event.sequence) counts once: an identical \
             repeat is dropped and reported; a different record under the same pair is a conflict, and \
             replay then refuses (no totals, exit 1) unless --force, which counts the first by file name \
             and line. Exit status: 0, even with bad lines unless --strict; 1 with --strict when anything \
@@ -24,7 +24,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Output format (prometheus: the /metrics families built from completed requests).") var format = ReplayFormat.totals(.yaml)
     @Option(help: "Only providers matching this wildcard (* and ?, case-insensitive).") var provider: String?
     @Option(help: "Only models matching this wildcard.") var model: String?
-    @Flag(help: "Also one totals document per service.instance.id.") var byInstance = false
+    @Flag(help: "Also one totals document per service.node.name.") var byInstance = false
     @Option(help: "Write the mergeable partial state (for vdm merge) to this file.") var state: String?
     @Flag(help: "Exit 1 when any line or record was not used, or a request never completed.") var strict = false
     @Flag(help: "Render the totals despite conflicting records (the first by file name and line counts).") var force = false

@@ -8,7 +8,7 @@ struct SummariesCommand: ParsableCommand {
         commandName: "summaries",
         abstract: "Verify every summary checkpoint against the records below it; report sequence gaps and duplicates.",
         discussion: """
-            Per service.instance.id: sequence gaps (ranges) and duplicates, checkpoints verified, and the first \
+            Per service.node.name: sequence gaps (ranges) and duplicates, checkpoints verified, and the first \
             checkpoint that disagrees with the recomputed totals (field by field). Exit status: 0 when every \
             instance is complete; 1 when a gap, duplicate, unreadable record of ours or disagreeing checkpoint \
             is found; 66 when an input cannot be opened.

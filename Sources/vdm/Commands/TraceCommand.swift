@@ -23,7 +23,12 @@ struct TraceCommand: ParsableCommand {
     func run() throws {
         let result: TraceResult
         if journal {
-            result = try JournalTrace.trace(prefix: prefix, source: directory.map { .directory($0) } ?? .local)
+            do {
+                result = try JournalTrace.trace(prefix: prefix, source: directory.map { .directory($0) } ?? .local)
+            } catch {
+                AnalyzerIO.standardError("vdm trace: \(error)\n")
+                throw AnalyzerExit.noInput
+            }
         } else {
             do {
                 result = try TraceCollector.trace(prefix: prefix, paths: files)

@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import LogPipeline
 import NIOCore
-@testable import VDMProxy
-@testable import MockUpstream
+import VDMProxy
+import MockUpstream
 import VDMBench
 import VDMDemo
 

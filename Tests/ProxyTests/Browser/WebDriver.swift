@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import VDMBench
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,20 +21,15 @@ final class WebDriver: @unchecked Sendable {  // Process is not Sendable; only t
     static func start(width: Int = 1280, height: Int = 800) async throws -> WebDriver {
         let driver = try ExternalTool.require("chromedriver", package: chromedriverPackage)
         let browser = try ExternalTool.require("chromium", package: "chromium")
-        let port = try FreePort.find()
+        let port = try await ServerPorts.free()
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-chromium-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: driver)
-        process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
-        // A small, fixed environment: nothing of the test process's (toolchain paths) reaches the browser.
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": profile.path, "LANG": "C.UTF-8", "TMPDIR": FileManager.default.temporaryDirectory.path]
         let log = profile.appendingPathComponent("chromedriver.log")
-        guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw TestFailure("cannot create \(log.path)") }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        // A small, fixed environment: nothing of the test process's (toolchain paths) reaches the browser.
+        let child = try ChildProcess.start(driver, ["--port=\(port)", "--allowed-ips=127.0.0.1"],
+                                           env: ["PATH": "/usr/bin:/bin", "HOME": profile.path, "LANG": "C.UTF-8", "TMPDIR": FileManager.default.temporaryDirectory.path],
+                                           inherit: false, output: log.path)
+        let process = child.process
         let base = "http://127.0.0.1:\(port)"
         let deadline = ContinuousClock.now + .seconds(30)
         var ready = false

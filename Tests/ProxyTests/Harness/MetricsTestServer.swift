@@ -7,7 +7,7 @@ import LogPipeline
 import NIOCore
 import Synchronization
 import Testing
-@testable import VDMProxy
+import VDMProxy
 
 /// A proxy served in-process on 127.0.0.1 (port 0, started by `ProxyRunner` as `E2E` does) for the
 /// metrics tests: no console output, records in memory, the tracker driven directly where a test needs

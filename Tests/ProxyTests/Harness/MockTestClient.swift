@@ -5,7 +5,7 @@ import Logging
 import NIOHTTP1
 import Testing
 
-@testable import MockUpstream
+import MockUpstream
 
 /// A reply read over real HTTP from the mock upstream.
 struct MockTestReply: Sendable {

@@ -2,7 +2,7 @@ import Foundation
 import Journald
 import LogPipeline
 import Synchronization
-@testable import VDMProxy
+import VDMProxy
 import VDMDemo
 
 /// What real `vdm demo` runs emit, shared by the Logstash and Elasticsearch tests: the ECS JSON lines
@@ -10,7 +10,7 @@ import VDMDemo
 ///
 /// Two runs, so that every optional field appears: both with `VDM_LOG_ORIGIN=1` (`log.origin.*`); one
 /// at the default level, where the downgrade filter relabels the libraries' INFO lines
-/// (`log.original_level`), one at `LOG_LEVEL=debug`, where the libraries' lines carry metadata
+/// (`vdm.original_level`), one at `LOG_LEVEL=debug`, where the libraries' lines carry metadata
 /// (`labels.*`). Under `scripts/with-journald` the proxy also logs to the private journald and the
 /// entries are read back from it; elsewhere they are the journald sink's encoding of each record
 /// (`JournalEntryEncoder`, the code that builds what the sink sends).
@@ -77,7 +77,7 @@ struct DemoEmission: Sendable {
         let records = try lines.map { try JSONValue.parse($0) }
         var journal = encoded.entries
         if let journalDirectory {
-            let instance = records.first?["service.instance.id"]?.string ?? ""
+            let instance = records.first?[FieldName.instanceID.name]?.string ?? ""
             journal = try await readBack(directory: journalDirectory, instance: instance, count: records.count)
         }
         return Run(jsonPath: outcome.jsonLog, lines: lines, records: records, journal: journal, encodedJournal: encoded.entries, requests: requests)

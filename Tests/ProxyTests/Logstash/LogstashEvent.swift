@@ -1,6 +1,6 @@
 import Foundation
 import LogPipeline
-@testable import VDMProxy
+import VDMProxy
 
 /// A Logstash event as the simulator sees it: a tree of fields. Keys may contain dots: the json codec
 /// keeps `"log.level"` as one top-level key, distinct from `[log][level]` (Elasticsearch expands both

@@ -1,7 +1,7 @@
 import Foundation
 import LogPipeline
 import Yams
-@testable import VDMProxy
+import VDMProxy
 
 /// The files under `logstash/` in this checkout.
 enum LogstashFiles {

@@ -1,5 +1,5 @@
 import LogPipeline
-@testable import VDMProxy
+import VDMProxy
 
 /// Runs the filter sections of a pipeline over an event, modelling the Logstash behaviour our `.conf`
 /// files rely on (logstash-filter-mutate, -json and -date sources): mutate `rename`, `convert`,

@@ -1,5 +1,5 @@
 import LogPipeline
-@testable import VDMProxy
+import VDMProxy
 
 /// The events each pipeline's input hands to its filters, built the way the shippers build them, so
 /// the simulated filters see what the real ones would.

@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The keys the reader looks at (docs/log-schema.md). Any other key is validated and skipped.
+/// The keys the reader looks at (docs/log-schema.md). Any other key is validated and skipped. A
+/// field whose name changed (`vdm.schema` 1 → 2) is found under either spelling (`legacyKey`).
 public enum RecordField: Int, CaseIterable, Sendable {
     // envelope
     case timestamp, level, message, logger, instanceID, sequence, requestID, schema, action
@@ -27,7 +28,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .level: "log.level"
         case .message: "message"
         case .logger: "log.logger"
-        case .instanceID: "service.instance.id"
+        case .instanceID: FieldName.instanceID.name
         case .sequence: "event.sequence"
         case .requestID: "http.request.id"
         case .schema: "vdm.schema"
@@ -75,6 +76,16 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .journalRealtime: "__REALTIME_TIMESTAMP"
         }
     }
+
+    /// The `vdm.schema` 1 spelling (ECS 8.11 names), when it differs: for a completed-record field
+    /// the schema table's `legacyKey`, so the table stays the one place that names it.
+    public var legacyKey: String? {
+        switch self {
+        case .instanceID: LegacyFieldName.instanceID
+        case .maxTokens: LegacyFieldName.maxTokens
+        default: CompletedRecordSchema.fields.first { $0.key.name == key }?.legacyKey
+        }
+    }
 }
 
 /// journald field names the reader knows.
@@ -89,6 +100,8 @@ struct RecordKeyTable {
     private var bytes: [UInt8] = []
     /// (offset into `bytes`, length, field), grouped by length.
     private var entries: [(offset: Int, length: Int, field: Int)] = []
+    /// Each field's current key (its legacy key, if any, is only in `entries`).
+    private var primary: [(offset: Int, length: Int)] = []
     private var bucketStart: [Int]
     private var bucketEnd: [Int]
     static let maxKeyLength = 64
@@ -96,9 +109,11 @@ struct RecordKeyTable {
     init() {
         bucketStart = Array(repeating: 0, count: Self.maxKeyLength + 1)
         bucketEnd = Array(repeating: 0, count: Self.maxKeyLength + 1)
-        let sorted = RecordField.allCases.sorted { $0.key.utf8.count < $1.key.utf8.count }
-        for f in sorted {
-            let k = Array(f.key.utf8)
+        let spellings = RecordField.allCases.flatMap { f in [(f, f.key, true)] + (f.legacyKey.map { [(f, $0, false)] } ?? []) }
+        primary = Array(repeating: (0, 0), count: RecordField.allCases.count)
+        for (f, key, isPrimary) in spellings.sorted(by: { $0.1.utf8.count < $1.1.utf8.count }) {
+            let k = Array(key.utf8)
+            if isPrimary { primary[f.rawValue] = (bytes.count, k.count) }
             entries.append((bytes.count, k.count, f.rawValue))
             bytes.append(contentsOf: k)
         }
@@ -108,8 +123,9 @@ struct RecordKeyTable {
         }
     }
 
+    /// Where the current key of `field` lies in `bytes`.
     func offset(of field: Int) -> (offset: Int, length: Int)? {
-        entries.first { $0.field == field }.map { ($0.offset, $0.length) }
+        primary.indices.contains(field) ? primary[field] : nil
     }
 
     @inline(__always)

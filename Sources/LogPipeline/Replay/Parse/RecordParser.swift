@@ -247,7 +247,7 @@ public final class RecordParser {
             return .problem(.newerSchema, "vdm.schema \(schema) is newer than this reader's \(Schema.version)")
         }
         guard schema >= 1 else { return .problem(.invalidRecord, "vdm.schema \(schema)") }
-        guard slot(.instanceID)?.kind == .string else { return .problem(.invalidRecord, "service.instance.id: missing or not a string") }
+        guard slot(.instanceID)?.kind == .string else { return .problem(.invalidRecord, "\(FieldName.instanceID): missing or not a string") }
         guard let seq = try? int(.sequence), seq >= 1 else { return .problem(.invalidRecord, "event.sequence: missing or not a positive integer") }
         guard let action = slot(.action) else { return .record(.plain) }
         guard action.kind == .string else { return .problem(.invalidRecord, "event.action: not a string") }
@@ -410,7 +410,7 @@ public final class RecordParser {
 
     // MARK: envelope
 
-    /// `service.instance.id` (the envelope check guarantees a string).
+    /// `service.node.name` (schema 1: `service.instance.id`; the envelope check guarantees a string).
     public var instanceID: String { (try? string(.instanceID)) ?? "" }
     /// `event.sequence` (the envelope check guarantees a positive integer).
     public var sequence: UInt64 { UInt64((try? int(.sequence)) ?? 0) }
