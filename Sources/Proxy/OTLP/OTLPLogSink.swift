@@ -15,8 +15,7 @@ final class OTLPLogSink: LogSink, @unchecked Sendable {
     // @unchecked: every mutable field is only touched with `condition` held.
     let name = "otlp"
     private let condition = NSCondition()
-    private var queue: [LogRecord] = []
-    private var head = 0
+    private var queue = RecordFIFO()
     private var busy = false
     private var closed = false
     private var finished = false
@@ -81,8 +80,7 @@ final class OTLPLogSink: LogSink, @unchecked Sendable {
         if !closed {
             closed = true
             for _ in 0..<count { ledger.drops.recordDrop() }
-            queue = []
-            head = 0
+            queue.removeAll()
             condition.broadcast()
         }
         let deadline = Date(timeIntervalSinceNow: Self.flushTimeout.seconds)
@@ -96,7 +94,7 @@ final class OTLPLogSink: LogSink, @unchecked Sendable {
         condition.unlock()
     }
 
-    private var count: Int { queue.count - head }
+    private var count: Int { queue.count }
 
     private func run() {
         condition.lock()
@@ -111,15 +109,7 @@ final class OTLPLogSink: LogSink, @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let record = queue[head]
-            head += 1
-            if head == queue.count {
-                queue.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 1024 && head * 2 >= queue.count {
-                queue.removeFirst(head)
-                head = 0
-            }
+            let record = queue.removeFirst()
             busy = true
             ledger.handedOver(1)
             condition.unlock()
