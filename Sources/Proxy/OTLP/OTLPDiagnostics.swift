@@ -13,6 +13,11 @@ struct OTLPDiagnostics: LogHandler {
     let ledger: OTLPDeliveryLedger
     var metadata: Logger.Metadata = [:]
 
+    /// swift-otel's diagnostic logger, and its services' group's.
+    static func logger(_ ledger: OTLPDeliveryLedger) -> Logger {
+        Logger(label: "swift-otel") { _ in OTLPDiagnostics(ledger: ledger) }
+    }
+
     /// Fixed at debug, whatever swift-otel (or `OTEL_LOG_LEVEL`) sets: the batch lines are debug lines.
     var logLevel: Logger.Level {
         get { .debug }

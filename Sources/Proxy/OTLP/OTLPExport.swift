@@ -2,20 +2,34 @@ import Logging
 import LogPipeline
 import OTel
 import ServiceLifecycle
+import Synchronization
 
 /// OTLP export as `vdm serve` runs it (docs/operations.md, "Exporting to an OpenTelemetry
 /// collector"): swift-otel's logs backend behind `OTLPLogSink`, its metrics backend behind
-/// `OTLPGenAIMetrics`, no tracing. Their services run in a group of their own, started before the
-/// server and stopped after the log sinks are closed, so the last records (the shutdown line) still go.
-struct OTLPExport: Sendable {
+/// `OTLPGenAIMetrics`, no tracing. Their services run in a group of their own (`start`), apart from
+/// the server's, and are shut down after the log sinks closed (`shutdown`), so the last records (the
+/// shutdown line) and a final metrics export still go.
+final class OTLPExport: Sendable {
     let settings: OTLPSettings
     let logSink: OTLPLogSink?
     let metrics: OTLPGenAIMetrics?
     let ledger: OTLPDeliveryLedger
-    private let services: [any Service]
+    private let group: ServiceGroup
+    private let running = Mutex<Task<Void, Never>?>(nil)
 
-    /// How long the final export may take at shutdown before vdm exits anyway.
+    /// How long swift-otel's services may take to export what they hold at shutdown; then they are
+    /// cancelled (an export in flight ends at once), and vdm stops waiting `shutdownMargin` later
+    /// whatever they do.
     static let shutdownLimit: Duration = .seconds(5)
+    static let shutdownMargin: Duration = .seconds(1)
+
+    private init(settings: OTLPSettings, logSink: OTLPLogSink?, metrics: OTLPGenAIMetrics?, ledger: OTLPDeliveryLedger, group: ServiceGroup) {
+        self.settings = settings
+        self.logSink = logSink
+        self.metrics = metrics
+        self.ledger = ledger
+        self.group = group
+    }
 
     static func make(settings: OTLPSettings, redactor: Redactor, policy: SinkQueuePolicy) throws -> OTLPExport {
         let ledger = OTLPDeliveryLedger(drops: SinkDropCounter(sink: "otlp"))
@@ -24,29 +38,40 @@ struct OTLPExport: Sendable {
         var sink: OTLPLogSink?
         var metrics: OTLPGenAIMetrics?
         do {
-            if settings.logsEndpoint != nil {
-                let (factory, service) = try OTel.makeLoggingBackend(configuration: configuration)
-                var handler = factory("vdm")
-                handler.logLevel = .trace  // the router has filtered by LOG_LEVEL already
-                sink = OTLPLogSink(handler: handler, redactor: redactor, policy: policy, ledger: ledger)
-                services.append(service)
-            }
+            // Each backend goes into `OTLPKeepAlive` before anything else can fail: it owns an exporter.
             if settings.metricsEndpoint != nil {
                 let (factory, service) = try OTel.makeMetricsBackend(configuration: configuration)
+                OTLPKeepAlive.hold(service)
                 metrics = OTLPGenAIMetrics(factory: factory, redactor: redactor)
+                services.append(service)
+            }
+            if settings.logsEndpoint != nil {
+                let (factory, service) = try OTel.makeLoggingBackend(configuration: configuration)
+                OTLPKeepAlive.hold(service)
+                var handler = factory("vdm")
+                OTLPKeepAlive.hold(handler)
+                handler.logLevel = .trace  // the router has filtered by LOG_LEVEL already
+                sink = OTLPLogSink(handler: handler, redactor: redactor, policy: policy, ledger: ledger)
+                // Last: a service group stops its services in reverse order, so the records are exported
+                // before the final metrics export, each within the shutdown limit.
                 services.append(service)
             }
         } catch {
             throw ConfigurationError(variable: "OTEL_EXPORTER_OTLP_ENDPOINT", problem: "swift-otel refused the configuration: \(error)")
         }
-        return OTLPExport(settings: settings, logSink: sink, metrics: metrics, ledger: ledger, services: services)
+        // No signals: the server's group has them and stops this one after the sinks (`shutdown`).
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], logger: OTLPDiagnostics.logger(ledger))
+        groupConfiguration.maximumGracefulShutdownDuration = shutdownLimit
+        return OTLPExport(settings: settings, logSink: sink, metrics: metrics, ledger: ledger,
+                          group: ServiceGroup(configuration: groupConfiguration))
     }
 
     static func configuration(_ settings: OTLPSettings, policy: SinkQueuePolicy, ledger: OTLPDeliveryLedger) -> OTel.Configuration {
         var c = OTel.Configuration.default
         c.serviceName = settings.serviceName
         c.resourceAttributes = settings.resourceAttributes
-        c.diagnosticLogger = .custom(Logger(label: "swift-otel") { _ in OTLPDiagnostics(ledger: ledger) })
+        c.diagnosticLogger = .custom(OTLPDiagnostics.logger(ledger))
         c.traces.enabled = false
         c.logs.enabled = settings.logsEndpoint != nil
         c.metrics.enabled = settings.metricsEndpoint != nil
@@ -77,12 +102,26 @@ struct OTLPExport: Sendable {
         return { metrics.observe($0) }
     }
 
-    /// Runs swift-otel's services until `stop` (no signal handling: the server's group has that).
-    func makeGroup(logger: Logger) -> ServiceGroup {
-        var configuration = ServiceGroupConfiguration(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], logger: logger)
-        configuration.maximumGracefulShutdownDuration = Self.shutdownLimit
-        return ServiceGroup(configuration: configuration)
+    /// Runs swift-otel's services (once; before the server listens, so its first records go too).
+    func start() {
+        running.withLock { task in
+            guard task == nil else { return }
+            let group = group
+            // Off the event loops (`OTLPExecutor`); a service's failure: swift-otel logged it (OTLPDiagnostics).
+            task = Task(executorPreference: OTLPExecutor.shared) { try? await group.run() }
+        }
+    }
+
+    /// After the log sinks closed, so every record has been handed over: swift-otel's services shut down
+    /// gracefully — the batch processor exports what it holds, the metrics reader makes its final export,
+    /// each exporter closes its HTTP client with the async `shutdown()` — within `shutdownLimit`, then they
+    /// are cancelled. Returns whether they finished within `shutdownLimit + shutdownMargin`; if not, the
+    /// process exits without them (their objects are in `OTLPKeepAlive`: no deinit runs either way).
+    @discardableResult
+    func shutdown() async -> Bool {
+        guard let task = running.withLock({ $0 }) else { return true }
+        await group.triggerGracefulShutdown()
+        return await TaskWait.finished(task, within: Self.shutdownLimit + Self.shutdownMargin)
     }
 
     /// The banner line: where each signal goes (URLs only; headers are never shown).

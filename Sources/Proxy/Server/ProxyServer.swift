@@ -108,32 +108,22 @@ package struct ProxyServer: Sendable {
         configuration.maximumGracefulShutdownDuration = hardShutdownLimit
         let group = ServiceGroup(configuration: configuration)
         // swift-otel's services outlive the server's group: the records of its shutdown still go out.
-        let otlpGroup = otlp?.makeGroup(logger: logs.logger("vdm.otlp"))
-        // Never shut down, only drained (`drain`): swift-otel 1.6.0's HTTP exporter calls
-        // `HTTPClient.syncShutdown()` in its deinit, which traps on a NIO event loop, where `vdm serve`
-        // runs Swift concurrency (`EventLoopSetup`). The process exits with the group still running.
-        _ = otlpGroup.map { group in Task { _ = try? await group.run() } }  // failures: swift-otel logs them
+        otlp?.start()
         do {
             try await group.run()
         } catch {
             await upstream.shutdown()
             logs.close()
-            await Self.drain(otlp)
+            await otlp?.shutdown()
             throw error
         }
         let logger = logs.logger("vdm.lifecycle")
         let (active, completed) = (await tracker.activeCount, await tracker.completedCount)
         logger.info("Shutdown complete | Requests in flight: \(active) | Completed: \(completed)")
         await upstream.shutdown()
+        // The sinks first (the OTLP one hands every queued record to swift-otel), then swift-otel's
+        // services (they export what they hold and close their HTTP clients), both bounded.
         logs.close()
-        await Self.drain(otlp)
-    }
-
-    /// After the sinks closed: waits (at most `OTLPExport.shutdownLimit`) until swift-otel has exported or
-    /// failed every record handed to it; its batch processor sends within `OTEL_BLRP_SCHEDULE_DELAY`.
-    private static func drain(_ otlp: OTLPExport?) async {
-        guard let otlp else { return }
-        let deadline = ContinuousClock.now + OTLPExport.shutdownLimit
-        while otlp.ledger.inFlight > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        await otlp?.shutdown()
     }
 }
