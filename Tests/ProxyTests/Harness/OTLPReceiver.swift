@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import RealComponent
 import Testing
 import VDMBench
@@ -6,14 +7,32 @@ import VDMBench
 /// A real OTLP/HTTP receiver for the tests: PyPI's `oteltap` (pinned in scripts/install-deps, in the
 /// tools virtualenv), listening on a loopback port and printing every log record and metric it
 /// receives as one NDJSON line (the protobuf's canonical JSON). `received()` reads them back.
+///
+/// Use it through `with`: it stops the receiver on every path with a bounded wait. Not `defer` +
+/// SIGTERM: a child started from the test process inherits a libdispatch worker thread's signal mask,
+/// SIGTERM blocked, and Python never unblocks it, so oteltap ignored SIGTERM and a synchronous
+/// `waitUntilExit()` in a `defer` hung the suite (900 s, no output).
 final class OTLPReceiver: Sendable {
     let port: Int
     let outputPath: String
     private let child: ChildProcess
     var endpoint: String { "http://127.0.0.1:\(port)" }
 
+    /// Runs `body` with a started receiver, then stops it (also when `body` throws).
+    static func with<T>(_ body: (OTLPReceiver) async throws -> T) async throws -> T {
+        let receiver = try await start()
+        do {
+            let result = try await body(receiver)
+            await receiver.stop()
+            return result
+        } catch {
+            await receiver.stop()
+            throw error
+        }
+    }
+
     /// Starts oteltap and waits (bounded) until it says it listens.
-    static func start() async throws -> OTLPReceiver {
+    private static func start() async throws -> OTLPReceiver {
         let python = try ExternalTool.venvPython()
         let probe = try await ExternalTool.run(python, ["-c", "import oteltap"])
         try RealComponent.require("PyPI oteltap in \(ExternalTool.toolsVenv.path)", available: probe.status == 0,
@@ -22,13 +41,16 @@ final class OTLPReceiver: Sendable {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-oteltap-\(UUID().uuidString).ndjson").path
         let child = try ChildProcess.start(python, ["-u", "-m", "oteltap", "--port", String(port)], env: [:], output: output)
         let receiver = OTLPReceiver(port: port, outputPath: output, child: child)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains("Listening for OTLP/HTTP") {
-            guard ContinuousClock.now < deadline, child.process.isRunning else {
-                receiver.stop()
-                throw Failure(description: "oteltap did not start: \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
+        do {
+            try await Deadline.waitUntil("oteltap listens", timeout: .seconds(30), poll: .milliseconds(20)) {
+                guard child.process.isRunning else {
+                    throw TestFailure("oteltap exited: \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
+                }
+                return ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains("Listening for OTLP/HTTP")
             }
-            try await Task.sleep(for: .milliseconds(20))
+        } catch {
+            await receiver.stop()
+            throw error
         }
         return receiver
     }
@@ -38,8 +60,6 @@ final class OTLPReceiver: Sendable {
         self.outputPath = outputPath
         self.child = child
     }
-
-    struct Failure: Error, CustomStringConvertible { let description: String }
 
     /// Everything received so far: the raw text (for secret searches) and the parsed lines.
     struct Received {
@@ -51,26 +71,30 @@ final class OTLPReceiver: Sendable {
     func received() throws -> Received {
         let text = try String(contentsOfFile: outputPath, encoding: .utf8)
         var result = Received(text: text)
-        for line in text.split(separator: "\n") where line.hasPrefix("{") {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lines.removeLast()  // the text after the last newline: empty, or a line oteltap is still writing
+        for line in lines where line.hasPrefix("{") {
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
             if object["body"] != nil { result.logs.append(object) } else if object["name"] != nil { result.metrics.append(object) }
         }
         return result
     }
 
-    /// Polls `received()` until `done` holds or the deadline passes; returns the last state either way.
-    func wait(timeout: Duration = .seconds(60), until done: (Received) -> Bool) async throws -> Received {
-        let deadline = ContinuousClock.now + timeout
+    /// Polls `received()` until `done` holds (failing, naming `what`, after `timeout`); the state then.
+    func wait(_ what: String, timeout: Duration = .seconds(60), until done: (Received) -> Bool) async throws -> Received {
         var state = try received()
-        while !done(state) && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
+        try await Deadline.waitUntil(what, timeout: timeout) {
             state = try received()
+            return done(state)
         }
         return state
     }
 
-    func stop() {
-        child.stop()
+    /// SIGKILL (SIGTERM is blocked in it, see above; it has nothing to flush: `-u`, a line per message)
+    /// and a bounded wait for the exit.
+    func stop() async {
+        if child.process.isRunning { kill(child.pid, SIGKILL) }
+        _ = try? await child.exitStatus(within: .seconds(10))
         try? FileManager.default.removeItem(atPath: outputPath)
     }
 }
