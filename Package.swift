@@ -28,7 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // OTLP export (logs, metrics). Only the OTLP/HTTP trait: the gRPC exporter and its packages stay out of the
-        // build (they are still resolved, since a manifest lists every dependency; they are never compiled).
+        // build and out of Package.resolved (grpc-swift-2 and its transports are neither fetched nor compiled).
         // Tools 6.1 is the first manifest version that can choose a dependency's traits.
         .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP"]),
         // CoreMetrics: the factory protocol swift-otel's metrics backend implements (already in the graph through swift-otel).

@@ -17,7 +17,4 @@ enum OTLPKeepAlive {
     private static let held = Mutex<[any Sendable]>([])
 
     static func hold(_ object: any Sendable) { held.withLock { $0.append(object) } }
-
-    /// Objects held so far (tests).
-    static var count: Int { held.withLock { $0.count } }
 }

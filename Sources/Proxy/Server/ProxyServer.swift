@@ -98,7 +98,8 @@ package struct ProxyServer: Sendable {
     var hardShutdownLimit: Duration { settings.shutdownGrace + ShutdownDeadline.margin }
 
     /// Serves until SIGTERM/SIGINT, lets in-flight requests finish (bounded by `shutdownGrace`, then
-    /// cut as `server_shutdown`), then shuts the upstream client down and closes every log sink.
+    /// cut as `server_shutdown`), then shuts the upstream client down, closes every log sink and shuts
+    /// the OTLP export down (`OTLPExport.shutdown`, bounded).
     /// SIGHUP reopens the log files meanwhile (`LogReopenSignal`).
     package func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let reopenOnHangUp = LogReopenSignal(logs: logs)

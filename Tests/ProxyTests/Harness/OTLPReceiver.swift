@@ -34,8 +34,9 @@ final class OTLPReceiver: Sendable {
     /// Starts oteltap and waits (bounded) until it says it listens.
     private static func start() async throws -> OTLPReceiver {
         let python = try ExternalTool.venvPython()
-        let probe = try await ExternalTool.run(python, ["-c", "import oteltap"])
-        try RealComponent.require("PyPI oteltap in \(ExternalTool.toolsVenv.path)", available: probe.status == 0,
+        let probe = try ChildProcess.start(python, ["-c", "import oteltap"], env: [:], output: "/dev/null")
+        let imported = try await probe.exitStatus(within: .seconds(60)) == 0
+        try RealComponent.require("PyPI oteltap in \(ExternalTool.toolsVenv.path)", available: imported,
                                   install: "scripts/install-deps installs it into the tools virtualenv")
         let port = try await ServerPorts.free()
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("vdm-oteltap-\(UUID().uuidString).ndjson").path
