@@ -8,15 +8,22 @@ import VDMDemo
 /// Issue #18 §3: a collector that is down (port refused) or black-holed (accepts, never answers) costs
 /// the requests nothing: three `vdm serve` over the same real mock — no OTLP, OTLP to a refused port,
 /// OTLP to a black hole — get the same requests interleaved in a seeded random order (so a loaded,
-/// shared machine slows all three alike); every request succeeds, the p99 latency of each down one is
-/// within `bound(baseline:)` of the baseline's, /health too, the lost records are counted in
-/// `vdm_log_records_dropped_total{sink="otlp"}`, and SIGTERM still exits 0 within `stopBound`.
+/// shared machine slows all three alike); every request succeeds, the p90 latency of each down one is
+/// within `bound(baseline:)` of the baseline's and the p99 within `tailBound(baseline:)`, /health too,
+/// the lost records are counted in `vdm_log_records_dropped_total{sink="otlp"}`, and SIGTERM still exits
+/// 0 within `stopBound`.
 @Suite(.serialized) struct OTLPDownReceiverTests {
     static let rounds = 100
 
-    /// p99 with OTLP down ≤ max(2 × baseline p99, baseline p99 + 50 ms): a real slowdown (a wait on the
-    /// collector, a queue stall) costs far more; scheduling noise on 2 shared cores stays under it.
+    /// p90 with OTLP down ≤ max(2 × baseline p90, baseline p90 + 50 ms). Every request writes records to
+    /// the OTLP sink, so a wait on the collector (its timeout: 1 s refused, 10 s black hole) or a queue
+    /// stall would slow most requests, far past this.
     static func bound(baseline: Duration) -> Duration { max(baseline * 2, baseline + .milliseconds(50)) }
+
+    /// p99 ≤ max(4 × baseline p99, baseline p99 + 1 s): looser, because the tail of 100 samples is the
+    /// machine's. In a full-suite run at load average 24 one p99 of /health was 4.2 s against 1.2 s
+    /// without OTLP while the request p99s were 1.24 s and 1.22 s: descheduling, not the collector.
+    static func tailBound(baseline: Duration) -> Duration { max(baseline * 4, baseline + .seconds(1)) }
 
     /// SIGTERM to exit with the collector down: the OTLP sink's flush (≤ 2 s) and swift-otel's shutdown
     /// (`OTLPExport.shutdownLimit` 5 s, then vdm stops waiting 1 s later) are the bounded parts; the
@@ -89,13 +96,15 @@ import VDMDemo
             }
         }
 
-        let p99 = requestTimes.map(Self.p99), healthP99 = healthTimes.map(Self.p99)
-        for i in servers.indices {
-            print("OTLPDownReceiverTests \(names[i]): request p99 \(p99[i]), /health p99 \(healthP99[i]) over \(Self.rounds) rounds")
-        }
-        for i in 1..<servers.count {
-            #expect(p99[i] <= Self.bound(baseline: p99[0]), "\(names[i]): request p99 \(p99[i]) vs \(p99[0]) without OTLP")
-            #expect(healthP99[i] <= Self.bound(baseline: healthP99[0]), "\(names[i]): /health p99 \(healthP99[i]) vs \(healthP99[0])")
+        for (label, times) in [("request", requestTimes), ("/health", healthTimes)] {
+            let p90 = times.map { Self.percentile(90, $0) }, p99 = times.map { Self.percentile(99, $0) }
+            for i in servers.indices {
+                print("OTLPDownReceiverTests \(names[i]): \(label) p90 \(p90[i]), p99 \(p99[i]) over \(Self.rounds) rounds")
+            }
+            for i in 1..<servers.count {
+                #expect(p90[i] <= Self.bound(baseline: p90[0]), "\(names[i]): \(label) p90 \(p90[i]) vs \(p90[0]) without OTLP")
+                #expect(p99[i] <= Self.tailBound(baseline: p99[0]), "\(names[i]): \(label) p99 \(p99[i]) vs \(p99[0]) without OTLP")
+            }
         }
 
         for (i, server) in servers.enumerated() {
@@ -108,9 +117,9 @@ import VDMDemo
         }
     }
 
-    /// The nearest-rank 99th percentile.
-    static func p99(_ times: [Duration]) -> Duration {
+    /// The nearest-rank `p`th percentile.
+    static func percentile(_ p: Int, _ times: [Duration]) -> Duration {
         let sorted = times.sorted()
-        return sorted[max(0, (sorted.count * 99 + 99) / 100 - 1)]
+        return sorted[max(0, (sorted.count * p + 99) / 100 - 1)]
     }
 }
