@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -27,6 +27,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // OTLP export (logs, metrics). Only the OTLP/HTTP trait: the gRPC exporter and its packages stay out of the
+        // build and out of Package.resolved (grpc-swift-2 and its transports are neither fetched nor compiled).
+        // Tools 6.1 is the first manifest version that can choose a dependency's traits.
+        .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP"]),
+        // CoreMetrics: the factory protocol swift-otel's metrics backend implements (already in the graph through swift-otel).
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.1"),
     ],
     targets: [
         // Record model, formatters, redaction, correlation, metrics model, tracker, renderers, readers.
@@ -79,6 +85,8 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Sources/Proxy",
             swiftSettings: strict

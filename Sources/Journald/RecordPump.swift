@@ -26,8 +26,7 @@ protocol RecordTransport: AnyObject {
 final class RecordPump: @unchecked Sendable {
     // @unchecked: every mutable field below is only touched with `condition` held.
     private let condition = NSCondition()
-    private var queue: [LogRecord] = []
-    private var head = 0
+    private var queue: RecordFIFO
     private var fallback: (any LogSink)?
     private var reason: String?
     private var busySince: ContinuousClock.Instant?
@@ -56,7 +55,7 @@ final class RecordPump: @unchecked Sendable {
         self.stallTimeout = stallTimeout
         self.makeFallback = fallback
         self.notice = notice
-        queue.reserveCapacity(min(self.capacity, 1024))
+        self.queue = RecordFIFO(reservingCapacity: min(policy.queueRecords, 1024))
         let thread = Thread { [self] in self.run() }
         thread.name = "vdm-log-\(requestedTarget)"
         thread.start()
@@ -173,20 +172,9 @@ final class RecordPump: @unchecked Sendable {
 
     // MARK: - with `condition` held
 
-    private var count: Int { queue.count - head }
+    private var count: Int { queue.count }
 
-    private func pop() -> LogRecord {
-        let record = queue[head]
-        head += 1
-        if head == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 1024 && head * 2 >= queue.count {
-            queue.removeFirst(head)
-            head = 0
-        }
-        return record
-    }
+    private func pop() -> LogRecord { queue.removeFirst() }
 
     /// The queue is full and the transport still ours; a transport stalled for `stallTimeout` is
     /// replaced by the fallback first (then the queue is not full any more).
@@ -217,8 +205,7 @@ final class RecordPump: @unchecked Sendable {
         notice("\(requestedTarget) output failed (\(why)); records go to \(target) from now on")
         if let first { sink.write(first) }
         while count > 0 { sink.write(pop()) }
-        queue = []
-        head = 0
+        queue.removeAll()
         condition.broadcast()
     }
 }

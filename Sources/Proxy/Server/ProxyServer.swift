@@ -14,15 +14,21 @@ package struct ProxyServer: Sendable {
     package let upstream: UpstreamClient
     let exporter: MetricsExporter
     package let activeRequestsStream: ActiveRequestsStream
+    let otlp: OTLPExport?
 
     package init(settings: ServerSettings, registry: ProviderRegistry, logs: LogSetup, summaryInterval: Int) {
+        self.init(settings: settings, registry: registry, logs: logs, summaryInterval: summaryInterval, otlp: nil)
+    }
+
+    init(settings: ServerSettings, registry: ProviderRegistry, logs: LogSetup, summaryInterval: Int, otlp: OTLPExport?) {
         self.settings = settings
         self.registry = registry
         self.logs = logs
         let exporter = MetricsExporter(redactor: logs.redactor)
         self.exporter = exporter
+        self.otlp = otlp
         self.tracker = RequestTracker(logger: logs.logger("vdm.request"), configuration: .init(summaryInterval: summaryInterval),
-                                      observers: [{ exporter.observe($0) }])
+                                      observers: [{ exporter.observe($0) }] + [otlp?.observer].compactMap { $0 })
         self.activeRequestsStream = ActiveRequestsStream(tracker: tracker, settings: settings.activeRequestsStream, metricsEnabled: settings.metricsEnabled)
         self.upstream = UpstreamClient.make(settings: settings, logger: logs.logger("AsyncHTTPClient"))
     }
@@ -92,7 +98,8 @@ package struct ProxyServer: Sendable {
     var hardShutdownLimit: Duration { settings.shutdownGrace + ShutdownDeadline.margin }
 
     /// Serves until SIGTERM/SIGINT, lets in-flight requests finish (bounded by `shutdownGrace`, then
-    /// cut as `server_shutdown`), then shuts the upstream client down and closes every log sink.
+    /// cut as `server_shutdown`), then shuts the upstream client down, closes every log sink and shuts
+    /// the OTLP export down (`OTLPExport.shutdown`, bounded).
     /// SIGHUP reopens the log files meanwhile (`LogReopenSignal`).
     package func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let reopenOnHangUp = LogReopenSignal(logs: logs)
@@ -101,17 +108,23 @@ package struct ProxyServer: Sendable {
         var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logs.logger("vdm.lifecycle"))
         configuration.maximumGracefulShutdownDuration = hardShutdownLimit
         let group = ServiceGroup(configuration: configuration)
+        // swift-otel's services outlive the server's group: the records of its shutdown still go out.
+        otlp?.start()
         do {
             try await group.run()
         } catch {
             await upstream.shutdown()
             logs.close()
+            await otlp?.shutdown()
             throw error
         }
         let logger = logs.logger("vdm.lifecycle")
         let (active, completed) = (await tracker.activeCount, await tracker.completedCount)
         logger.info("Shutdown complete | Requests in flight: \(active) | Completed: \(completed)")
         await upstream.shutdown()
+        // The sinks first (the OTLP one hands every queued record to swift-otel), then swift-otel's
+        // services (they export what they hold and close their HTTP clients), both bounded.
         logs.close()
+        await otlp?.shutdown()
     }
 }

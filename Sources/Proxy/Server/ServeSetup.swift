@@ -7,6 +7,8 @@ package import LogPipeline
 package struct ServeSetup: Sendable {
     package let server: ProxyServer
     package let logs: LogSetup
+    /// OTLP export, when an `OTEL_EXPORTER_OTLP_*ENDPOINT` is set (`OTLPSettings`).
+    let otlp: OTLPExport?
 
     /// `adjustLogs` changes the log options last (tests point journald and syslog at sockets that are not
     /// there, to force a fallback); `vdm serve` leaves them as the configuration says.
@@ -36,19 +38,26 @@ package struct ServeSetup: Sendable {
             }
             if !console { options.targets.removeAll { $0 == .console } }
         }
-        let (redactor, secretWarnings) = Self.redactor(registry: registry, settings: settings)
+        let otlpSettings = try OTLPSettings.fromEnvironment(env)
+        let (redactor, secretWarnings) = Self.redactor(registry: registry, settings: settings, extra: otlpSettings.secrets)
         options.redactor = redactor
+        let otlp = otlpSettings.isEnabled ? try OTLPExport.make(settings: otlpSettings, redactor: redactor, policy: options.queuePolicy) : nil
+        if let sink = otlp?.logSink { options.extraSinks.append(sink) }
         adjustLogs(&options)
         let logs = try LogSetup.make(options, warnings: [levelWarning, intervalWarning].compactMap { $0 } + secretWarnings)
-        return ServeSetup(server: ProxyServer(settings: settings, registry: registry, logs: logs, summaryInterval: interval), logs: logs)
+        otlp?.connect(logger: logs.logger("vdm.otlp"))
+        let server = ProxyServer(settings: settings, registry: registry, logs: logs, summaryInterval: interval, otlp: otlp)
+        return ServeSetup(server: server, logs: logs, otlp: otlp)
     }
 
     /// The redactor for every output, made before any sink: the shape rules plus the exact value of
-    /// every configured key and of `PROXY_API_KEY`. Values too short to be matched by value are named
-    /// (never shown) in a start-up warning.
-    package static func redactor(registry: ProviderRegistry, settings: ServerSettings) -> (Redactor, [String]) {
+    /// every configured key, of `PROXY_API_KEY` and of the OTLP header values (`extra`). Values too short
+    /// to be matched by value are named (never shown) in a start-up warning.
+    package static func redactor(registry: ProviderRegistry, settings: ServerSettings,
+                                 extra: [(variable: String, key: String)] = []) -> (Redactor, [String]) {
         var secrets = registry.configuredKeys
         if let proxyKey = settings.proxyAPIKey { secrets.append(("PROXY_API_KEY", proxyKey)) }
+        secrets += extra
         let warnings = secrets.filter { !ConfiguredSecrets.isMatchable($0.key) }.map {
             "\($0.variable) is shorter than \(ConfiguredSecrets.minimumLength) bytes: too short to be redacted by value, only by shape"
         }
@@ -62,6 +71,7 @@ package struct ServeSetup: Sendable {
         let s = server.settings
         logger.info("vdm listening on http://\(s.host):\(port) | Client API key validation: \(s.proxyAPIKey == nil ? "disabled" : "enabled") | Metrics: \(s.metricsEnabled ? "enabled" : "disabled")")
         logger.info("Logging: \(logs.mode.effective.joined(separator: ", ")) | Instance: \(logs.router.instanceID)")
+        if let otlp { logger.info("\(otlp.summary)") }
         for provider in server.registry.providers.values.sorted(by: { $0.name < $1.name }) {
             let marker = provider.name == server.registry.defaultProvider ? " (default)" : ""
             logger.info("Provider \(provider.name)\(marker) | Format: \(provider.format.rawValue) | Base URL: \(provider.baseURL) | Key: \(provider.keyDisplay)")
