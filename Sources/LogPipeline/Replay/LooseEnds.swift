@@ -95,9 +95,39 @@ public struct LooseEnds: Sendable, Equatable, Codable {
     public private(set) var unmatchedCompletionCount = 0
     public private(set) var completionsOverflowed = false
 
+    /// The latest record of each request a chunk read without its start or its completion
+    /// (`trackOrphans`: a chunk after a file's first, where the requests in flight at the split
+    /// began earlier), so that merging gives an open request the last record one reader would:
+    /// the latest read after its start. One entry per chunk and request (every record of a chunk
+    /// lies on one side of a start in another chunk). Only for merging chunks: not stored
+    /// (`CodingKeys`), emptied once a replay is merged (`dropOrphans`), at most
+    /// `maxUnmatchedCompletions` requests kept.
+    struct Orphan: Sendable, Equatable {
+        var line: String
+        var location: SourceLocation
+        var sequence: UInt64
+
+        /// Later in the log's own order: a higher sequence; the same one, read first.
+        func isLater(than sequence: UInt64, at location: SourceLocation) -> Bool {
+            self.sequence != sequence ? self.sequence > sequence : self.location < location
+        }
+    }
+    private(set) var orphans: [Key: [Orphan]] = [:]
+    var trackOrphans = false
+
+    enum CodingKeys: String, CodingKey { case open, unmatchedCompletions, unmatchedCompletionCount, completionsOverflowed }
+
     public init() {}
 
+    /// Forgets the orphan records once every chunk is merged (they serve the merge only).
+    mutating func dropOrphans() {
+        orphans = [:]
+        trackOrphans = false
+    }
+
     mutating func started(_ key: Key, _ parser: RecordParser, at location: SourceLocation) {
+        // Records read before the start are not its last record (one reader skips them too).
+        if trackOrphans { orphans[key] = nil }
         if unmatchedCompletions.remove(key) != nil {
             unmatchedCompletionCount -= 1
             return
@@ -110,6 +140,7 @@ public struct LooseEnds: Sendable, Equatable, Codable {
 
     mutating func completed(_ key: Key) {
         if open.removeValue(forKey: key) != nil { return }
+        if trackOrphans { orphans[key] = nil }
         unmatchedCompletionCount += 1
         if unmatchedCompletions.count < Self.maxUnmatchedCompletions {
             unmatchedCompletions.insert(key)
@@ -120,8 +151,16 @@ public struct LooseEnds: Sendable, Equatable, Codable {
 
     /// Another record of a request: remembered as its last record if it is the latest so far.
     mutating func touch(_ key: Key, _ parser: RecordParser, at location: SourceLocation) {
-        guard let i = open.index(forKey: key) else { return }
         let seq = parser.sequence
+        guard let i = open.index(forKey: key) else {
+            guard trackOrphans, !unmatchedCompletions.contains(key) else { return }
+            if let known = orphans[key]?.first {
+                if seq > known.sequence { orphans[key] = [Orphan(line: parser.currentLine, location: location, sequence: seq)] }
+            } else if orphans.count < Self.maxUnmatchedCompletions {
+                orphans[key] = [Orphan(line: parser.currentLine, location: location, sequence: seq)]
+            }
+            return
+        }
         guard seq > open.values[i].lastSequence else { return }
         open.values[i].lastLine = parser.currentLine
         open.values[i].lastLocation = location
@@ -144,7 +183,13 @@ public struct LooseEnds: Sendable, Equatable, Codable {
             if unmatchedCompletions.remove(key) != nil {
                 unmatchedCompletionCount -= 1
             } else if let mine = open[key] {
-                if entry.lastSequence > mine.lastSequence {
+                // The same start read twice (a repeat): the first copy's position, the latest record.
+                if entry.startedLocation < mine.startedLocation {
+                    open[key]?.startedLine = entry.startedLine
+                    open[key]?.startedLocation = entry.startedLocation
+                    open[key]?.startedSequence = entry.startedSequence
+                }
+                if entry.lastSequence != mine.lastSequence ? entry.lastSequence > mine.lastSequence : entry.lastLocation < mine.lastLocation {
                     open[key]?.lastLine = entry.lastLine
                     open[key]?.lastLocation = entry.lastLocation
                     open[key]?.lastSequence = entry.lastSequence
@@ -164,6 +209,32 @@ public struct LooseEnds: Sendable, Equatable, Codable {
         }
         completionsOverflowed = completionsOverflowed || other.completionsOverflowed
             || unmatchedCompletions.count < unmatchedCompletionCount
+        mergeOrphans(other.orphans)
+    }
+
+    /// Both sides' orphan records: the latest read after an open request's start becomes its last
+    /// record; the others wait for the chunks still to be merged.
+    private mutating func mergeOrphans(_ theirs: [Key: [Orphan]]) {
+        guard !orphans.isEmpty || !theirs.isEmpty else { return }
+        for (key, list) in theirs where orphans.count < Self.maxUnmatchedCompletions || orphans[key] != nil {
+            orphans[key, default: []] += list
+        }
+        for (key, list) in orphans {
+            guard let entry = open[key] else { continue }
+            var last = (line: entry.lastLine, location: entry.lastLocation, sequence: entry.lastSequence)
+            var waiting: [Orphan] = []
+            for o in list {
+                guard entry.startedLocation < o.location else {
+                    waiting.append(o)
+                    continue
+                }
+                if o.isLater(than: last.sequence, at: last.location) { last = (o.line, o.location, o.sequence) }
+            }
+            open[key]?.lastLine = last.line
+            open[key]?.lastLocation = last.location
+            open[key]?.lastSequence = last.sequence
+            orphans[key] = waiting.isEmpty ? nil : waiting
+        }
     }
 
     /// Open requests, by instance then start sequence.

@@ -19,30 +19,38 @@ public enum Replay {
         }
     }
 
-    /// Reads `paths` (`-` is stdin; `.gz` and journal formats auto-detected), each in its own task
-    /// with its own state (at most `parallelism` at once), then merges: the result does not depend
-    /// on the order of `paths`. `onCompleted` sees every completed request in the totals.
+    /// Reads `paths` (`-` is stdin; `.gz` and journal formats auto-detected) with `parallelism`
+    /// tasks, then merges: the result does not depend on the order of `paths`, nor on
+    /// `parallelism`. With more than one task, a plain JSON-lines file larger than `chunkBytes`
+    /// (`FileChunk.defaultChunkBytes` when nil) is split at line boundaries (`FileChunk`) and its chunks read like files of their own, with
+    /// the whole file's line numbers. `onCompleted` sees every completed request in the totals.
     public static func run(paths: [String], limits: AggregateLimits = AggregateLimits(), parallelism: Int = Replay.processorCount,
+                           chunkBytes: Int? = nil,
                            progress: ProgressCounter? = nil, onCompleted: CompletionObserver? = nil) async throws(InputError) -> ReplayState {
         try checkReadable(paths)
         if let onCompleted { return try readInTurn(paths: paths.sorted(), limits: limits, progress: progress, onCompleted: onCompleted) }
-        let width = max(1, min(parallelism, paths.count))
+        let width = max(1, parallelism)
         do {
-            let state = try await withThrowingTaskGroup(of: ReplayState.self) { group in
-                var next = 0
-                func launch() {
-                    let path = paths[next]
-                    next += 1
-                    group.addTask { try readOne(path: path, limits: limits, progress: progress, onCompleted: onCompleted) }
+            let work = try await plan(paths: paths, width: width, chunkBytes: chunkBytes ?? FileChunk.defaultChunkBytes)
+            var chunkStats: [Int: ReadStats] = [:]
+            var state = try await ParallelWork.fold(work, width: width, into: ReplayState()) { item throws(InputError) -> (Work, ReplayState, ReadStats?) in
+                switch item {
+                case .file(_, let path):
+                    return (item, try readOne(path: path, limits: limits, progress: progress), nil)
+                case .chunk(_, let chunk):
+                    let (partial, stats) = try readChunk(chunk, limits: limits, progress: progress)
+                    return (item, partial, stats)
                 }
-                while next < width { launch() }
-                var total = ReplayState()
-                while let partial = try await group.next() {
-                    total.merge(partial)
-                    if next < paths.count { launch() }
-                }
-                return total
+            } combine: { (total: inout ReplayState, result: (Work, ReplayState, ReadStats?)) in
+                total.merge(result.1)
+                if case .chunk(let file, _) = result.0, let stats = result.2 { chunkStats[file, default: ReadStats()].add(stats) }
             }
+            // One summary per file, as if it were read whole.
+            for (file, stats) in chunkStats.sorted(by: { $0.key < $1.key }) {
+                state.inputs.append(InputSummary(path: paths[file], stats: stats))
+            }
+            state.inputs.sort { $0.path < $1.path }
+            state.looseEnds.dropOrphans()
             // A conflict partial states cannot settle (see `RecordBlock.merge`) is settled by one
             // state read in path order, where the first copy is the one read first (not for stdin).
             if state.unresolvedConflicts > 0 && !paths.contains("-") {
@@ -54,6 +62,46 @@ public enum Replay {
         } catch {
             throw InputError(path: paths.joined(separator: " "), reason: "\(error)")
         }
+    }
+
+    /// What the tasks read: whole files, or (with more than one task) the chunks of large ones,
+    /// numbered by a counting pass over each chunk but the last, run on `width` tasks too.
+    enum Work: Sendable {
+        case file(Int, String)
+        case chunk(file: Int, FileChunk)
+    }
+
+    static func plan(paths: [String], width: Int, chunkBytes: Int) async throws -> [Work] {
+        guard width > 1 else { return paths.enumerated().map { .file($0.offset, $0.element) } }
+        var plans: [[FileChunk]?] = []
+        for path in paths { plans.append(try FileChunk.plan(path: path, chunkBytes: chunkBytes)) }
+        let counted = plans.enumerated().flatMap { file, chunks in
+            (chunks ?? []).dropLast().enumerated().map { (file: file, index: $0.offset, chunk: $0.element) }
+        }
+        let counts = try await ParallelWork.fold(counted, width: width, into: [Int: [Int: Int]]()) { item throws(InputError) -> (Int, Int, Int) in
+            (item.file, item.index, try item.chunk.countNewlines())
+        } combine: { (all: inout [Int: [Int: Int]], result: (Int, Int, Int)) in
+            all[result.0, default: [:]][result.1] = result.2
+        }
+        var work: [Work] = []
+        for (file, path) in paths.enumerated() {
+            guard var chunks = plans[file] else {
+                work.append(.file(file, path))
+                continue
+            }
+            let newlines = chunks.indices.map { counts[file]?[$0] ?? 0 }
+            FileChunk.numberLines(&chunks, newlines: newlines)
+            work += chunks.map { .chunk(file: file, $0) }
+        }
+        return work
+    }
+
+    /// Reads one chunk into its own state (without an input summary: the file's is added once).
+    static func readChunk(_ chunk: FileChunk, limits: AggregateLimits, progress: ProgressCounter?) throws(InputError) -> (ReplayState, ReadStats) {
+        let reader = RecordReader()
+        var accumulator = ReplayAccumulator(limits: limits, trackingOrphans: chunk.start > 0)
+        let stats = try reader.read(chunk: chunk, progress: progress, into: &accumulator)
+        return (accumulator.state, stats)
     }
 
     /// Reads `paths` one after another into one state, so a repeat is dropped where it is read.

@@ -34,6 +34,12 @@ package struct ReplayAccumulator: RecordConsumer {
         self.onCompleted = onCompleted
     }
 
+    /// For a chunk after a file's first: also keeps the records of requests started before it.
+    init(limits: AggregateLimits, trackingOrphans: Bool) {
+        self.init(limits: limits)
+        base.looseEnds.trackOrphans = trackingOrphans
+    }
+
     public mutating func record(_ kind: RecordKind, _ parser: RecordParser, at location: SourceLocation) {
         let i = instanceIndex(parser)
         let instance = ids[i]
@@ -135,7 +141,7 @@ package struct ReplayAccumulator: RecordConsumer {
     }
 
     private mutating func touch(_ instance: String, _ parser: RecordParser, _ location: SourceLocation) {
-        guard base.looseEnds.count > 0, let id = parser.requestID else { return }
+        guard base.looseEnds.count > 0 || base.looseEnds.trackOrphans, let id = parser.requestID else { return }
         base.looseEnds.touch(.init(instance: instance, requestID: id), parser, at: location)
     }
 
