@@ -95,39 +95,17 @@ public struct LooseEnds: Sendable, Equatable, Codable {
     public private(set) var unmatchedCompletionCount = 0
     public private(set) var completionsOverflowed = false
 
-    /// The latest record of each request a chunk read without its start or its completion
-    /// (`trackOrphans`: a chunk after a file's first, where the requests in flight at the split
-    /// began earlier), so that merging gives an open request the last record one reader would:
-    /// the latest read after its start. One entry per chunk and request (every record of a chunk
-    /// lies on one side of a start in another chunk). Only for merging chunks: not stored
-    /// (`CodingKeys`), emptied once a replay is merged (`dropOrphans`), at most
-    /// `maxUnmatchedCompletions` requests kept.
-    struct Orphan: Sendable, Equatable {
-        var line: String
-        var location: SourceLocation
-        var sequence: UInt64
-
-        /// Later in the log's own order: a higher sequence; the same one, read first.
-        func isLater(than sequence: UInt64, at location: SourceLocation) -> Bool {
-            self.sequence != sequence ? self.sequence > sequence : self.location < location
-        }
-    }
-    private(set) var orphans: [Key: [Orphan]] = [:]
-    var trackOrphans = false
+    /// Set for a chunk after a file's first (`vdm replay -j N`): what it must remember so that
+    /// its loose ends can continue those of the lines before it (`continued(by:)`).
+    var chunk: ChunkFacts?
 
     enum CodingKeys: String, CodingKey { case open, unmatchedCompletions, unmatchedCompletionCount, completionsOverflowed }
 
     public init() {}
 
-    /// Forgets the orphan records once every chunk is merged (they serve the merge only).
-    mutating func dropOrphans() {
-        orphans = [:]
-        trackOrphans = false
-    }
-
     mutating func started(_ key: Key, _ parser: RecordParser, at location: SourceLocation) {
         // Records read before the start are not its last record (one reader skips them too).
-        if trackOrphans { orphans[key] = nil }
+        defer { chunk?.noteEvent(key, unmatched: unmatchedCompletions.count) }
         if unmatchedCompletions.remove(key) != nil {
             unmatchedCompletionCount -= 1
             return
@@ -139,8 +117,8 @@ public struct LooseEnds: Sendable, Equatable, Codable {
     }
 
     mutating func completed(_ key: Key) {
+        defer { chunk?.noteEvent(key, unmatched: unmatchedCompletions.count) }
         if open.removeValue(forKey: key) != nil { return }
-        if trackOrphans { orphans[key] = nil }
         unmatchedCompletionCount += 1
         if unmatchedCompletions.count < Self.maxUnmatchedCompletions {
             unmatchedCompletions.insert(key)
@@ -153,12 +131,8 @@ public struct LooseEnds: Sendable, Equatable, Codable {
     mutating func touch(_ key: Key, _ parser: RecordParser, at location: SourceLocation) {
         let seq = parser.sequence
         guard let i = open.index(forKey: key) else {
-            guard trackOrphans, !unmatchedCompletions.contains(key) else { return }
-            if let known = orphans[key]?.first {
-                if seq > known.sequence { orphans[key] = [Orphan(line: parser.currentLine, location: location, sequence: seq)] }
-            } else if orphans.count < Self.maxUnmatchedCompletions {
-                orphans[key] = [Orphan(line: parser.currentLine, location: location, sequence: seq)]
-            }
+            guard chunk != nil, !unmatchedCompletions.contains(key) else { return }
+            chunk?.touch(key, line: parser.currentLine, at: location, sequence: seq)
             return
         }
         guard seq > open.values[i].lastSequence else { return }
@@ -209,32 +183,43 @@ public struct LooseEnds: Sendable, Equatable, Codable {
         }
         completionsOverflowed = completionsOverflowed || other.completionsOverflowed
             || unmatchedCompletions.count < unmatchedCompletionCount
-        mergeOrphans(other.orphans)
     }
 
-    /// Both sides' orphan records: the latest read after an open request's start becomes its last
-    /// record; the others wait for the chunks still to be merged.
-    private mutating func mergeOrphans(_ theirs: [Key: [Orphan]]) {
-        guard !orphans.isEmpty || !theirs.isEmpty else { return }
-        for (key, list) in theirs where orphans.count < Self.maxUnmatchedCompletions || orphans[key] != nil {
-            orphans[key, default: []] += list
-        }
-        for (key, list) in orphans {
-            guard let entry = open[key] else { continue }
-            var last = (line: entry.lastLine, location: entry.lastLocation, sequence: entry.lastSequence)
-            var waiting: [Orphan] = []
-            for o in list {
-                guard entry.startedLocation < o.location else {
-                    waiting.append(o)
-                    continue
+    /// These loose ends (of a file's lines up to a chunk) followed by the chunk's (`chunk`, read on
+    /// its own): what one reader of both gives, or nil when the chunk's facts cannot prove it —
+    /// a request these lines left open or unmatched that the chunk starts or completes more than
+    /// once (or starts), an orphan not kept, or the unmatched completions' cap within reach.
+    /// The common case is exact without reading again: a request open here whose records the chunk
+    /// holds (its latest is the last record) and whose completion it may hold (once).
+    func continued(by next: LooseEnds) -> LooseEnds? {
+        guard let facts = next.chunk, !facts.orphansOverflowed, !completionsOverflowed, !next.completionsOverflowed,
+              unmatchedCompletions.count + facts.peakUnmatched <= Self.maxUnmatchedCompletions else { return nil }
+        for key in unmatchedCompletions where facts.eventCount(key) > 0 { return nil }
+        var result = self
+        result.chunk = nil
+        var theirs = next.unmatchedCompletions
+        var theirCount = next.unmatchedCompletionCount
+        for (key, entry) in open {
+            switch facts.eventCount(key) {
+            case 0:
+                if let o = facts.orphans[key], o.sequence > entry.lastSequence {
+                    result.open[key]?.lastLine = o.line
+                    result.open[key]?.lastLocation = o.location
+                    result.open[key]?.lastSequence = o.sequence
                 }
-                if o.isLater(than: last.sequence, at: last.location) { last = (o.line, o.location, o.sequence) }
+            case 1 where theirs.contains(key):
+                result.open[key] = nil
+                theirs.remove(key)
+                theirCount -= 1
+            default:
+                return nil
             }
-            open[key]?.lastLine = last.line
-            open[key]?.lastLocation = last.location
-            open[key]?.lastSequence = last.sequence
-            orphans[key] = waiting.isEmpty ? nil : waiting
         }
+        // The rest of the chunk's requests have no state here (checked above): its own results.
+        for (key, entry) in next.open { result.open[key] = entry }
+        result.unmatchedCompletions.formUnion(theirs)
+        result.unmatchedCompletionCount += theirCount
+        return result
     }
 
     /// Open requests, by instance then start sequence.

@@ -32,25 +32,19 @@ public enum Replay {
         let width = max(1, parallelism)
         do {
             let work = try await plan(paths: paths, width: width, chunkBytes: chunkBytes ?? FileChunk.defaultChunkBytes)
-            var chunkStats: [Int: ReadStats] = [:]
-            var state = try await ParallelWork.fold(work, width: width, into: ReplayState()) { item throws(InputError) -> (Work, ReplayState, ReadStats?) in
+            let merged = try await ParallelWork.foldInOrder(work, width: width, into: InOrderMerge(limits: limits)) { item throws(InputError) -> (Work, ReplayState, ReadStats?) in
                 switch item {
                 case .file(_, let path):
                     return (item, try readOne(path: path, limits: limits, progress: progress), nil)
-                case .chunk(_, let chunk):
+                case .chunk(_, let chunk, _):
                     let (partial, stats) = try readChunk(chunk, limits: limits, progress: progress)
                     return (item, partial, stats)
                 }
-            } combine: { (total: inout ReplayState, result: (Work, ReplayState, ReadStats?)) in
-                total.merge(result.1)
-                if case .chunk(let file, _) = result.0, let stats = result.2 { chunkStats[file, default: ReadStats()].add(stats) }
+            } combine: { (merge: inout InOrderMerge, result: (Work, ReplayState, ReadStats?)) throws in
+                try merge.add(result.0, result.1, result.2)
             }
-            // One summary per file, as if it were read whole.
-            for (file, stats) in chunkStats.sorted(by: { $0.key < $1.key }) {
-                state.inputs.append(InputSummary(path: paths[file], stats: stats))
-            }
+            var state = merged.total
             state.inputs.sort { $0.path < $1.path }
-            state.looseEnds.dropOrphans()
             // A conflict partial states cannot settle (see `RecordBlock.merge`) is settled by one
             // state read in path order, where the first copy is the one read first (not for stdin).
             if state.unresolvedConflicts > 0 && !paths.contains("-") {
@@ -64,11 +58,47 @@ public enum Replay {
         }
     }
 
+    /// Folds the tasks' results, in the order of the work: a file's state is merged into the total
+    /// as `-j 1` merges it; a file read in chunks is first assembled, chunk after chunk, into the
+    /// state one reader of the whole file has (`ReplayState.continued(by:)`, or the chunk read
+    /// again on top of the state before it), with one input summary for the file.
+    struct InOrderMerge {
+        let limits: AggregateLimits
+        var total = ReplayState()
+        private var file: (state: ReplayState, stats: ReadStats)?
+
+        init(limits: AggregateLimits) { self.limits = limits }
+
+        mutating func add(_ item: Work, _ state: ReplayState, _ stats: ReadStats?) throws(InputError) {
+            guard case .chunk(_, let chunk, let isLast) = item, let stats else {
+                total.merge(state)
+                return
+            }
+            if let before = file, chunk.start > 0 {
+                let appended: ReplayState
+                if let fast = before.state.continued(by: state) {
+                    appended = fast
+                } else {
+                    appended = try Replay.reread(chunk, after: before.state, limits: limits)
+                }
+                var sum = before.stats
+                sum.add(stats)
+                file = (appended, sum)
+            } else {
+                file = (state, stats)
+            }
+            guard isLast, var whole = file else { return }
+            whole.state.inputs = [InputSummary(path: chunk.path, stats: whole.stats)]
+            total.merge(whole.state)
+            file = nil
+        }
+    }
+
     /// What the tasks read: whole files, or (with more than one task) the chunks of large ones,
     /// numbered by a counting pass over each chunk but the last, run on `width` tasks too.
     enum Work: Sendable {
         case file(Int, String)
-        case chunk(file: Int, FileChunk)
+        case chunk(file: Int, FileChunk, last: Bool)
     }
 
     static func plan(paths: [String], width: Int, chunkBytes: Int) async throws -> [Work] {
@@ -78,7 +108,7 @@ public enum Replay {
         let counted = plans.enumerated().flatMap { file, chunks in
             (chunks ?? []).dropLast().enumerated().map { (file: file, index: $0.offset, chunk: $0.element) }
         }
-        let counts = try await ParallelWork.fold(counted, width: width, into: [Int: [Int: Int]]()) { item throws(InputError) -> (Int, Int, Int) in
+        let counts = try await ParallelWork.foldInOrder(counted, width: width, into: [Int: [Int: Int]]()) { item throws(InputError) -> (Int, Int, Int) in
             (item.file, item.index, try item.chunk.countNewlines())
         } combine: { (all: inout [Int: [Int: Int]], result: (Int, Int, Int)) in
             all[result.0, default: [:]][result.1] = result.2
@@ -91,7 +121,7 @@ public enum Replay {
             }
             let newlines = chunks.indices.map { counts[file]?[$0] ?? 0 }
             FileChunk.numberLines(&chunks, newlines: newlines)
-            work += chunks.map { .chunk(file: file, $0) }
+            work += chunks.enumerated().map { .chunk(file: file, $0.element, last: $0.offset == chunks.count - 1) }
         }
         return work
     }
@@ -99,9 +129,17 @@ public enum Replay {
     /// Reads one chunk into its own state (without an input summary: the file's is added once).
     static func readChunk(_ chunk: FileChunk, limits: AggregateLimits, progress: ProgressCounter?) throws(InputError) -> (ReplayState, ReadStats) {
         let reader = RecordReader()
-        var accumulator = ReplayAccumulator(limits: limits, trackingOrphans: chunk.start > 0)
+        var accumulator = ReplayAccumulator(limits: limits, chunked: chunk.start > 0)
         let stats = try reader.read(chunk: chunk, progress: progress, into: &accumulator)
         return (accumulator.state, stats)
+    }
+
+    /// Reads `chunk` on top of `state`, the state of the lines before it: as one reader would.
+    static func reread(_ chunk: FileChunk, after state: ReplayState, limits: AggregateLimits) throws(InputError) -> ReplayState {
+        let reader = RecordReader()
+        var accumulator = ReplayAccumulator(resuming: state, limits: limits)
+        _ = try reader.read(chunk: chunk, progress: nil, into: &accumulator)
+        return accumulator.state
     }
 
     /// Reads `paths` one after another into one state, so a repeat is dropped where it is read.
