@@ -66,10 +66,39 @@ public enum RecordBounds {
     /// The first value of `m` outside its bound, in record order (`CompletedRecordSchema`), or nil
     /// when every value is in bounds.
     public static func violation(in m: RequestMetrics) -> BoundViolation? {
-        for field in CompletedRecordSchema.fields {
-            if let violation = field.violation(in: m) { return violation }
+        // The compiled rows hold a bound and a reader only: walking the table itself copied every
+        // row (its strings retained and released) three times per replayed request. The message
+        // comes from the table's row.
+        let checks = boundChecks
+        for i in checks.indices {
+            let inBounds: Bool
+            switch checks[i].bound {
+            case .range(let range, let read): inBounds = range.contains(read(m))
+            case .maxBytes(let limit, let read): inBounds = (read(m)?.utf8.count ?? 0) <= limit
+            }
+            if !inBounds { return CompletedRecordSchema.fields[checks[i].row].violation(in: m) }
         }
         return nil
+    }
+
+    /// A refused bound of a `CompletedRecordSchema` row, with the row's reader.
+    struct BoundCheck: Sendable {
+        enum Bound: Sendable {
+            case range(ClosedRange<Int64>, @Sendable (RequestMetrics) -> Int64)
+            case maxBytes(Int, @Sendable (RequestMetrics) -> String?)
+        }
+        let row: Int
+        let bound: Bound
+    }
+
+    /// The rows of `CompletedRecordSchema.fields` that `CompletedRecordField.violation` can refuse,
+    /// in table order, built once from the table.
+    static let boundChecks: [BoundCheck] = CompletedRecordSchema.fields.enumerated().compactMap { row, field in
+        switch (field.bound, field.value) {
+        case (.range(let range), .integer(let read)): BoundCheck(row: row, bound: .range(range, read))
+        case (.maxBytes(let limit), .string(let read)): BoundCheck(row: row, bound: .maxBytes(limit, read))
+        default: nil
+        }
     }
 }
 

@@ -158,14 +158,16 @@ public struct CompletedRecordField: Sendable {
 
     /// This field's value in `m` outside its bound, if it is.
     public func violation(in m: RequestMetrics) -> BoundViolation? {
-        switch (bound, value) {
-        case (.range(let range), .integer(let read)):
+        // One switch at a time: a `(bound, value)` tuple copied both (and retained their payloads).
+        switch bound {
+        case .range(let range):
+            guard case .integer(let read) = value else { return nil }
             let v = read(m)
             return range.contains(v) ? nil : BoundViolation(field: key.name, value: v, bound: range)
-        case (.maxBytes(let limit), .string(let read)):
-            guard let text = read(m), text.utf8.count > limit else { return nil }
+        case .maxBytes(let limit):
+            guard case .string(let read) = value, let text = read(m), text.utf8.count > limit else { return nil }
             return BoundViolation(field: key.name, detail: "\(text.utf8.count) bytes is longer than \(limit)")
-        default:
+        case .clippedTo, .oneOf, .derived, .none:
             return nil
         }
     }

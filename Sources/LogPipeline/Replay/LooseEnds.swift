@@ -95,9 +95,17 @@ public struct LooseEnds: Sendable, Equatable, Codable {
     public private(set) var unmatchedCompletionCount = 0
     public private(set) var completionsOverflowed = false
 
+    /// Set for a chunk after a file's first (`vdm replay -j N`): what it must remember so that
+    /// its loose ends can continue those of the lines before it (`continued(by:)`).
+    var chunk: ChunkFacts?
+
+    enum CodingKeys: String, CodingKey { case open, unmatchedCompletions, unmatchedCompletionCount, completionsOverflowed }
+
     public init() {}
 
     mutating func started(_ key: Key, _ parser: RecordParser, at location: SourceLocation) {
+        // Records read before the start are not its last record (one reader skips them too).
+        defer { chunk?.noteEvent(key, unmatched: unmatchedCompletions.count) }
         if unmatchedCompletions.remove(key) != nil {
             unmatchedCompletionCount -= 1
             return
@@ -109,6 +117,7 @@ public struct LooseEnds: Sendable, Equatable, Codable {
     }
 
     mutating func completed(_ key: Key) {
+        defer { chunk?.noteEvent(key, unmatched: unmatchedCompletions.count) }
         if open.removeValue(forKey: key) != nil { return }
         unmatchedCompletionCount += 1
         if unmatchedCompletions.count < Self.maxUnmatchedCompletions {
@@ -120,8 +129,12 @@ public struct LooseEnds: Sendable, Equatable, Codable {
 
     /// Another record of a request: remembered as its last record if it is the latest so far.
     mutating func touch(_ key: Key, _ parser: RecordParser, at location: SourceLocation) {
-        guard let i = open.index(forKey: key) else { return }
         let seq = parser.sequence
+        guard let i = open.index(forKey: key) else {
+            guard chunk != nil, !unmatchedCompletions.contains(key) else { return }
+            chunk?.touch(key, line: parser.currentLine, at: location, sequence: seq)
+            return
+        }
         guard seq > open.values[i].lastSequence else { return }
         open.values[i].lastLine = parser.currentLine
         open.values[i].lastLocation = location
@@ -144,7 +157,13 @@ public struct LooseEnds: Sendable, Equatable, Codable {
             if unmatchedCompletions.remove(key) != nil {
                 unmatchedCompletionCount -= 1
             } else if let mine = open[key] {
-                if entry.lastSequence > mine.lastSequence {
+                // The same start read twice (a repeat): the first copy's position, the latest record.
+                if entry.startedLocation < mine.startedLocation {
+                    open[key]?.startedLine = entry.startedLine
+                    open[key]?.startedLocation = entry.startedLocation
+                    open[key]?.startedSequence = entry.startedSequence
+                }
+                if entry.lastSequence != mine.lastSequence ? entry.lastSequence > mine.lastSequence : entry.lastLocation < mine.lastLocation {
                     open[key]?.lastLine = entry.lastLine
                     open[key]?.lastLocation = entry.lastLocation
                     open[key]?.lastSequence = entry.lastSequence
@@ -164,6 +183,43 @@ public struct LooseEnds: Sendable, Equatable, Codable {
         }
         completionsOverflowed = completionsOverflowed || other.completionsOverflowed
             || unmatchedCompletions.count < unmatchedCompletionCount
+    }
+
+    /// These loose ends (of a file's lines up to a chunk) followed by the chunk's (`chunk`, read on
+    /// its own): what one reader of both gives, or nil when the chunk's facts cannot prove it —
+    /// a request these lines left open or unmatched that the chunk starts or completes more than
+    /// once (or starts), an orphan not kept, or the unmatched completions' cap within reach.
+    /// The common case is exact without reading again: a request open here whose records the chunk
+    /// holds (its latest is the last record) and whose completion it may hold (once).
+    func continued(by next: LooseEnds) -> LooseEnds? {
+        guard let facts = next.chunk, !facts.orphansOverflowed, !completionsOverflowed, !next.completionsOverflowed,
+              unmatchedCompletions.count + facts.peakUnmatched <= Self.maxUnmatchedCompletions else { return nil }
+        for key in unmatchedCompletions where facts.eventCount(key) > 0 { return nil }
+        var result = self
+        result.chunk = nil
+        var theirs = next.unmatchedCompletions
+        var theirCount = next.unmatchedCompletionCount
+        for (key, entry) in open {
+            switch facts.eventCount(key) {
+            case 0:
+                if let o = facts.orphans[key], o.sequence > entry.lastSequence {
+                    result.open[key]?.lastLine = o.line
+                    result.open[key]?.lastLocation = o.location
+                    result.open[key]?.lastSequence = o.sequence
+                }
+            case 1 where theirs.contains(key):
+                result.open[key] = nil
+                theirs.remove(key)
+                theirCount -= 1
+            default:
+                return nil
+            }
+        }
+        // The rest of the chunk's requests have no state here (checked above): its own results.
+        for (key, entry) in next.open { result.open[key] = entry }
+        result.unmatchedCompletions.formUnion(theirs)
+        result.unmatchedCompletionCount += theirCount
+        return result
     }
 
     /// Open requests, by instance then start sequence.

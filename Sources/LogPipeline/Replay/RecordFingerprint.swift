@@ -8,15 +8,32 @@
 enum RecordFingerprint {
     /// A completed request the totals can use.
     static func of(_ m: RequestMetrics) -> UInt64 {
+        // One call per value, in this order (the order is part of the digest): array literals here
+        // were two heap arrays, and their strings retained, per record.
         var h = StableHasher(tag: 1)
-        for text in [m.requestID, m.requestedModel, m.resolvedModel, m.provider, m.error ?? "\u{0}", m.errorType ?? "\u{0}", m.stopReason ?? "\u{0}"] {
-            h.combine(text)
-        }
-        for v in [m.startMicros, m.durationNanos, m.upstreamNanos, m.firstTokenNanos, Int64(m.inputTokens), Int64(m.outputTokens),
-                  Int64(m.cacheReadTokens), Int64(m.cacheCreationTokens), Int64(m.toolUses), Int64(m.toolResults), Int64(m.toolCalls),
-                  Int64(m.messageCount), Int64(m.requestBytes), Int64(m.responseBytes), Int64(m.httpStatus), m.isStreaming ? 1 : 0] {
-            h.combine(UInt64(bitPattern: v))
-        }
+        h.combine(m.requestID)
+        h.combine(m.requestedModel)
+        h.combine(m.resolvedModel)
+        h.combine(m.provider)
+        h.combine(m.error ?? "\u{0}")
+        h.combine(m.errorType ?? "\u{0}")
+        h.combine(m.stopReason ?? "\u{0}")
+        h.combine(m.startMicros)
+        h.combine(m.durationNanos)
+        h.combine(m.upstreamNanos)
+        h.combine(m.firstTokenNanos)
+        h.combine(Int64(m.inputTokens))
+        h.combine(Int64(m.outputTokens))
+        h.combine(Int64(m.cacheReadTokens))
+        h.combine(Int64(m.cacheCreationTokens))
+        h.combine(Int64(m.toolUses))
+        h.combine(Int64(m.toolResults))
+        h.combine(Int64(m.toolCalls))
+        h.combine(Int64(m.messageCount))
+        h.combine(Int64(m.requestBytes))
+        h.combine(Int64(m.responseBytes))
+        h.combine(Int64(m.httpStatus))
+        h.combine(Int64(m.isStreaming ? 1 : 0))
         return h.value
     }
 
@@ -24,9 +41,11 @@ enum RecordFingerprint {
     static func of(_ kind: RecordKind, _ parser: RecordParser) -> UInt64 {
         var h = StableHasher(tag: 2)
         h.combine(UInt64(kind.tag))
-        for field in [RecordField.action, .requestID, .level, .logger, .message] {
-            if parser.withStringBytes(field, { h.combine($0) }) == nil { h.combine(0xFFFF_FFFF_FFFF_FFFF) }
-        }
+        h.combine(.action, of: parser)
+        h.combine(.requestID, of: parser)
+        h.combine(.level, of: parser)
+        h.combine(.logger, of: parser)
+        h.combine(.message, of: parser)
         return h.value
     }
 }
@@ -40,6 +59,15 @@ struct StableHasher {
 
     mutating func combine(_ word: UInt64) {
         value = Self.mix(value ^ word)
+    }
+
+    mutating func combine(_ v: Int64) {
+        combine(UInt64(bitPattern: v))
+    }
+
+    /// A string field of the record being read, or a marker when it has none.
+    mutating func combine(_ field: RecordField, of parser: RecordParser) {
+        if parser.withStringBytes(field, { combine($0) }) == nil { combine(0xFFFF_FFFF_FFFF_FFFF as UInt64) }
     }
 
     mutating func combine(_ text: String) {

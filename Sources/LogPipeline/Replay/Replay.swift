@@ -19,30 +19,32 @@ public enum Replay {
         }
     }
 
-    /// Reads `paths` (`-` is stdin; `.gz` and journal formats auto-detected), each in its own task
-    /// with its own state (at most `parallelism` at once), then merges: the result does not depend
-    /// on the order of `paths`. `onCompleted` sees every completed request in the totals.
+    /// Reads `paths` (`-` is stdin; `.gz` and journal formats auto-detected) with `parallelism`
+    /// tasks, then merges: the result does not depend on the order of `paths`, nor on
+    /// `parallelism`. With more than one task, a plain JSON-lines file larger than `chunkBytes`
+    /// (`FileChunk.defaultChunkBytes` when nil) is split at line boundaries (`FileChunk`) and its chunks read like files of their own, with
+    /// the whole file's line numbers. `onCompleted` sees every completed request in the totals.
     public static func run(paths: [String], limits: AggregateLimits = AggregateLimits(), parallelism: Int = Replay.processorCount,
+                           chunkBytes: Int? = nil,
                            progress: ProgressCounter? = nil, onCompleted: CompletionObserver? = nil) async throws(InputError) -> ReplayState {
         try checkReadable(paths)
         if let onCompleted { return try readInTurn(paths: paths.sorted(), limits: limits, progress: progress, onCompleted: onCompleted) }
-        let width = max(1, min(parallelism, paths.count))
+        let width = max(1, parallelism)
         do {
-            let state = try await withThrowingTaskGroup(of: ReplayState.self) { group in
-                var next = 0
-                func launch() {
-                    let path = paths[next]
-                    next += 1
-                    group.addTask { try readOne(path: path, limits: limits, progress: progress, onCompleted: onCompleted) }
+            let work = try await plan(paths: paths, width: width, chunkBytes: chunkBytes ?? FileChunk.defaultChunkBytes)
+            let merged = try await ParallelWork.foldInOrder(work, width: width, into: InOrderMerge(limits: limits)) { item throws(InputError) -> (Work, ReplayState, ReadStats?) in
+                switch item {
+                case .file(_, let path):
+                    return (item, try readOne(path: path, limits: limits, progress: progress), nil)
+                case .chunk(_, let chunk, _):
+                    let (partial, stats) = try readChunk(chunk, limits: limits, progress: progress)
+                    return (item, partial, stats)
                 }
-                while next < width { launch() }
-                var total = ReplayState()
-                while let partial = try await group.next() {
-                    total.merge(partial)
-                    if next < paths.count { launch() }
-                }
-                return total
+            } combine: { (merge: inout InOrderMerge, result: (Work, ReplayState, ReadStats?)) throws in
+                try merge.add(result.0, result.1, result.2)
             }
+            var state = merged.total
+            state.inputs.sort { $0.path < $1.path }
             // A conflict partial states cannot settle (see `RecordBlock.merge`) is settled by one
             // state read in path order, where the first copy is the one read first (not for stdin).
             if state.unresolvedConflicts > 0 && !paths.contains("-") {
@@ -54,6 +56,90 @@ public enum Replay {
         } catch {
             throw InputError(path: paths.joined(separator: " "), reason: "\(error)")
         }
+    }
+
+    /// Folds the tasks' results, in the order of the work: a file's state is merged into the total
+    /// as `-j 1` merges it; a file read in chunks is first assembled, chunk after chunk, into the
+    /// state one reader of the whole file has (`ReplayState.continued(by:)`, or the chunk read
+    /// again on top of the state before it), with one input summary for the file.
+    struct InOrderMerge {
+        let limits: AggregateLimits
+        var total = ReplayState()
+        private var file: (state: ReplayState, stats: ReadStats)?
+
+        init(limits: AggregateLimits) { self.limits = limits }
+
+        mutating func add(_ item: Work, _ state: ReplayState, _ stats: ReadStats?) throws(InputError) {
+            guard case .chunk(_, let chunk, let isLast) = item, let stats else {
+                total.merge(state)
+                return
+            }
+            if let before = file, chunk.start > 0 {
+                let appended: ReplayState
+                if let fast = before.state.continued(by: state) {
+                    appended = fast
+                } else {
+                    appended = try Replay.reread(chunk, after: before.state, limits: limits)
+                }
+                var sum = before.stats
+                sum.add(stats)
+                file = (appended, sum)
+            } else {
+                file = (state, stats)
+            }
+            guard isLast, var whole = file else { return }
+            whole.state.inputs = [InputSummary(path: chunk.path, stats: whole.stats)]
+            total.merge(whole.state)
+            file = nil
+        }
+    }
+
+    /// What the tasks read: whole files, or (with more than one task) the chunks of large ones,
+    /// numbered by a counting pass over each chunk but the last, run on `width` tasks too.
+    enum Work: Sendable {
+        case file(Int, String)
+        case chunk(file: Int, FileChunk, last: Bool)
+    }
+
+    static func plan(paths: [String], width: Int, chunkBytes: Int) async throws -> [Work] {
+        guard width > 1 else { return paths.enumerated().map { .file($0.offset, $0.element) } }
+        var plans: [[FileChunk]?] = []
+        for path in paths { plans.append(try FileChunk.plan(path: path, chunkBytes: chunkBytes)) }
+        let counted = plans.enumerated().flatMap { file, chunks in
+            (chunks ?? []).dropLast().enumerated().map { (file: file, index: $0.offset, chunk: $0.element) }
+        }
+        let counts = try await ParallelWork.foldInOrder(counted, width: width, into: [Int: [Int: Int]]()) { item throws(InputError) -> (Int, Int, Int) in
+            (item.file, item.index, try item.chunk.countNewlines())
+        } combine: { (all: inout [Int: [Int: Int]], result: (Int, Int, Int)) in
+            all[result.0, default: [:]][result.1] = result.2
+        }
+        var work: [Work] = []
+        for (file, path) in paths.enumerated() {
+            guard var chunks = plans[file] else {
+                work.append(.file(file, path))
+                continue
+            }
+            let newlines = chunks.indices.map { counts[file]?[$0] ?? 0 }
+            FileChunk.numberLines(&chunks, newlines: newlines)
+            work += chunks.enumerated().map { .chunk(file: file, $0.element, last: $0.offset == chunks.count - 1) }
+        }
+        return work
+    }
+
+    /// Reads one chunk into its own state (without an input summary: the file's is added once).
+    static func readChunk(_ chunk: FileChunk, limits: AggregateLimits, progress: ProgressCounter?) throws(InputError) -> (ReplayState, ReadStats) {
+        let reader = RecordReader()
+        var accumulator = ReplayAccumulator(limits: limits, chunked: chunk.start > 0)
+        let stats = try reader.read(chunk: chunk, progress: progress, into: &accumulator)
+        return (accumulator.state, stats)
+    }
+
+    /// Reads `chunk` on top of `state`, the state of the lines before it: as one reader would.
+    static func reread(_ chunk: FileChunk, after state: ReplayState, limits: AggregateLimits) throws(InputError) -> ReplayState {
+        let reader = RecordReader()
+        var accumulator = ReplayAccumulator(resuming: state, limits: limits)
+        _ = try reader.read(chunk: chunk, progress: nil, into: &accumulator)
+        return accumulator.state
     }
 
     /// Reads `paths` one after another into one state, so a repeat is dropped where it is read.

@@ -34,6 +34,24 @@ package struct ReplayAccumulator: RecordConsumer {
         self.onCompleted = onCompleted
     }
 
+    /// For a chunk after a file's first: also keeps what appending it needs (`ChunkFacts`).
+    init(limits: AggregateLimits, chunked: Bool) {
+        self.init(limits: limits)
+        if chunked { base.looseEnds.chunk = ChunkFacts() }
+    }
+
+    /// Goes on from `state` (the lines before a chunk), as one reader that has read them.
+    init(resuming state: ReplayState, limits: AggregateLimits) {
+        self.init(limits: limits)
+        base = state
+        base.instances = [:]
+        for (id, ledger) in state.instances.sorted(by: { $0.key < $1.key }) {
+            indexOf[id] = ids.count
+            ids.append(id)
+            ledgers.append(ledger)
+        }
+    }
+
     package mutating func record(_ kind: RecordKind, _ parser: RecordParser, at location: SourceLocation) {
         let i = instanceIndex(parser)
         let instance = ids[i]
@@ -94,6 +112,7 @@ package struct ReplayAccumulator: RecordConsumer {
         if let m = metrics {
             // The live tracker refuses a request whose sum would pass the bound; so does replay.
             do throws(SumError) { try ledgers[i].admits(m) } catch {
+                base.looseEnds.chunk?.sumRefused = true
                 metrics = nil
                 role = .unused
                 problem = InputProblem(kind: .outOfBounds, location: location, detail: "request.completed: not in the totals: \(error)")
@@ -102,6 +121,7 @@ package struct ReplayAccumulator: RecordConsumer {
         do throws(SumError) {
             try ledgers[i].insert(seq, role: role, fingerprint: fp, at: location, metrics: metrics)
         } catch {
+            base.looseEnds.chunk?.sumRefused = true
             metrics = nil
             problem = InputProblem(kind: .outOfBounds, location: location, detail: "not in the totals: \(error)")
         }
@@ -135,7 +155,7 @@ package struct ReplayAccumulator: RecordConsumer {
     }
 
     private mutating func touch(_ instance: String, _ parser: RecordParser, _ location: SourceLocation) {
-        guard base.looseEnds.count > 0, let id = parser.requestID else { return }
+        guard base.looseEnds.count > 0 || base.looseEnds.chunk != nil, let id = parser.requestID else { return }
         base.looseEnds.touch(.init(instance: instance, requestID: id), parser, at: location)
     }
 

@@ -95,10 +95,15 @@ public enum ReplayOutput {
     }
 }
 
-/// A one-line progress bar for stderr (shown only when stderr is a terminal and the input is large).
+/// A one-line progress bar for stderr (shown only when stderr is a terminal and the input is large):
+/// bytes read of the total, MB/s, and the time left at that rate.
 package struct ProgressLine: Sendable {
     package let total: Int
     package let startMicros: Int64
+    /// Inputs smaller than this finish before a line would tell anything.
+    package static let defaultThreshold = 64 << 20
+    /// Seconds between redraws: at most 4 a second.
+    package static let interval = 0.25
 
     package init(total: Int, startMicros: Int64 = WallClock.nowMicros()) {
         self.total = total
@@ -112,7 +117,17 @@ package struct ProgressLine: Sendable {
         let seconds = max(0.001, Double(nowMicros - startMicros) / 1e6)
         let rate = Double(done) / seconds / 1e6
         return "\r[" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "] "
-            + String(format: "%3.0f%%  %.0f/%.0f MB  %.0f MB/s ", fraction * 100, Double(done) / 1e6, Double(total) / 1e6, rate)
+            + String(format: "%3.0f%%  %.0f/%.0f MB  %.0f MB/s  ETA ", fraction * 100, Double(done) / 1e6, Double(total) / 1e6, rate)
+            + Self.eta(left: max(0, total - done), bytesPerSecond: Double(done) / seconds) + " "
+    }
+
+    /// `m:ss` at the current rate (`--:--` before the first bytes, or past 99 minutes).
+    static func eta(left: Int, bytesPerSecond: Double) -> String {
+        guard bytesPerSecond > 0 else { return "--:--" }
+        let seconds = Double(left) / bytesPerSecond
+        guard seconds.isFinite, seconds < 6000 else { return "--:--" }
+        let s = Int(seconds.rounded(.up))
+        return String(format: "%d:%02d", s / 60, s % 60)
     }
 
     /// Sizes of the regular files among `paths` (stdin and pipes count 0).

@@ -58,6 +58,16 @@ public struct SequenceRanges: Sendable, Equatable, Codable {
         ranges.contains { $0.lower <= seq && seq <= $0.upper }
     }
 
+    /// Whether a number is in both (one pass over both lists of ranges).
+    public func intersects(_ other: SequenceRanges) -> Bool {
+        var i = 0, j = 0
+        while i < ranges.count && j < other.ranges.count {
+            let a = ranges[i], b = other.ranges[j]
+            if a.upper < b.lower { i += 1 } else if b.upper < a.lower { j += 1 } else { return true }
+        }
+        return false
+    }
+
     /// Unions `other` in; returns how many of its numbers were already here (duplicates across inputs).
     @discardableResult
     public mutating func merge(_ other: SequenceRanges) -> UInt64 {

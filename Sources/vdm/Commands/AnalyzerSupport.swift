@@ -74,7 +74,7 @@ enum AnalyzerIO {
 
 /// Shows a progress bar on stderr while `work` runs, when stderr is a terminal and the regular
 /// files to read total at least `threshold` bytes.
-func withProgress<T: Sendable>(paths: [String], threshold: Int = 64 << 20,
+func withProgress<T: Sendable>(paths: [String], threshold: Int = ProgressLine.defaultThreshold,
                                _ work: @Sendable (ProgressCounter?) async throws -> T) async throws -> T {
     let total = ProgressLine.totalSize(paths)
     guard AnalyzerIO.stderrIsTerminal, total >= threshold else { return try await work(nil) }
@@ -94,7 +94,7 @@ final class ProgressTicker: Sendable {
         let thread = Thread { [self] in
             while !stopped.load(ordering: .relaxed) {
                 AnalyzerIO.standardError(line.render(done: counter.value))
-                Thread.sleep(forTimeInterval: 0.2)
+                Thread.sleep(forTimeInterval: ProgressLine.interval)
             }
             AnalyzerIO.standardError("\r" + String(repeating: " ", count: 80) + "\r")
             finished.signal()

@@ -29,7 +29,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Exit 1 when any line or record was not used, or a request never completed.") var strict = false
     @Flag(help: "Render the totals despite conflicting records (the first by file name and line counts).") var force = false
     @Flag(name: .shortAndLong, help: "No report on stderr.") var quiet = false
-    @Option(help: "Files read at once (default: the number of cores).") var jobs: Int?
+    @Option(name: .shortAndLong, help: "Tasks reading at once: files, and chunks of large JSON-lines files (default: the number of cores). The output does not depend on it.") var jobs: Int?
+    @Option(help: ArgumentHelp("Split JSON-lines files into chunks of about this many bytes (tests).", visibility: .hidden)) var chunkBytes: Int?
+    @Option(help: ArgumentHelp("Show the progress line from this many bytes of input on (tests).", visibility: .hidden)) var progressThreshold: Int?
     @Flag(help: "Read the journal (entries of vandamme-proxy) instead of files.") var journal = false
     @Option(help: "With --journal: read the journal files in this directory (journalctl --directory).") var directory: String?
     @Option(help: "With --journal: entries from this time on (YYYY-MM-DD[ HH:MM[:SS]] local, ISO 8601, @SECONDS).") var since: String?
@@ -43,9 +45,17 @@ struct ReplayCommand: AsyncParsableCommand {
         if !journal && (directory != nil || since != nil || until != nil) {
             throw ValidationError("--directory, --since and --until go with --journal")
         }
+        if let jobs, !Self.jobsRange.contains(jobs) { throw ValidationError("--jobs must be in \(Self.jobsRange)") }
+        if let chunkBytes, !FileChunk.chunkBytesRange.contains(chunkBytes) {
+            throw ValidationError("--chunk-bytes must be in \(FileChunk.chunkBytesRange)")
+        }
+        if let progressThreshold, progressThreshold < 0 { throw ValidationError("--progress-threshold must be 0 or more") }
         _ = try JournalTime.parse(since, option: "--since")
         _ = try JournalTime.parse(until, option: "--until")
     }
+
+    /// More tasks than this only adds partial states to merge.
+    static let jobsRange = 1...256
 
     func run() async throws {
         let filter = TotalsFilter(provider: provider, model: model)
@@ -67,8 +77,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let paths = files.isEmpty ? ["-"] : files
         let parallelism = jobs ?? Replay.processorCount
         do {
-            return try await withProgress(paths: paths) { progress in
-                try await Replay.run(paths: paths, parallelism: parallelism, progress: progress, onCompleted: observer)
+            return try await withProgress(paths: paths, threshold: progressThreshold ?? ProgressLine.defaultThreshold) { progress in
+                try await Replay.run(paths: paths, parallelism: parallelism, chunkBytes: chunkBytes, progress: progress, onCompleted: observer)
             }
         } catch let error as InputError {
             throw AnalyzerIO.fail("replay", error)

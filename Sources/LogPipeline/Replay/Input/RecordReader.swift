@@ -23,6 +23,13 @@ public struct ReadStats: Sendable, Equatable, Codable {
     public var format = InputFormat.jsonLines
 
     public init() {}
+
+    /// Adds another chunk of the same (plain JSON-lines) file.
+    mutating func add(_ other: ReadStats) {
+        bytes += other.bytes
+        lines += other.lines
+        blankLines += other.blankLines
+    }
 }
 
 /// Reads inputs (files, `-` for stdin, gzip auto-detected), frames them (JSON lines or journal
@@ -65,6 +72,23 @@ public final class RecordReader {
         return stats
     }
 
+    /// Reads one chunk of a JSON-lines file (`FileChunk.plan`): lines numbered from the chunk's
+    /// `firstLine`, no sniffing (only the file's start says gzip or journal export; the planner
+    /// checked it). The stats of a file's chunks add up to the stats of reading it whole.
+    package func read<C: RecordConsumer>(chunk: FileChunk, progress: ProgressCounter? = nil, into consumer: inout C) throws(InputError) -> ReadStats {
+        let file = try RangeSource(path: chunk.path, start: chunk.start, end: chunk.end, progress: progress)
+        var stats = ReadStats()
+        let buffer = ChunkBuffer(source: file, chunk: self.chunk, maxLine: Self.maxLineBytes)
+        do throws(InputError) {
+            try lines(buffer, chunk.path, &stats, &consumer, firstLine: chunk.firstLine)
+        } catch {
+            consumer.problem(InputProblem(kind: error.kind, location: SourceLocation(file: chunk.path, line: chunk.firstLine + buffer.newlines),
+                                          detail: error.reason))
+        }
+        stats.bytes = buffer.consumed
+        return stats
+    }
+
     /// Reads record lines already split (e.g. `VDM_ECS_JSON` values from a journal reader, or test
     /// data). Each element is one record, without its newline.
     public func read<C: RecordConsumer>(lines: some Sequence<String>, name: String, into consumer: inout C) -> ReadStats {
@@ -99,9 +123,10 @@ public final class RecordReader {
         return .jsonLines
     }
 
-    private func lines<C: RecordConsumer>(_ buffer: ChunkBuffer, _ path: String, _ stats: inout ReadStats, _ consumer: inout C) throws(InputError) {
+    private func lines<C: RecordConsumer>(_ buffer: ChunkBuffer, _ path: String, _ stats: inout ReadStats, _ consumer: inout C,
+                                          firstLine: Int = 1) throws(InputError) {
         while true {
-            let number = buffer.newlines + 1
+            let number = buffer.newlines + firstLine
             switch try buffer.nextLine() {
             case .end:
                 return
