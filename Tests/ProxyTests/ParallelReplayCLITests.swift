@@ -282,7 +282,7 @@ import Testing
     /// several redraws (the regular file sets the total).
     @Test func progressLineOnATerminal() async throws {
         let script = try RealComponent.program("script", package: "bsdutils")
-        let command = "(sleep 1; cat \(DemoFixtureTests.jsonLines)) | \(ServeProcessTests.binary) replay --quiet --progress-threshold 0 "
+        let command = "(sleep 1; cat \(DemoFixtureTests.jsonLines)) | \(VDMProcess.binary) replay --quiet --progress-threshold 0 "
             + "\(DemoFixtureTests.jsonLines) - >/dev/null"
         let run = try await ExternalTool.run(script, ["-qec", command, "/dev/null"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
