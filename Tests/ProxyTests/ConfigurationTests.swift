@@ -50,6 +50,15 @@ import VDMProxy
         #expect(registry.resolve("vendor/model:tag") == .resolved(registry.providers["openai"]!, model: "vendor/model:tag"))
         #expect(registry.resolve("OpenRouter:x") == .resolved(registry.providers["openrouter"]!, model: "x"))
         #expect(registry.resolve("poe:claude") == .unknownProvider("poe"))
+        // Only `[A-Za-z0-9_-]+` before the colon is a provider, and both sides must be non-empty.
+        let openai = registry.providers["openai"]!
+        #expect(registry.resolve("my_open-router2:x") == .unknownProvider("my_open-router2"))
+        #expect(registry.resolve("open.ai:x") == .resolved(openai, model: "open.ai:x"))
+        #expect(registry.resolve("a b:c") == .resolved(openai, model: "a b:c"))
+        #expect(registry.resolve("\u{E9}:x") == .resolved(openai, model: "\u{E9}:x"))
+        #expect(registry.resolve(":gpt") == .resolved(openai, model: ":gpt"))
+        #expect(registry.resolve("openrouter:") == .resolved(openai, model: "openrouter:"))
+        #expect(registry.resolve("openrouter:\u{E9}:1") == .resolved(registry.providers["openrouter"]!, model: "\u{E9}:1"))
     }
 
     @Test func serverSettingsValidateNumbers() throws {

@@ -114,10 +114,14 @@ struct UpstreamCall: Sendable {
     func timingHeaders(upstreamNanos: Int64) -> HTTPFields {
         let total = (ContinuousClock.now - life.receivedAt).nanoseconds
         var headers = HTTPFields()
-        headers[HTTPField.Name("x-vdm-upstream-ms")!] = YAMLText.millis3(upstreamNanos)
-        headers[HTTPField.Name("x-vdm-overhead-ms")!] = YAMLText.millis3(max(0, total - upstreamNanos))
+        headers[Self.upstreamMillis] = YAMLText.millis3(upstreamNanos)
+        headers[Self.overheadMillis] = YAMLText.millis3(max(0, total - upstreamNanos))
         return headers
     }
+
+    // Made once: a name checks its characters when made, and these go on every reply.
+    private static let upstreamMillis = HTTPField.Name("x-vdm-upstream-ms")!
+    private static let overheadMillis = HTTPField.Name("x-vdm-overhead-ms")!
 
     /// The upstream's error message from an OpenAI or Anthropic error body: redacted whole, then
     /// clipped (clipping first would let a key cut at the limit escape, and hash as another key).
