@@ -91,7 +91,7 @@ final class OTLPDeliveryLedger: Sendable {
             if failed { state.failed &+= UInt64(n) } else { state.exported &+= UInt64(n) }
             return state.onSettle
         }
-        if failed { for _ in 0..<n { drops.recordDrop() } }
+        if failed { for _ in 0..<n { drops.recordDrop(.deliveryFailed) } }
         wake?()
     }
 
