@@ -22,7 +22,8 @@ protocol RecordTransport: AnyObject {
 ///   everything goes to the fallback from then on.
 /// - On failure the failed record and the whole backlog are handed to the fallback, in order, under
 ///   the lock, so nothing queued is lost and nothing is sent twice; later records go straight to it.
-/// - The switch is said once, through `notice`.
+/// - The switch is said once, through `notice`. The fallback's drops count as this output's
+///   (`SinkDropCounter.forwardDrops`): only configured outputs are on `/metrics`.
 final class RecordPump: @unchecked Sendable {
     // @unchecked: every mutable field below is only touched with `condition` held.
     private let condition = NSCondition()
@@ -65,6 +66,12 @@ final class RecordPump: @unchecked Sendable {
 
     func write(_ record: LogRecord) {
         condition.lock()
+        // After the switch the fallback applies its own queue policy (and counts its drops as ours).
+        if let sink = fallback {
+            condition.unlock()
+            sink.write(record)
+            return
+        }
         // Waits in slices, so a stalled transport is noticed (and replaced) within the wait.
         let admitted = admission.admit(isFull: { isFullAndLive() }) { deadline in
             _ = condition.wait(until: min(deadline, Date(timeIntervalSinceNow: stallSlice.seconds)))
@@ -199,6 +206,7 @@ final class RecordPump: @unchecked Sendable {
 
     private func switchToFallback(because why: String, first: LogRecord?) {
         let sink = makeFallback()
+        for counter in sink.dropCounters { counter.forwardDrops(to: drops) }
         fallback = sink
         reason = why
         let target = (sink as? any LogTargetStatus)?.effectiveTarget ?? sink.name

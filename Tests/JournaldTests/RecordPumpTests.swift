@@ -111,6 +111,38 @@ import Testing
         pump.close()
     }
 
+    /// A fallback that is itself a pump (as journald's syslog fallback is), over a destination that hangs.
+    struct PumpSink: LogSink {
+        let pump: RecordPump
+        var name: String { pump.requestedTarget }
+        func write(_ record: LogRecord) { pump.write(record) }
+        func flush() {}
+        var dropCounters: [SinkDropCounter] { [pump.drops] }
+    }
+
+    /// What a fallback drops is counted as the configured output's drops: only that counter reaches
+    /// `/metrics` and the reports (the fallback is made after the router read its counters).
+    @Test func theFallbacksDropsCountAsTheOutputsOwn() {
+        let hanging = HangingTransport()
+        let inner = RecordPump(requestedTarget: "syslog", transport: hanging, policy: SinkQueuePolicy(maxWait: .milliseconds(20), queueRecords: 4),
+                               stallTimeout: .seconds(60), fallback: { MemorySink() }, notice: { _ in })
+        let pump = RecordPump(requestedTarget: "journald", transport: FlakyTransport(acceptFirst: 10), policy: .lossless(64),
+                              stallTimeout: .seconds(5), fallback: { PumpSink(pump: inner) }, notice: { _ in })
+        let records = (0..<60).map { factory.record("r\($0)") }
+        for record in records { pump.write(record) }
+        pump.flush()
+        // 10 delivered to journald; of the 50 handed to the hanging fallback, 1 in flight and 4 queued
+        // (or 4 and 4 if its thread was slow to take the first): the rest dropped, in both counters.
+        let dropped = inner.drops.dropped
+        #expect(dropped == 45 || dropped == 46, "\(dropped)")
+        #expect(pump.drops.dropped == dropped)
+        #expect(pump.drops.takeReport()?.hasPrefix("Log output journald is full: dropping records") == true)
+        #expect(pump.effectiveTarget == "syslog")
+        hanging.release.signal()
+        inner.close()
+        pump.close()
+    }
+
     @Test func flushWaitsForEveryRecord() {
         let transport = FlakyTransport(acceptFirst: .max)
         let pump = RecordPump(requestedTarget: "x", transport: transport, policy: .lossless(4), stallTimeout: .seconds(5),
