@@ -19,7 +19,13 @@ package final class ConnectionAttribution: Sendable {
     /// Messages after which the connection no longer serves the request it served.
     static let releasing: Set<String> = ["releasing connection", "connection closed"]
 
-    private let serving = Mutex<[String: String]>([:])
+    /// A request a connection serves: its id and, when its logger declared one, its trace.
+    struct Served: Sendable, Equatable {
+        let id: String
+        let trace: TraceIDs?
+    }
+
+    private let serving = Mutex<[String: Served]>([:])
 
     package init() {}
 
@@ -28,8 +34,14 @@ package final class ConnectionAttribution: Sendable {
     /// carries ours), and then remembers the connection as serving that request; else it gets the
     /// id of the request the connection serves, or none. Never the task-local's alone: a pool line
     /// can run inline inside another request's task.
-    func attribute(correlationID: String?, declaredID: String?, metadata: Logger.Metadata, message: String) -> String? {
-        guard let value = metadata[Self.connectionKey] else { return correlationID }
+    ///
+    /// With the id comes the trace the request's logger declared (`declaredTrace`), remembered
+    /// for the connection like the id.
+    func attribute(correlationID: String?, declaredID: String?, declaredTrace: TraceIDs?, metadata: Logger.Metadata,
+                   message: String) -> Served? {
+        guard let value = metadata[Self.connectionKey] else {
+            return correlationID.map { Served(id: $0, trace: $0 == declaredID ? declaredTrace : nil) }
+        }
         let connection = value.description
         let release = Self.releasing.contains(message)
         return serving.withLock { table in
@@ -38,9 +50,9 @@ package final class ConnectionAttribution: Sendable {
                     table.removeValue(forKey: connection)
                 } else {
                     if table.count >= Self.capacity, table[connection] == nil { table.removeAll(keepingCapacity: true) }
-                    table[connection] = declaredID
+                    table[connection] = Served(id: declaredID, trace: declaredTrace)
                 }
-                return declaredID
+                return Served(id: declaredID, trace: declaredTrace)
             }
             return release ? table.removeValue(forKey: connection) : table[connection]
         }

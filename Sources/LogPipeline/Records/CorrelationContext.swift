@@ -33,10 +33,23 @@ public struct CorrelationContext: Sendable, Hashable {
     /// Metadata key under which the correlation id travels (the ECS field name).
     public static let metadataKey = "http.request.id"
 
+    /// Metadata key under which a logger used outside the request's task (AsyncHTTPClient's
+    /// request logger) carries the request's trace (`traceMetadata`), lifted out like the id.
+    public static let traceMetadataKey = "trace.id"
+
+    /// The metadata value for `traceMetadataKey`: the trace itself, not text (nothing to parse back).
+    public static func traceMetadata(_ trace: TraceIDs) -> Logger.MetadataValue { .stringConvertible(TraceBox(trace: trace)) }
+
     /// Adds `http.request.id` to every log call made while a request is bound.
     public static let metadataProvider = Logger.MetadataProvider {
         guard let context = CorrelationContext.current else { return [:] }
         return [metadataKey: .string(context.id)]
+    }
+
+    /// Carries a trace through `Logger.Metadata`; its text is the trace id.
+    struct TraceBox: CustomStringConvertible, Sendable {
+        let trace: TraceIDs
+        var description: String { trace.traceID }
     }
 
     /// Whether `candidate` (e.g. a client's `X-Request-ID`) is a sane id: 1–128 chars of `[A-Za-z0-9._-]`.

@@ -6,6 +6,8 @@ struct LiftedMetadata {
     /// The id as the logger's or the call's own metadata gave it (not the task-local's): what a line
     /// logged outside its request's task can be trusted to say.
     var declaredID: String?
+    /// The trace a logger's own metadata declared with the id (`CorrelationContext.traceMetadata`).
+    var declaredTrace: TraceIDs?
     var payload: (any StructuredPayload)?
     var metadata: Logger.Metadata = [:]
 
@@ -16,6 +18,9 @@ struct LiftedMetadata {
             if key == CorrelationContext.metadataKey {
                 correlationID = Self.text(value)
                 if declared { declaredID = correlationID }
+            } else if declared, key == CorrelationContext.traceMetadataKey, case .stringConvertible(let carried) = value,
+                      let box = carried as? CorrelationContext.TraceBox {
+                declaredTrace = box.trace
             } else if payloads, key == PayloadKey.name, case .stringConvertible(let carried) = value, let box = carried as? PayloadBox {
                 payload = box.payload
             } else {

@@ -98,8 +98,8 @@ public final class LogRouter: Sendable {
         // Precedence as swift-log's: handler metadata < provider < the log call's own metadata.
         var fields = LiftedMetadata()
         fields.absorb(handlerMetadata)
-        // The trace ids come only from the task-local: a line logged outside its request's task
-        // (a connection line attributed later) has no trace of its own.
+        // The trace ids come from the task-local, or, for a line logged outside its request's task
+        // (AsyncHTTPClient's), from its request logger's declaration or its connection's request.
         let bound = CorrelationContext.current
         if correlationFromTask {
             if let context = bound { fields.correlationID = context.id }
@@ -109,9 +109,12 @@ public final class LogRouter: Sendable {
         if let explicit = event.metadata { fields.absorb(explicit, payloads: true) }
         let message = event.message.description
         // Only lines with metadata can name a connection: our own records have none and skip this.
+        var attributedTrace = fields.declaredTrace
         if !fields.metadata.isEmpty {
-            fields.correlationID = connections.attribute(correlationID: fields.correlationID, declaredID: fields.declaredID,
-                                                         metadata: fields.metadata, message: message)
+            let served = connections.attribute(correlationID: fields.correlationID, declaredID: fields.declaredID,
+                                               declaredTrace: fields.declaredTrace, metadata: fields.metadata, message: message)
+            fields.correlationID = served?.id
+            attributedTrace = served?.trace
         }
         let written = downgrade.apply(level: event.level, noisy: noisy)
         let record = LogRecord(
@@ -123,7 +126,7 @@ public final class LogRouter: Sendable {
             instanceID: instanceID,
             sequence: sequence.add(1, ordering: .relaxed).newValue,
             correlationID: fields.correlationID,
-            trace: bound.flatMap { $0.id == fields.correlationID ? $0.trace : nil },
+            trace: bound.flatMap { $0.id == fields.correlationID ? $0.trace : nil } ?? attributedTrace,
             payload: fields.payload,
             metadata: fields.metadata,
             error: event.error,

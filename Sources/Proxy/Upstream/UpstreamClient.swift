@@ -61,8 +61,9 @@ package struct UpstreamClient: Sendable {
         // AsyncHTTPClient logs from its event loop, outside our task, where the task-local id is not
         // visible: so the id also travels as logger metadata.
         var requestLogger = logger
-        if let id = CorrelationContext.current?.id {
-            requestLogger[metadataKey: CorrelationContext.metadataKey] = .string(id)
+        if let context = CorrelationContext.current {
+            requestLogger[metadataKey: CorrelationContext.metadataKey] = .string(context.id)
+            if let trace = context.trace { requestLogger[metadataKey: CorrelationContext.traceMetadataKey] = CorrelationContext.traceMetadata(trace) }
         }
         do {
             return try await http.execute(request, timeout: .nanoseconds(deadline.nanoseconds), logger: requestLogger)
