@@ -78,13 +78,17 @@ struct DemoEmission: Sendable {
         var journal = encoded.entries
         if let journalDirectory {
             let instance = records.first?[FieldName.instanceID.name]?.string ?? ""
-            journal = try await readBack(directory: journalDirectory, instance: instance, count: records.count)
+            // If journald lost records the proxy says why on /metrics: its fallback, and its drops.
+            let why = outcome.live.prometheus.split(separator: "\n")
+                .filter { $0.hasPrefix("vdm_log_sink_fallback") || $0.hasPrefix("vdm_log_records_dropped_total{sink=\"journald\"}") }
+            journal = try await readBack(directory: journalDirectory, instance: instance, count: records.count,
+                                         proxySaid: why.joined(separator: "; "))
         }
         return Run(jsonPath: outcome.jsonLog, lines: lines, records: records, journal: journal, encodedJournal: encoded.entries, requests: requests)
     }
 
     /// The instance's entries from the private journald, once it has stored all of them.
-    private static func readBack(directory: String, instance: String, count: Int) async throws -> [JournalRecord] {
+    private static func readBack(directory: String, instance: String, count: Int, proxySaid: String) async throws -> [JournalRecord] {
         var entries: [JournalEntry] = []
         // journald stores asynchronously; generous for a loaded machine running the whole suite.
         _ = try await Deadline.holds(within: .seconds(30), poll: .milliseconds(100)) {
@@ -92,7 +96,9 @@ struct DemoEmission: Sendable {
             entries = try reader.entries(JournalQuery(matches: [JournalFieldName.instanceID: instance])).collect()
             return entries.count >= count
         }
-        guard entries.count == count else { throw TestFailure("journald holds \(entries.count) of the run's \(count) records") }
+        guard entries.count == count else {
+            throw TestFailure("journald holds \(entries.count) of the run's \(count) records; the proxy's /metrics: \(proxySaid.isEmpty ? "no fallback or drop series" : proxySaid)")
+        }
         return entries.map { entry in
             JournalRecord(fields: entry.fields.mapValues { String(decoding: $0, as: UTF8.self) }, realtimeMicros: Int64(entry.realtimeMicros))
         }
