@@ -30,6 +30,7 @@ final class OTLPLogSink: LogSink, @unchecked Sendable {
     /// Longest `flush` waits for the queue to be handed over (a receiver that never answers keeps the
     /// window full), and `close` for the thread.
     static let flushTimeout: Duration = .seconds(2)
+    static let idleWake: Duration = .seconds(1)
 
     init(handler: any LogHandler, redactor: Redactor, policy: SinkQueuePolicy, ledger: OTLPDeliveryLedger) {
         self.handler = handler
@@ -100,8 +101,10 @@ final class OTLPLogSink: LogSink, @unchecked Sendable {
         condition.lock()
         while true {
             while !closed && (count == 0 || ledger.inFlight >= window) {
-                // Timed: a settle that races this check is seen within the slice.
-                _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05))
+                // Every change that ends this wait signals under the lock (a write, `close`, and a
+                // settle through `ledger.onSettle`), so the timeout is only a safety net: an idle
+                // sink wakes once a second, not twenty times.
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.idleWake.seconds))
             }
             if closed {
                 finished = true
