@@ -1,10 +1,10 @@
 /// Random identifiers for messages and tool calls the upstream did not name.
 package enum ConversionIDs {
     private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
-    /// Characters taken from one 64-bit word: 62^8 divides 2^64 with a remainder below 2^-16 of it,
-    /// so the digits are uniform to well within what an id needs.
+    /// Characters taken from one 64-bit word: its value modulo 62^8, which goes into 2^64 some
+    /// 84,000 times, so every 8-digit string is equally likely to within 1 part in 84,000.
     private static let digitsPerWord = 8
-    package static let length = 24
+    private static let length = 24
 
     /// `prefix` followed by 24 random base-62 characters, e.g. `toolu_01AbC…`. Three draws from the
     /// system generator (each is a `getrandom` syscall; one per character was 2% of a streamed request).
