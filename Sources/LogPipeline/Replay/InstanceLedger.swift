@@ -48,6 +48,11 @@ public struct InstanceLedger: Sendable, Equatable, Codable {
         return (s, block.location(of: s))
     }
 
+    /// Moves the lines of `file` on by `lines` (see `RecordBlock.shift`).
+    mutating func shift(by lines: Int, in file: String) {
+        for k in blocks.keys { blocks[k]?.shift(by: lines, in: file) }
+    }
+
     // MARK: counts
 
     private func count(_ role: RecordBlock.Role) -> Int {

@@ -99,12 +99,12 @@ package struct ReplayAccumulator: RecordConsumer {
         case .duplicate(let first):
             ledgers[i].duplicates += 1
             base.problems.record(InputProblem(kind: .duplicateRecord, location: location,
-                                              detail: "instance \(instance) sequence \(seq): identical to \(first) (dropped)"))
+                                              detail: "instance \(instance) sequence \(seq): identical to ", reference: first, " (dropped)"))
             return
         case .conflict(let first):
             ledgers[i].conflicts += 1
             base.problems.record(InputProblem(kind: .conflictingRecord, location: location,
-                                              detail: "instance \(instance) sequence \(seq): differs from \(first), which comes first"))
+                                              detail: "instance \(instance) sequence \(seq): differs from ", reference: first, ", which comes first"))
             return
         case .new:
             break
