@@ -6,7 +6,8 @@
 /// Size: a slot (16 bytes) per record, one aggregate per block, a name and a line base per input
 /// the block's records come from, and, only while the block is incomplete, each counted request's metrics, so that two partial blocks (a log split at a
 /// rotation, or shipped twice with different cut points) merge exactly. A complete block needs no
-/// per-record metrics: any other copy of its numbers is a subset of it.
+/// per-record metrics: any other copy of its numbers is a subset of it; and its slots can leave
+/// memory for a temporary file (`spill`, `SlotSpill`), read back one slot when a repeat comes.
 public struct RecordBlock: Sendable, Equatable, Codable {
     public static let size: UInt64 = 1024
 
@@ -34,6 +35,25 @@ public struct RecordBlock: Sendable, Equatable, Codable {
             self.file = file
         }
 
+        /// The 16 bytes of the spill file (little-endian: fingerprint, line, offset and role, file).
+        func append(to bytes: inout [UInt8]) {
+            for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: fingerprint >> (8 * k))) }
+            for k in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: storedLine >> (8 * k))) }
+            for k in 0..<2 { bytes.append(UInt8(truncatingIfNeeded: bits >> (8 * k))) }
+            for k in 0..<2 { bytes.append(UInt8(truncatingIfNeeded: file >> (8 * k))) }
+        }
+
+        /// A slot from the 16 bytes at `start` of `bytes` (written by `append`).
+        init(_ bytes: [UInt8], at start: Int) {
+            func value(_ from: Int, _ count: Int) -> UInt64 {
+                (0..<count).reduce(0) { $0 | UInt64(bytes[start + from + $1]) << (8 * $1) }
+            }
+            fingerprint = value(0, 8)
+            storedLine = UInt32(truncatingIfNeeded: value(8, 4))
+            bits = UInt16(truncatingIfNeeded: value(12, 2))
+            file = UInt16(truncatingIfNeeded: value(14, 2))
+        }
+
         var offset: UInt16 { bits & 0x3FF }
         var role: Role { Role(rawValue: UInt8(bits >> 10)) ?? .unused }
         var line: Int { Int(storedLine) }
@@ -51,8 +71,10 @@ public struct RecordBlock: Sendable, Equatable, Codable {
     }
 
     public let index: UInt64
-    /// Sorted by offset, one per sequence number read.
-    public private(set) var slots: [Slot] = []
+    /// Sorted by offset, one per sequence number read; empty while `spilled` (see `loaded`).
+    public internal(set) var slots: [Slot] = []
+    /// Where the slots of a complete block are when they are not in memory (`spill`).
+    var spilled: SpilledSlots?
     /// The inputs of the slots; a name can come more than once, with different line bases.
     public private(set) var files: [String] = []
     /// Added to the line of each slot of the same entry: a chunk read with its own line numbers
@@ -70,7 +92,14 @@ public struct RecordBlock: Sendable, Equatable, Codable {
 
     public static func index(of seq: UInt64) -> UInt64 { (seq - 1) / size }
     static func offset(of seq: UInt64) -> UInt16 { UInt16((seq - 1) % size) }
-    public var isComplete: Bool { slots.count == Int(Self.size) }
+    public var isComplete: Bool { spilled != nil || slots.count == Int(Self.size) }
+    /// Records read once each.
+    var recordCount: Int { spilled != nil ? Int(Self.size) : slots.count }
+    /// Records of `role`.
+    func count(_ role: Role) -> Int {
+        if let spilled { return spilled.count(role) }
+        return slots.reduce(0) { $0 + ($1.role == role ? 1 : 0) }
+    }
     func sequence(of slot: Slot) -> UInt64 { index * Self.size + UInt64(slot.offset) + 1 }
     func location(of slot: Slot) -> SourceLocation {
         let f = Int(slot.file)
@@ -84,6 +113,7 @@ public struct RecordBlock: Sendable, Equatable, Codable {
 
     /// The slot of `seq`, if read.
     func slot(_ seq: UInt64) -> Slot? {
+        if let spilled { return spilled.slot(at: Self.offset(of: seq)) }
         let (i, found) = position(Self.offset(of: seq))
         return found ? slots[i] : nil
     }
@@ -99,6 +129,8 @@ public struct RecordBlock: Sendable, Equatable, Codable {
     /// Adds a record not read before (`check` said `.new`). A counted request (`metrics`, role
     /// `.completed`) must already have passed the instance's total check, so its add cannot fail.
     mutating func insert(_ seq: UInt64, role: Role, fingerprint: UInt64, at location: SourceLocation, metrics: RequestMetrics?) throws(SumError) {
+        // A spilled block is complete: no number of it is new.
+        guard spilled == nil else { return }
         let offset = Self.offset(of: seq)
         let (i, found) = position(offset)
         guard !found else { return }
@@ -159,7 +191,8 @@ public struct RecordBlock: Sendable, Equatable, Codable {
     /// complete rival's own metrics are gone) the conflict is `unresolved` and the complete block's
     /// records count.
     mutating func merge(_ other: RecordBlock, findings: inout MergeFindings) {
-        var theirs = other
+        self = loaded()
+        var theirs = other.loaded()
         let remap = theirs.files.indices.map { entry(theirs.files[$0], base: theirs.lineBases[$0]) }
         for k in theirs.slots.indices { theirs.slots[k].file = remap[Int(theirs.slots[k].file)] }
         var merged: [Slot] = []
@@ -214,7 +247,8 @@ public struct RecordBlock: Sendable, Equatable, Codable {
 
     /// The same records at the same positions and the same totals, whatever the entries' bases.
     public static func == (a: RecordBlock, b: RecordBlock) -> Bool {
-        a.index == b.index && a.aggregate == b.aggregate && a.pending == b.pending && a.slots.count == b.slots.count
+        let a = a.loaded(), b = b.loaded()
+        return a.index == b.index && a.aggregate == b.aggregate && a.pending == b.pending && a.slots.count == b.slots.count
             && zip(a.slots, b.slots).allSatisfy { x, y in
                 x.offset == y.offset && x.same(as: y) && a.location(of: x) == b.location(of: y)
             }
@@ -303,6 +337,11 @@ public struct RecordBlock: Sendable, Equatable, Codable {
     }
 
     public func encode(to encoder: any Encoder) throws {
+        let block = loaded()
+        try block.encodeLoaded(to: encoder)
+    }
+
+    private func encodeLoaded(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         // Each name once, in the order of its first entry; lines made whole again.
         var names: [String] = []

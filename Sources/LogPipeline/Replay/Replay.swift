@@ -24,20 +24,33 @@ public enum Replay {
     /// `parallelism`. With more than one task, a plain JSON-lines file larger than `chunkBytes`
     /// (`FileChunk.defaultChunkBytes` when nil) is split at line boundaries (`FileChunk`) and its chunks read like files of their own
     /// (each numbered from 1, renumbered as it is appended, so every byte is read once). `onCompleted` sees every completed request in the totals.
+    /// Complete blocks' record slots go to a temporary file in `temporaryDirectory` (`TMPDIR`,
+    /// `/tmp`, when nil); an error (`InputError.spill`) when it cannot be written or read back.
     public static func run(paths: [String], limits: AggregateLimits = AggregateLimits(), parallelism: Int = Replay.processorCount,
-                           chunkBytes: Int? = nil,
+                           chunkBytes: Int? = nil, temporaryDirectory: String? = nil,
                            progress: ProgressCounter? = nil, onCompleted: CompletionObserver? = nil) async throws(InputError) -> ReplayState {
         try checkReadable(paths)
-        if let onCompleted { return try readInTurn(paths: paths.sorted(), limits: limits, progress: progress, onCompleted: onCompleted) }
+        // Complete blocks' record slots leave memory for one temporary file (`SlotSpill`), so
+        // memory does not grow with the log; a failure to use it is this run's error.
+        let spill = SlotSpill(directory: temporaryDirectory)
+        let state = try await read(paths: paths, limits: limits, parallelism: parallelism, chunkBytes: chunkBytes, progress: progress,
+                             onCompleted: onCompleted, spill: spill)
+        if let failure = spill.failure { throw InputError(path: spill.directory, reason: failure, spill: true) }
+        return state
+    }
+
+    private static func read(paths: [String], limits: AggregateLimits, parallelism: Int, chunkBytes: Int?, progress: ProgressCounter?,
+                             onCompleted: CompletionObserver?, spill: SlotSpill) async throws(InputError) -> ReplayState {
+        if let onCompleted { return try readInTurn(paths: paths.sorted(), limits: limits, progress: progress, onCompleted: onCompleted, spill: spill) }
         let width = max(1, parallelism)
         do {
             let work = try plan(paths: paths, width: width, chunkBytes: chunkBytes ?? FileChunk.defaultChunkBytes)
-            let merged = try await ParallelWork.foldInOrder(work, width: width, into: InOrderMerge(limits: limits)) { item throws(InputError) -> (Work, ReplayState, ReadStats?) in
+            let merged = try await ParallelWork.foldInOrder(work, width: width, into: InOrderMerge(limits: limits, spill: spill)) { item throws(InputError) -> (Work, ReplayState, ReadStats?) in
                 switch item {
                 case .file(_, let path):
-                    return (item, try readOne(path: path, limits: limits, progress: progress), nil)
+                    return (item, try readWhole(path: path, limits: limits, progress: progress, onCompleted: nil, spill: spill), nil)
                 case .chunk(_, let chunk, _):
-                    let (partial, stats) = try readChunk(chunk, limits: limits, progress: progress)
+                    let (partial, stats) = try readChunk(chunk, limits: limits, progress: progress, spill: spill)
                     return (item, partial, stats)
                 }
             } combine: { (merge: inout InOrderMerge, result: (Work, ReplayState, ReadStats?)) throws in
@@ -48,7 +61,7 @@ public enum Replay {
             // A conflict partial states cannot settle (see `RecordBlock.merge`) is settled by one
             // state read in path order, where the first copy is the one read first (not for stdin).
             if state.unresolvedConflicts > 0 && !paths.contains("-") {
-                return try readInTurn(paths: paths.sorted(), limits: limits, progress: nil, onCompleted: nil)
+                return try readInTurn(paths: paths.sorted(), limits: limits, progress: nil, onCompleted: nil, spill: spill)
             }
             return state
         } catch let error as InputError {
@@ -66,10 +79,14 @@ public enum Replay {
     /// each ends with a newline) move them to the file's (`ReplayState.shift`).
     struct InOrderMerge {
         let limits: AggregateLimits
+        let spill: SlotSpill?
         var total = ReplayState()
         private var file: (state: ReplayState, stats: ReadStats)?
 
-        init(limits: AggregateLimits) { self.limits = limits }
+        init(limits: AggregateLimits, spill: SlotSpill? = nil) {
+            self.limits = limits
+            self.spill = spill
+        }
 
         mutating func add(_ item: Work, _ state: ReplayState, _ stats: ReadStats?) throws(InputError) {
             guard case .chunk(_, let chunk, let isLast) = item, let stats else {
@@ -85,7 +102,7 @@ public enum Replay {
                 } else {
                     var numbered = chunk
                     numbered.firstLine = before.stats.lines + 1
-                    appended = try Replay.reread(numbered, after: before.state, limits: limits)
+                    appended = try Replay.reread(numbered, after: before.state, limits: limits, spill: spill)
                 }
                 var sum = before.stats
                 sum.add(stats)
@@ -121,27 +138,28 @@ public enum Replay {
 
     /// Reads one chunk into its own state, its lines numbered from 1 (without an input summary:
     /// the file's is added once).
-    static func readChunk(_ chunk: FileChunk, limits: AggregateLimits, progress: ProgressCounter?) throws(InputError) -> (ReplayState, ReadStats) {
+    static func readChunk(_ chunk: FileChunk, limits: AggregateLimits, progress: ProgressCounter?,
+                          spill: SlotSpill? = nil) throws(InputError) -> (ReplayState, ReadStats) {
         let reader = RecordReader()
-        var accumulator = ReplayAccumulator(limits: limits, chunked: chunk.start > 0)
+        var accumulator = ReplayAccumulator(limits: limits, chunked: chunk.start > 0, spill: spill)
         let stats = try reader.read(chunk: chunk, progress: progress, into: &accumulator)
         return (accumulator.state, stats)
     }
 
     /// Reads `chunk` (numbered from its `firstLine` in the file) on top of `state`, the state of
     /// the lines before it: as one reader would.
-    static func reread(_ chunk: FileChunk, after state: ReplayState, limits: AggregateLimits) throws(InputError) -> ReplayState {
+    static func reread(_ chunk: FileChunk, after state: ReplayState, limits: AggregateLimits, spill: SlotSpill?) throws(InputError) -> ReplayState {
         let reader = RecordReader()
-        var accumulator = ReplayAccumulator(resuming: state, limits: limits)
+        var accumulator = ReplayAccumulator(resuming: state, limits: limits, spill: spill)
         _ = try reader.read(chunk: chunk, progress: nil, into: &accumulator)
         return accumulator.state
     }
 
     /// Reads `paths` one after another into one state, so a repeat is dropped where it is read.
     static func readInTurn(paths: [String], limits: AggregateLimits, progress: ProgressCounter?,
-                           onCompleted: CompletionObserver?) throws(InputError) -> ReplayState {
+                           onCompleted: CompletionObserver?, spill: SlotSpill?) throws(InputError) -> ReplayState {
         let reader = RecordReader()
-        var accumulator = ReplayAccumulator(limits: limits, onCompleted: onCompleted)
+        var accumulator = ReplayAccumulator(limits: limits, onCompleted: onCompleted, spill: spill)
         for path in paths {
             let stats = try reader.read(path: path, progress: progress, into: &accumulator)
             accumulator.addInput(InputSummary(path: path, stats: stats))
@@ -152,8 +170,14 @@ public enum Replay {
     /// Reads one input into its own state, on the calling thread.
     public static func readOne(path: String, limits: AggregateLimits = AggregateLimits(), progress: ProgressCounter? = nil,
                                onCompleted: CompletionObserver? = nil) throws(InputError) -> ReplayState {
+        try readWhole(path: path, limits: limits, progress: progress, onCompleted: onCompleted, spill: nil)
+    }
+
+    /// `readOne`, complete blocks' slots moved to `spill` when there is one.
+    static func readWhole(path: String, limits: AggregateLimits, progress: ProgressCounter?, onCompleted: CompletionObserver?,
+                          spill: SlotSpill?) throws(InputError) -> ReplayState {
         let reader = RecordReader()
-        var accumulator = ReplayAccumulator(limits: limits, onCompleted: onCompleted)
+        var accumulator = ReplayAccumulator(limits: limits, onCompleted: onCompleted, spill: spill)
         let stats = try reader.read(path: path, progress: progress, into: &accumulator)
         accumulator.addInput(InputSummary(path: path, stats: stats))
         return accumulator.state

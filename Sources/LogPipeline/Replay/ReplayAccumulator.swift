@@ -13,6 +13,8 @@ package struct ReplayAccumulator: RecordConsumer {
     /// Sees every completed request as it is added (e.g. the Prometheus exporter, whose histograms
     /// need each request, not the aggregate).
     private let onCompleted: Replay.CompletionObserver?
+    /// Where the ledgers move complete blocks' slots (`InstanceLedger.completeBlocksKept`).
+    private let spill: SlotSpill?
     /// Ledgers by index, so a record costs one array access rather than several hashed lookups.
     private var ledgers: [InstanceLedger] = []
     private var ids: [String] = []
@@ -29,20 +31,21 @@ package struct ReplayAccumulator: RecordConsumer {
         return s
     }
 
-    package init(limits: AggregateLimits = AggregateLimits(), onCompleted: Replay.CompletionObserver? = nil) {
+    package init(limits: AggregateLimits = AggregateLimits(), onCompleted: Replay.CompletionObserver? = nil, spill: SlotSpill? = nil) {
         self.limits = limits
         self.onCompleted = onCompleted
+        self.spill = spill
     }
 
     /// For a chunk after a file's first: also keeps what appending it needs (`ChunkFacts`).
-    init(limits: AggregateLimits, chunked: Bool) {
-        self.init(limits: limits)
+    init(limits: AggregateLimits, chunked: Bool, spill: SlotSpill?) {
+        self.init(limits: limits, spill: spill)
         if chunked { base.looseEnds.chunk = ChunkFacts() }
     }
 
     /// Goes on from `state` (the lines before a chunk), as one reader that has read them.
-    init(resuming state: ReplayState, limits: AggregateLimits) {
-        self.init(limits: limits)
+    init(resuming state: ReplayState, limits: AggregateLimits, spill: SlotSpill?) {
+        self.init(limits: limits, spill: spill)
         base = state
         base.instances = [:]
         for (id, ledger) in state.instances.sorted(by: { $0.key < $1.key }) {
@@ -176,7 +179,7 @@ package struct ReplayAccumulator: RecordConsumer {
             cachedIndex = ids.count
             indexOf[id] = cachedIndex
             ids.append(id)
-            ledgers.append(InstanceLedger(limits: limits))
+            ledgers.append(InstanceLedger(limits: limits, spill: spill))
         }
         return cachedIndex
     }

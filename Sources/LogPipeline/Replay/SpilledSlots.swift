@@ -1,0 +1,62 @@
+/// The slots of a complete `RecordBlock` moved to the replay's `SlotSpill` file: 16 KiB there, and
+/// here only where they are and how many records of each role the block holds (the counts a
+/// ledger reports). A complete block holds every number of its range, so slot `k` is offset `k`
+/// and a repeat reads back the one slot it needs.
+struct SpilledSlots: Sendable {
+    let store: SlotSpill
+    let offset: Int
+    /// Records per role, 11 bits each (a count is at most 1,024), by `Role.rawValue`.
+    private let roles: UInt64
+
+    static let slotBytes = 16
+
+    init(store: SlotSpill, offset: Int, slots: [RecordBlock.Slot]) {
+        self.store = store
+        self.offset = offset
+        var packed: UInt64 = 0
+        for s in slots { packed &+= 1 << (11 * UInt64(s.role.rawValue)) }
+        roles = packed
+    }
+
+    func count(_ role: RecordBlock.Role) -> Int { Int((roles >> (11 * UInt64(role.rawValue))) & 0x7FF) }
+
+    /// The slot of `offset` (every offset is read in a complete block); nil when the file cannot
+    /// be read back (then `SlotSpill.failure` is set and the replay ends with its error).
+    func slot(at offset: UInt16) -> RecordBlock.Slot? {
+        store.read(at: self.offset + Int(offset) * Self.slotBytes, count: Self.slotBytes).map { RecordBlock.Slot($0, at: 0) }
+    }
+
+    /// All the slots, in offset order (nil as for `slot(at:)`).
+    func slots() -> [RecordBlock.Slot]? {
+        let n = Int(RecordBlock.size)
+        guard let bytes = store.read(at: offset, count: n * Self.slotBytes) else { return nil }
+        return (0..<n).map { RecordBlock.Slot(bytes, at: $0 * Self.slotBytes) }
+    }
+}
+
+extension RecordBlock {
+    /// Whether the slots are in the spill file rather than in memory.
+    package var isSpilled: Bool { spilled != nil }
+
+    /// Moves a complete block's slots to `store` (nothing when incomplete, already moved, or the
+    /// write fails: then they stay, and the store's failure ends the replay with an error).
+    mutating func spill(into store: SlotSpill) {
+        guard spilled == nil, slots.count == Int(Self.size) else { return }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(slots.count * SpilledSlots.slotBytes)
+        for s in slots { s.append(to: &bytes) }
+        guard let at = store.write(bytes) else { return }
+        spilled = SpilledSlots(store: store, offset: at, slots: slots)
+        slots = []
+    }
+
+    /// This block with its slots in memory (itself when they are; without them, empty, when the
+    /// spill file cannot be read back, which `SlotSpill.failure` reports).
+    func loaded() -> RecordBlock {
+        guard let spilled else { return self }
+        var block = self
+        block.slots = spilled.slots() ?? []
+        block.spilled = nil
+        return block
+    }
+}
