@@ -66,10 +66,10 @@ public struct InstanceLedger: Sendable, Equatable, Codable {
     }
 
     /// Adds a record `check` called new; a counted request must have passed `admits`.
-    mutating func insert(_ seq: UInt64, role: RecordBlock.Role, fingerprint: UInt64, at location: SourceLocation, metrics: RequestMetrics?) throws(SumError) {
+    mutating func insert(_ seq: UInt64, role: RecordBlock.Role, fingerprint: UInt64, at location: SourceLocation, metrics: CheckedMetrics?) throws(SumError) {
         let k = RecordBlock.index(of: seq)
         let limits = limits
-        if let m = metrics { totals = try totals.adding(MetricCounters(m)) }
+        if let m = metrics { totals = try totals.adding(MetricCounters(m.metrics)) }
         try blocks[k, default: RecordBlock(index: k, limits: limits)].insert(seq, role: role, fingerprint: fingerprint, at: location, metrics: metrics)
         sequences.insert(seq)
         if blocks[k]?.isComplete == true { noteComplete(k) }
@@ -136,7 +136,7 @@ public struct InstanceLedger: Sendable, Equatable, Codable {
         // Recomputed, checked: a total over both may pass the bound though neither does.
         var sum = MetricCounters()
         do throws(SumError) {
-            for b in blocks.values { sum = try sum.adding(b.aggregate.totals) }
+            for b in blocks.values { sum = try sum.adding(b.totals) }
             totals = sum
         } catch {
             sumError = sumError ?? error
@@ -167,7 +167,7 @@ public struct InstanceLedger: Sendable, Equatable, Codable {
             guard blocks[b.index] == nil else { throw invalid("block \(b.index) twice") }
             blocks[b.index] = b
             for s in b.slots { sequences.insert(b.sequence(of: s)) }
-            do throws(SumError) { sum = try sum.adding(b.aggregate.totals) } catch { throw invalid("\(error)") }
+            do throws(SumError) { sum = try sum.adding(b.totals) } catch { throw invalid("\(error)") }
         }
         totals = sum
     }

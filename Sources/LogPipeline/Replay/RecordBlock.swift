@@ -81,13 +81,17 @@ public struct RecordBlock: Sendable, Equatable, Codable {
     /// (`vdm replay -j N`) is renumbered by moving its entries' bases (`shift`), not its slots.
     private(set) var lineBases: [Int] = []
     /// The completed requests counted in this block.
-    public private(set) var aggregate: MetricsAggregate
+    public var aggregate: MetricsAggregate { spilled?.aggregate() ?? held }
+    /// The aggregate while the block is in memory (empty once spilled: it is in the spill file).
+    var held: MetricsAggregate
+    /// The sum of the aggregate's counters (kept in memory when spilled: ledgers sum them).
+    var totals: MetricCounters { spilled?.totals ?? held.totals }
     /// Their metrics by offset while the block is incomplete (empty once it is complete).
     private(set) var pending: [UInt16: RequestMetrics] = [:]
 
     init(index: UInt64, limits: AggregateLimits) {
         self.index = index
-        aggregate = MetricsAggregate(limits: limits)
+        held = MetricsAggregate(limits: limits)
     }
 
     public static func index(of seq: UInt64) -> UInt64 { (seq - 1) / size }
@@ -128,19 +132,19 @@ public struct RecordBlock: Sendable, Equatable, Codable {
 
     /// Adds a record not read before (`check` said `.new`). A counted request (`metrics`, role
     /// `.completed`) must already have passed the instance's total check, so its add cannot fail.
-    mutating func insert(_ seq: UInt64, role: Role, fingerprint: UInt64, at location: SourceLocation, metrics: RequestMetrics?) throws(SumError) {
+    mutating func insert(_ seq: UInt64, role: Role, fingerprint: UInt64, at location: SourceLocation, metrics: CheckedMetrics?) throws(SumError) {
         // A spilled block is complete: no number of it is new.
         guard spilled == nil else { return }
         let offset = Self.offset(of: seq)
         let (i, found) = position(offset)
         guard !found else { return }
-        if let m = metrics { try aggregate.add(m) }
+        if let m = metrics { try held.add(m) }
         let f = fileIndex(location.file, line: location.line)
         slots.insert(Slot(offset: offset, role: role, file: f, line: location.line - lineBases[Int(f)], fingerprint: fingerprint), at: i)
         if isComplete {
             pending = [:]
         } else if let m = metrics {
-            pending[offset] = m
+            pending[offset] = m.metrics
         }
     }
 
@@ -222,14 +226,14 @@ public struct RecordBlock: Sendable, Equatable, Codable {
         }
         if !isComplete && !theirs.isComplete {
             // Every counted request's metrics are known: rebuild the totals from the kept copies.
-            var rebuilt = MetricsAggregate(limits: aggregate.limits)
+            var rebuilt = MetricsAggregate(limits: held.limits)
             var metrics: [UInt16: RequestMetrics] = [:]
             for (k, s) in merged.enumerated() where s.role == .completed {
                 guard let m = fromMine[k] ? pending[s.offset] : theirs.pending[s.offset] else { continue }
                 do throws(SumError) { try rebuilt.add(m) } catch { findings.sumError = error }
                 metrics[s.offset] = m
             }
-            aggregate = rebuilt
+            held = rebuilt
             slots = merged
             pending = merged.count == Int(Self.size) ? [:] : metrics
             return
@@ -238,7 +242,7 @@ public struct RecordBlock: Sendable, Equatable, Codable {
         // the result, exact unless a first copy lies on the other side.
         let useTheirs = theirs.isComplete && (!isComplete || (wonByTheirs > 0 && wonByMine == 0))
         findings.unresolved += useTheirs ? wonByMine : wonByTheirs
-        if useTheirs { aggregate = theirs.aggregate }
+        if useTheirs { held = theirs.held }
         slots = merged
         pending = [:]
     }
@@ -302,7 +306,7 @@ public struct RecordBlock: Sendable, Equatable, Codable {
         files = try c.decode([String].self, forKey: .files)
         lineBases = Array(repeating: 0, count: files.count)
         slots = try c.decode([StoredSlot].self, forKey: .slots).map(\.slot)
-        aggregate = try c.decode(MetricsAggregate.self, forKey: .aggregate)
+        held = try c.decode(MetricsAggregate.self, forKey: .aggregate)
         let stored = try c.decode([String: RequestMetrics].self, forKey: .pending)
         func invalid(_ why: String) -> DecodingError {
             DecodingError.dataCorruptedError(forKey: .slots, in: c, debugDescription: "block \(index): \(why)")
@@ -326,13 +330,13 @@ public struct RecordBlock: Sendable, Equatable, Codable {
         if isComplete {
             guard pending.isEmpty else { throw invalid("a complete block keeps no metrics") }
         } else {
-            var rebuilt = MetricsAggregate(limits: aggregate.limits)
+            var rebuilt = MetricsAggregate(limits: held.limits)
             for s in slots where s.role == .completed {
                 guard let m = pending[s.offset] else { throw invalid("a counted request's metrics are missing") }
                 do throws(SumError) { try rebuilt.add(m) } catch { throw invalid("\(error)") }
             }
             // Totals, not buckets: past the key caps, which names share `(other)` depends on the order.
-            guard rebuilt.totals == aggregate.totals else { throw invalid("totals differ from its records") }
+            guard rebuilt.totals == held.totals else { throw invalid("totals differ from its records") }
         }
     }
 
@@ -357,7 +361,7 @@ public struct RecordBlock: Sendable, Equatable, Codable {
         try c.encode(index, forKey: .index)
         try c.encode(names, forKey: .files)
         try c.encode(slots.map { StoredSlot($0, file: UInt16(nameIndex[Int($0.file)]), line: location(of: $0).line) }, forKey: .slots)
-        try c.encode(aggregate, forKey: .aggregate)
+        try c.encode(held, forKey: .aggregate)
         try c.encode(Dictionary(uniqueKeysWithValues: pending.map { (String($0.key), $0.value) }), forKey: .pending)
     }
 }

@@ -60,16 +60,16 @@ package struct ReplayAccumulator: RecordConsumer {
         let instance = ids[i]
         let seq = parser.sequence
         var role = RecordBlock.Role.other
-        var metrics: RequestMetrics?
+        var metrics: CheckedMetrics?
         var problem: InputProblem?
         var fingerprint: UInt64?
         switch kind {
         case .completed:
             do throws(FieldProblem) {
-                let m = try parser.completedMetrics()
+                let m = try parser.checkedCompletedMetrics()
                 metrics = m
                 role = .completed
-                fingerprint = RecordFingerprint.of(m)
+                fingerprint = RecordFingerprint.of(m.metrics)
             } catch {
                 role = .unused
                 problem = InputProblem(kind: error.kind, location: location, detail: "request.completed: \(error)")
@@ -114,7 +114,7 @@ package struct ReplayAccumulator: RecordConsumer {
         }
         if let m = metrics {
             // The live tracker refuses a request whose sum would pass the bound; so does replay.
-            do throws(SumError) { try ledgers[i].admits(m) } catch {
+            do throws(SumError) { try ledgers[i].admits(m.metrics) } catch {
                 base.looseEnds.chunk?.sumRefused = true
                 metrics = nil
                 role = .unused
@@ -131,7 +131,7 @@ package struct ReplayAccumulator: RecordConsumer {
         if let problem { base.problems.record(problem) }
         switch kind {
         case .completed:
-            if let m = metrics {
+            if let m = metrics?.metrics {
                 onCompleted?(m)
                 if !m.requestID.isEmpty { base.looseEnds.completed(.init(instance: instance, requestID: m.requestID)) }
             } else if let id = parser.requestID, !id.isEmpty {

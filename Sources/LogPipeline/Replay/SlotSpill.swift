@@ -6,11 +6,12 @@ import Darwin
 import Foundation
 import Synchronization
 
-/// Where the record slots of complete blocks go (`RecordBlock.spill`), so that replay's memory
-/// does not grow with the log: one unlinked temporary file in `TMPDIR` (`/tmp` when unset),
-/// created at the first block written, gone with the process. Written once per block (16 KiB),
-/// read back one 16-byte slot at a time when a repeat touches the block, or whole when a merge or
-/// the stored state needs it.
+/// Where the record slots and aggregates of complete blocks go (`RecordBlock.spill`), so that
+/// replay's memory does not grow with the log: one unlinked temporary file in `TMPDIR` (`/tmp`
+/// when unset), created at the first block written, gone with the process. Written once per block
+/// (16 KiB of slots and the aggregate's JSON), read back one 16-byte slot at a time when a repeat
+/// touches the block, the aggregate when the totals are rendered, whole when a merge or the
+/// stored state needs it.
 ///
 /// Shared by the tasks of one replay: each write takes its own range of the file (an atomic
 /// counter) and `pwrite`/`pread` need no lock. A failure (no space, no such directory) is kept,
@@ -83,6 +84,11 @@ package final class SlotSpill: Sendable {
         let (won, current) = descriptor.compareExchange(expected: -1, desired: made, ordering: .acquiringAndReleasing)
         if !won { close(made) }
         return won ? made : current
+    }
+
+    /// Records a failure found by a reader of the file (e.g. bytes that do not decode).
+    func noteFailure(_ code: Int32) {
+        let _: Int? = fail(code)
     }
 
     private func fail<T>(_ code: Int32) -> T? {

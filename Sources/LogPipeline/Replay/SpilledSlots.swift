@@ -1,21 +1,39 @@
-/// The slots of a complete `RecordBlock` moved to the replay's `SlotSpill` file: 16 KiB there, and
-/// here only where they are and how many records of each role the block holds (the counts a
-/// ledger reports). A complete block holds every number of its range, so slot `k` is offset `k`
-/// and a repeat reads back the one slot it needs.
+import Foundation
+
+/// The slots and the aggregate of a complete `RecordBlock` moved to the replay's `SlotSpill` file:
+/// 16 KiB of slots and the aggregate's stored form (JSON, as in a `--state` file) there; here only
+/// where they are, the aggregate's totals (ledgers sum them) and how many records of each role
+/// the block holds (the counts a ledger reports). A complete block holds every number of its
+/// range, so slot `k` is offset `k` and a repeat reads back the one slot it needs.
 struct SpilledSlots: Sendable {
     let store: SlotSpill
     let offset: Int
+    let totals: MetricCounters
+    private let aggregateBytes: Int
     /// Records per role, 11 bits each (a count is at most 1,024), by `Role.rawValue`.
     private let roles: UInt64
 
     static let slotBytes = 16
+    static var slotsBytes: Int { Int(RecordBlock.size) * slotBytes }
 
-    init(store: SlotSpill, offset: Int, slots: [RecordBlock.Slot]) {
+    init(store: SlotSpill, offset: Int, slots: [RecordBlock.Slot], aggregateBytes: Int, totals: MetricCounters) {
         self.store = store
         self.offset = offset
+        self.aggregateBytes = aggregateBytes
+        self.totals = totals
         var packed: UInt64 = 0
         for s in slots { packed &+= 1 << (11 * UInt64(s.role.rawValue)) }
         roles = packed
+    }
+
+    /// The block's aggregate, decoded (and checked) from the file; nil as for `slot(at:)`.
+    func aggregate() -> MetricsAggregate? {
+        guard let bytes = store.read(at: offset + Self.slotsBytes, count: aggregateBytes) else { return nil }
+        guard let decoded = try? JSONDecoder().decode(MetricsAggregate.self, from: Data(bytes)) else {
+            store.noteFailure(EIO)
+            return nil
+        }
+        return decoded
     }
 
     func count(_ role: RecordBlock.Role) -> Int { Int((roles >> (11 * UInt64(role.rawValue))) & 0x7FF) }
@@ -41,21 +59,24 @@ extension RecordBlock {
     /// Moves a complete block's slots to `store` (nothing when incomplete, already moved, or the
     /// write fails: then they stay, and the store's failure ends the replay with an error).
     mutating func spill(into store: SlotSpill) {
-        guard spilled == nil, slots.count == Int(Self.size) else { return }
+        guard spilled == nil, slots.count == Int(Self.size), let stored = try? JSONEncoder().encode(held) else { return }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(slots.count * SpilledSlots.slotBytes)
+        bytes.reserveCapacity(SpilledSlots.slotsBytes + stored.count)
         for s in slots { s.append(to: &bytes) }
+        bytes += stored
         guard let at = store.write(bytes) else { return }
-        spilled = SpilledSlots(store: store, offset: at, slots: slots)
+        spilled = SpilledSlots(store: store, offset: at, slots: slots, aggregateBytes: stored.count, totals: held.totals)
         slots = []
+        held = MetricsAggregate(limits: held.limits)
     }
 
-    /// This block with its slots in memory (itself when they are; without them, empty, when the
+    /// This block with its slots and aggregate in memory (itself when they are; empty when the
     /// spill file cannot be read back, which `SlotSpill.failure` reports).
     func loaded() -> RecordBlock {
         guard let spilled else { return self }
         var block = self
         block.slots = spilled.slots() ?? []
+        block.held = spilled.aggregate() ?? held
         block.spilled = nil
         return block
     }
