@@ -30,13 +30,13 @@ public struct MetricsAggregate: Sendable, Equatable, Codable {
         }
     }
 
-    public private(set) var providers: [String: ProviderBucket] = [:]
+    public internal(set) var providers: [String: ProviderBucket] = [:]
     /// Error type → count (`unknown` when an error has no type).
-    public private(set) var errorCounts: [String: Int] = [:]
-    public private(set) var completed = 0
+    public internal(set) var errorCounts: [String: Int] = [:]
+    public internal(set) var completed = 0
     public let limits: AggregateLimits
     /// Cumulative totals over everything (the sum of every bucket's `total`), kept checked.
-    public private(set) var totals = MetricCounters()
+    public internal(set) var totals = MetricCounters()
 
     public init(limits: AggregateLimits = AggregateLimits()) {
         self.limits = limits

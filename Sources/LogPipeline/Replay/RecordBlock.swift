@@ -81,7 +81,7 @@ public struct RecordBlock: Sendable, Equatable, Codable {
     /// (`vdm replay -j N`) is renumbered by moving its entries' bases (`shift`), not its slots.
     private(set) var lineBases: [Int] = []
     /// The completed requests counted in this block.
-    public var aggregate: MetricsAggregate { spilled?.aggregate() ?? held }
+    public var aggregate: MetricsAggregate { spilled?.aggregate(limits: held.limits) ?? held }
     /// The aggregate while the block is in memory (empty once spilled: it is in the spill file).
     var held: MetricsAggregate
     /// The sum of the aggregate's counters (kept in memory when spilled: ledgers sum them).

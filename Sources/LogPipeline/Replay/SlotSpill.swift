@@ -9,7 +9,7 @@ import Synchronization
 /// Where the record slots and aggregates of complete blocks go (`RecordBlock.spill`), so that
 /// replay's memory does not grow with the log: one unlinked temporary file in `TMPDIR` (`/tmp`
 /// when unset), created at the first block written, gone with the process. Written once per block
-/// (16 KiB of slots and the aggregate's JSON), read back one 16-byte slot at a time when a repeat
+/// (16 KiB of slots and the aggregate, `SpilledAggregate`), read back one 16-byte slot at a time when a repeat
 /// touches the block, the aggregate when the totals are rendered, whole when a merge or the
 /// stored state needs it.
 ///
@@ -86,9 +86,9 @@ package final class SlotSpill: Sendable {
         return won ? made : current
     }
 
-    /// Records a failure found by a reader of the file (e.g. bytes that do not decode).
-    func noteFailure(_ code: Int32) {
-        let _: Int? = fail(code)
+    /// Records bytes read back that do not decode (as an I/O error: the file is this process's own).
+    func noteUnreadable() {
+        let _: Int? = fail(EIO)
     }
 
     private func fail<T>(_ code: Int32) -> T? {

@@ -1,7 +1,5 @@
-import Foundation
-
 /// The slots and the aggregate of a complete `RecordBlock` moved to the replay's `SlotSpill` file:
-/// 16 KiB of slots and the aggregate's stored form (JSON, as in a `--state` file) there; here only
+/// 16 KiB of slots and the aggregate (`SpilledAggregate`) there; here only
 /// where they are, the aggregate's totals (ledgers sum them) and how many records of each role
 /// the block holds (the counts a ledger reports). A complete block holds every number of its
 /// range, so slot `k` is offset `k` and a repeat reads back the one slot it needs.
@@ -26,11 +24,11 @@ struct SpilledSlots: Sendable {
         roles = packed
     }
 
-    /// The block's aggregate, decoded (and checked) from the file; nil as for `slot(at:)`.
-    func aggregate() -> MetricsAggregate? {
+    /// The block's aggregate, read back from the file; nil as for `slot(at:)`.
+    func aggregate(limits: AggregateLimits) -> MetricsAggregate? {
         guard let bytes = store.read(at: offset + Self.slotsBytes, count: aggregateBytes) else { return nil }
-        guard let decoded = try? JSONDecoder().decode(MetricsAggregate.self, from: Data(bytes)) else {
-            store.noteFailure(EIO)
+        guard let decoded = SpilledAggregate.decode(bytes, limits: limits, totals: totals) else {
+            store.noteUnreadable()
             return nil
         }
         return decoded
@@ -59,13 +57,13 @@ extension RecordBlock {
     /// Moves a complete block's slots to `store` (nothing when incomplete, already moved, or the
     /// write fails: then they stay, and the store's failure ends the replay with an error).
     mutating func spill(into store: SlotSpill) {
-        guard spilled == nil, slots.count == Int(Self.size), let stored = try? JSONEncoder().encode(held) else { return }
+        guard spilled == nil, slots.count == Int(Self.size) else { return }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(SpilledSlots.slotsBytes + stored.count)
+        bytes.reserveCapacity(SpilledSlots.slotsBytes + 4096)
         for s in slots { s.append(to: &bytes) }
-        bytes += stored
+        SpilledAggregate.encode(held, into: &bytes)
         guard let at = store.write(bytes) else { return }
-        spilled = SpilledSlots(store: store, offset: at, slots: slots, aggregateBytes: stored.count, totals: held.totals)
+        spilled = SpilledSlots(store: store, offset: at, slots: slots, aggregateBytes: bytes.count - SpilledSlots.slotsBytes, totals: held.totals)
         slots = []
         held = MetricsAggregate(limits: held.limits)
     }
@@ -76,7 +74,7 @@ extension RecordBlock {
         guard let spilled else { return self }
         var block = self
         block.slots = spilled.slots() ?? []
-        block.held = spilled.aggregate() ?? held
+        block.held = spilled.aggregate(limits: held.limits) ?? held
         block.spilled = nil
         return block
     }
