@@ -37,6 +37,7 @@ import Testing
             lines[plain],  // identical
             String(lines[conflictingCompletion].dropLast()) + ",\"gen_ai.usage.output_tokens\":999999}",  // conflict
             lines[otherPlain].replacingOccurrences(of: "\"message\":\"", with: "\"message\":\"changed "),  // conflict
+            lines[completed + 3],  // identical, in the block the first repeat read back (the reader's cache)
         ]
         #expect(repeats[3] != lines[otherPlain])
         let path = dir.path("log.json")
@@ -58,8 +59,9 @@ import Testing
             "\(path):\(n + 4): conflicting_record: instance inst-0 sequence \(otherPlain + 1): differs from \(path):\(otherPlain + 1), which comes first",
             "\(path):\(n + 1): duplicate_record: instance inst-0 sequence \(completed + 1): identical to \(path):\(completed + 1) (dropped)",
             "\(path):\(n + 2): duplicate_record: instance inst-0 sequence \(plain + 1): identical to \(path):\(plain + 1) (dropped)",
+            "\(path):\(n + 5): duplicate_record: instance inst-0 sequence \(completed + 4): identical to \(path):\(completed + 4) (dropped)",
         ], "\(details)")
-        #expect(spilled.duplicates == 2 && spilled.conflicts == 2)
+        #expect(spilled.duplicates == 3 && spilled.conflicts == 2)
         #expect(RunningTotalsYAML.render(try spilled.runningTotals(), generatedMicros: 0) == RunningTotalsYAML.render(live, generatedMicros: 0))
         #expect(spilled.recordsRead == n)
 
@@ -83,7 +85,7 @@ import Testing
         b.merge(theirs)
         #expect(a == b)
         #expect(a.problems == b.problems)
-        #expect(a.duplicates == 2 + 2 * size - 1 && a.conflicts == 3, "\(a.duplicates) \(a.conflicts)")
+        #expect(a.duplicates == 3 + 2 * size - 1 && a.conflicts == 3, "\(a.duplicates) \(a.conflicts)")
         // log.json sorts before other.json: its copies count.
         #expect(RunningTotalsYAML.render(try a.runningTotals(), generatedMicros: 0) == RunningTotalsYAML.render(live, generatedMicros: 0))
         #expect(try encoder.encode(a) == encoder.encode(b))

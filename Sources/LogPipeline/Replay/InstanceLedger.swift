@@ -56,8 +56,8 @@ public struct InstanceLedger: Sendable, Equatable, Codable {
 
     // MARK: reading
 
-    func check(_ seq: UInt64, fingerprint: UInt64) -> RecordBlock.Insertion {
-        blocks[RecordBlock.index(of: seq)]?.check(seq, fingerprint: fingerprint) ?? .new
+    func check(_ seq: UInt64, fingerprint: UInt64, cache: inout SpillCache) -> RecordBlock.Insertion {
+        blocks[RecordBlock.index(of: seq)]?.check(seq, fingerprint: fingerprint, cache: &cache) ?? .new
     }
 
     /// Whether the totals can take `m` (checked against `RecordBounds.total`).

@@ -15,6 +15,8 @@ package struct ReplayAccumulator: RecordConsumer {
     private let onCompleted: Replay.CompletionObserver?
     /// Where the ledgers move complete blocks' slots (`InstanceLedger.completeBlocksKept`).
     private let spill: SlotSpill?
+    /// The moved block read back last (repeats of moved blocks come in runs).
+    private var spillCache = SpillCache()
     /// Ledgers by index, so a record costs one array access rather than several hashed lookups.
     private var ledgers: [InstanceLedger] = []
     private var ids: [String] = []
@@ -98,7 +100,7 @@ package struct ReplayAccumulator: RecordConsumer {
             problem = InputProblem(kind: .unknownAction, location: location, detail: "event.action \(parser.action ?? "?")")
         }
         let fp = fingerprint ?? RecordFingerprint.of(kind, parser)
-        switch ledgers[i].check(seq, fingerprint: fp) {
+        switch ledgers[i].check(seq, fingerprint: fp, cache: &spillCache) {
         case .duplicate(let first):
             ledgers[i].duplicates += 1
             base.problems.record(InputProblem(kind: .duplicateRecord, location: location,

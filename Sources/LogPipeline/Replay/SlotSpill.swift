@@ -9,8 +9,8 @@ import Synchronization
 /// Where the record slots and aggregates of complete blocks go (`RecordBlock.spill`), so that
 /// replay's memory does not grow with the log: one unlinked temporary file in `TMPDIR` (`/tmp`
 /// when unset), created at the first block written, gone with the process. Written once per block
-/// (16 KiB of slots and the aggregate, `SpilledAggregate`), read back one 16-byte slot at a time when a repeat
-/// touches the block, the aggregate when the totals are rendered, whole when a merge or the
+/// (16 KiB of slots and the aggregate, `SpilledAggregate`), read back whole when a repeat touches the
+/// block (`SpillCache`; one 16-byte slot for the loose ends' lookups), the aggregate when the totals are rendered, whole when a merge or the
 /// stored state needs it.
 ///
 /// Shared by the tasks of one replay: each write takes its own range of the file (an atomic

@@ -50,7 +50,34 @@ struct SpilledSlots: Sendable {
     }
 }
 
+/// The slots of the moved block a reader read back last: repeats of moved blocks come in runs (a
+/// file shipped twice repeats every block in order), so a run costs one read of 16 KiB per block,
+/// not one per record. One block, one reader (`ReplayAccumulator`).
+struct SpillCache {
+    private var key: (store: ObjectIdentifier, offset: Int)?
+    private var slots: [RecordBlock.Slot] = []
+
+    /// The slot of `offset` in `spilled`, read back with its whole block unless that is the block held.
+    mutating func slot(_ spilled: SpilledSlots, at offset: UInt16) -> RecordBlock.Slot? {
+        let wanted = (store: ObjectIdentifier(spilled.store), offset: spilled.offset)
+        if key?.store != wanted.store || key?.offset != wanted.offset {
+            guard let all = spilled.slots() else { return nil }
+            slots = all
+            key = wanted
+        }
+        // A block's slots are `RecordBlock.size` long and an offset is below it.
+        return Int(offset) < slots.count ? slots[Int(offset)] : nil
+    }
+}
+
 extension RecordBlock {
+    /// `check`, reading a moved block's slot through `cache`.
+    func check(_ seq: UInt64, fingerprint: UInt64, cache: inout SpillCache) -> Insertion {
+        guard let spilled else { return check(seq, fingerprint: fingerprint) }
+        guard let s = cache.slot(spilled, at: Self.offset(of: seq)) else { return .new }
+        return s.fingerprint == fingerprint ? .duplicate(of: location(of: s)) : .conflict(with: location(of: s))
+    }
+
     /// Whether the slots are in the spill file rather than in memory.
     package var isSpilled: Bool { spilled != nil }
 
