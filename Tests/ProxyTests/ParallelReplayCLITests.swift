@@ -178,6 +178,27 @@ import Testing
         }
     }
 
+    /// A repeat and a conflict read within a later chunk: the chunk's reader names the first copy
+    /// by its own line number (3 of the chunk), which appending renumbers to the file's (lines 7
+    /// and 8), in the problem's location and in the position its detail names.
+    @Test func aRepeatWithinALaterChunkNamesTheFilesLines() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let path = dir.path("later.jsonl")
+        var lines = (1...8).map { Lines.plain($0, nil, "note \($0)") }
+        lines += [Lines.plain(7, nil, "note 7"), Lines.plain(8, nil, "another note")]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        // The first split is just after line 6's newline; lines 7-10 are shorter than a chunk.
+        let chunkBytes = lines[..<6].reduce(0) { $0 + $1.utf8.count + 1 }
+        let one = try await Self.vdm(["replay", "-j", "1", path])
+        for run in [one, try await Self.vdm(["replay", "-j", "2", "--chunk-bytes", "\(chunkBytes)", path])] {
+            #expect(run.stderr.contains("\(path):9: duplicate record: instance \(Lines.node) sequence 7: identical to \(path):7 (dropped)"), "\(run.stderr)")
+            #expect(run.stderr.contains("\(path):10: conflicting record: instance \(Lines.node) sequence 8: differs from \(path):8, which comes first"),
+                    "\(run.stderr)")
+        }
+        #expect(Self.said(try await Self.vdm(["replay", "-j", "2", "--chunk-bytes", "\(chunkBytes)", path]), .yaml) == Self.said(one, .yaml))
+    }
+
     /// Requests in flight at splits, by hand, one line per chunk: A completes after a split (not
     /// open); B's latest record comes after several splits; C's completion (line 4) comes before its
     /// start (line 8), so they cancel; D starts, completes and starts again (open from line 11).
@@ -209,13 +230,11 @@ import Testing
         // Lines of 10, 1, 25 and 3 bytes (with their newlines), the last without one: 39 bytes.
         try "aaaaaaaaa\n\nbbbbbbbbbbbbbbbbbbbbbbbb\ncc\r".write(toFile: path, atomically: true, encoding: .utf8)
         // Each chunk ends at the first newline at or after its start + 8 - 1: bytes 9, 35, then the end.
-        var chunks = try #require(try FileChunk.plan(path: path, chunkBytes: 8))
+        let chunks = try #require(try FileChunk.plan(path: path, chunkBytes: 8))
         #expect(chunks.map { [$0.start, $0.end] } == [[0, 10], [10, 36], [36, 39]])
-        var newlines: [Int] = []
-        for c in chunks { newlines.append(try c.countNewlines()) }
-        #expect(newlines == [1, 2, 0])
-        FileChunk.numberLines(&chunks, newlines: newlines)
-        #expect(chunks.map(\.firstLine) == [1, 2, 4])
+        // No counting pass: each chunk is read numbered from 1 and renumbered when appended (the
+        // file:line cases above check the numbers a report names).
+        #expect(chunks.map(\.firstLine) == [1, 1, 1])
         // A chunk of one byte: one line each (the blank line too).
         #expect(try FileChunk.plan(path: path, chunkBytes: 1)?.map { [$0.start, $0.end] } == [[0, 10], [10, 11], [11, 36], [36, 39]])
         // A split point inside the one long line: the line stays whole, in one chunk.

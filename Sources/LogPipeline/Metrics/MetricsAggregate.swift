@@ -30,13 +30,13 @@ public struct MetricsAggregate: Sendable, Equatable, Codable {
         }
     }
 
-    public private(set) var providers: [String: ProviderBucket] = [:]
+    public internal(set) var providers: [String: ProviderBucket] = [:]
     /// Error type → count (`unknown` when an error has no type).
-    public private(set) var errorCounts: [String: Int] = [:]
-    public private(set) var completed = 0
+    public internal(set) var errorCounts: [String: Int] = [:]
+    public internal(set) var completed = 0
     public let limits: AggregateLimits
     /// Cumulative totals over everything (the sum of every bucket's `total`), kept checked.
-    public private(set) var totals = MetricCounters()
+    public internal(set) var totals = MetricCounters()
 
     public init(limits: AggregateLimits = AggregateLimits()) {
         self.limits = limits
@@ -46,7 +46,14 @@ public struct MetricsAggregate: Sendable, Equatable, Codable {
     /// `RecordBounds` or a grand total would pass `RecordBounds.total`. Mutates the buckets in place
     /// (no copy of a provider's model table per request: replay adds millions of records through here).
     public mutating func add(_ m: RequestMetrics) throws(SumError) {
-        if let violation = RecordBounds.violation(in: m) { throw .outOfBounds(violation) }
+        let checked: CheckedMetrics
+        do throws(BoundViolation) { checked = try CheckedMetrics(m) } catch { throw .outOfBounds(error) }
+        try add(checked)
+    }
+
+    /// `add` of metrics already checked against `RecordBounds` (replay's, checked as parsed).
+    package mutating func add(_ checked: CheckedMetrics) throws(SumError) {
+        let m = checked.metrics
         let newTotals = try totals.adding(MetricCounters(m))
         totals = newTotals
         completed += 1

@@ -42,6 +42,20 @@ extension ReplayState {
     }
 }
 
+extension ReplayState {
+    /// Moves every position in `file` on by `lines`: a chunk read with line numbers of its own
+    /// (first line 1) gets the whole file's, once the lines before it are counted (`InOrderMerge`).
+    /// Every location a state holds: record slots, open requests, the chunk's orphans, problem
+    /// examples and the positions their details name. Order within the file is kept, so whatever
+    /// the chunk chose by position (the first copy, the smallest examples) stays chosen.
+    mutating func shift(by lines: Int, in file: String) {
+        guard lines != 0 else { return }
+        for id in instances.keys { instances[id]?.shift(by: lines, in: file) }
+        looseEnds.shift(by: lines, in: file)
+        problems.shift(by: lines, in: file)
+    }
+}
+
 extension MetricsAggregate {
     /// Whether a name was put in the overflow bucket (then which names share it depends on the
     /// order they were added in).

@@ -38,6 +38,11 @@ struct ChunkFacts: Sendable, Equatable {
         peakUnmatched = max(peakUnmatched, unmatched)
     }
 
+    /// Moves the lines of `file` on by `lines` (the chunk's numbers made the file's).
+    mutating func shift(by lines: Int, in file: String) {
+        for i in orphans.indices { orphans.values[i].location = orphans.values[i].location.shifted(by: lines, in: file) }
+    }
+
     /// Another record of a request neither started nor completed so far in this chunk.
     mutating func touch(_ key: LooseEnds.Key, line: @autoclosure () -> String, at location: SourceLocation, sequence: UInt64) {
         if let known = orphans[key] {

@@ -222,6 +222,15 @@ public struct LooseEnds: Sendable, Equatable, Codable {
         return result
     }
 
+    /// Moves the lines of `file` on by `lines` (a chunk's numbers made the file's).
+    mutating func shift(by lines: Int, in file: String) {
+        for i in open.indices {
+            open.values[i].startedLocation = open.values[i].startedLocation.shifted(by: lines, in: file)
+            open.values[i].lastLocation = open.values[i].lastLocation.shifted(by: lines, in: file)
+        }
+        chunk?.shift(by: lines, in: file)
+    }
+
     /// Open requests, by instance then start sequence.
     public var sorted: [Open] {
         open.values.sorted { $0.key.instance != $1.key.instance ? $0.key.instance < $1.key.instance : $0.startedSequence < $1.startedSequence }

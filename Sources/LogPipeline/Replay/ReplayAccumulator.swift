@@ -13,6 +13,10 @@ package struct ReplayAccumulator: RecordConsumer {
     /// Sees every completed request as it is added (e.g. the Prometheus exporter, whose histograms
     /// need each request, not the aggregate).
     private let onCompleted: Replay.CompletionObserver?
+    /// Where the ledgers move complete blocks' slots (`InstanceLedger.completeBlocksKept`).
+    private let spill: SlotSpill?
+    /// The moved block read back last (repeats of moved blocks come in runs).
+    private var spillCache = SpillCache()
     /// Ledgers by index, so a record costs one array access rather than several hashed lookups.
     private var ledgers: [InstanceLedger] = []
     private var ids: [String] = []
@@ -29,20 +33,21 @@ package struct ReplayAccumulator: RecordConsumer {
         return s
     }
 
-    package init(limits: AggregateLimits = AggregateLimits(), onCompleted: Replay.CompletionObserver? = nil) {
+    package init(limits: AggregateLimits = AggregateLimits(), onCompleted: Replay.CompletionObserver? = nil, spill: SlotSpill? = nil) {
         self.limits = limits
         self.onCompleted = onCompleted
+        self.spill = spill
     }
 
     /// For a chunk after a file's first: also keeps what appending it needs (`ChunkFacts`).
-    init(limits: AggregateLimits, chunked: Bool) {
-        self.init(limits: limits)
+    init(limits: AggregateLimits, chunked: Bool, spill: SlotSpill?) {
+        self.init(limits: limits, spill: spill)
         if chunked { base.looseEnds.chunk = ChunkFacts() }
     }
 
     /// Goes on from `state` (the lines before a chunk), as one reader that has read them.
-    init(resuming state: ReplayState, limits: AggregateLimits) {
-        self.init(limits: limits)
+    init(resuming state: ReplayState, limits: AggregateLimits, spill: SlotSpill?) {
+        self.init(limits: limits, spill: spill)
         base = state
         base.instances = [:]
         for (id, ledger) in state.instances.sorted(by: { $0.key < $1.key }) {
@@ -57,16 +62,16 @@ package struct ReplayAccumulator: RecordConsumer {
         let instance = ids[i]
         let seq = parser.sequence
         var role = RecordBlock.Role.other
-        var metrics: RequestMetrics?
+        var metrics: CheckedMetrics?
         var problem: InputProblem?
         var fingerprint: UInt64?
         switch kind {
         case .completed:
             do throws(FieldProblem) {
-                let m = try parser.completedMetrics()
+                let m = try parser.checkedCompletedMetrics()
                 metrics = m
                 role = .completed
-                fingerprint = RecordFingerprint.of(m)
+                fingerprint = RecordFingerprint.of(m.metrics)
             } catch {
                 role = .unused
                 problem = InputProblem(kind: error.kind, location: location, detail: "request.completed: \(error)")
@@ -95,23 +100,23 @@ package struct ReplayAccumulator: RecordConsumer {
             problem = InputProblem(kind: .unknownAction, location: location, detail: "event.action \(parser.action ?? "?")")
         }
         let fp = fingerprint ?? RecordFingerprint.of(kind, parser)
-        switch ledgers[i].check(seq, fingerprint: fp) {
+        switch ledgers[i].check(seq, fingerprint: fp, cache: &spillCache) {
         case .duplicate(let first):
             ledgers[i].duplicates += 1
             base.problems.record(InputProblem(kind: .duplicateRecord, location: location,
-                                              detail: "instance \(instance) sequence \(seq): identical to \(first) (dropped)"))
+                                              detail: "instance \(instance) sequence \(seq): identical to ", reference: first, " (dropped)"))
             return
         case .conflict(let first):
             ledgers[i].conflicts += 1
             base.problems.record(InputProblem(kind: .conflictingRecord, location: location,
-                                              detail: "instance \(instance) sequence \(seq): differs from \(first), which comes first"))
+                                              detail: "instance \(instance) sequence \(seq): differs from ", reference: first, ", which comes first"))
             return
         case .new:
             break
         }
         if let m = metrics {
             // The live tracker refuses a request whose sum would pass the bound; so does replay.
-            do throws(SumError) { try ledgers[i].admits(m) } catch {
+            do throws(SumError) { try ledgers[i].admits(m.metrics) } catch {
                 base.looseEnds.chunk?.sumRefused = true
                 metrics = nil
                 role = .unused
@@ -128,7 +133,7 @@ package struct ReplayAccumulator: RecordConsumer {
         if let problem { base.problems.record(problem) }
         switch kind {
         case .completed:
-            if let m = metrics {
+            if let m = metrics?.metrics {
                 onCompleted?(m)
                 if !m.requestID.isEmpty { base.looseEnds.completed(.init(instance: instance, requestID: m.requestID)) }
             } else if let id = parser.requestID, !id.isEmpty {
@@ -176,7 +181,7 @@ package struct ReplayAccumulator: RecordConsumer {
             cachedIndex = ids.count
             indexOf[id] = cachedIndex
             ids.append(id)
-            ledgers.append(InstanceLedger(limits: limits))
+            ledgers.append(InstanceLedger(limits: limits, spill: spill))
         }
         return cachedIndex
     }

@@ -37,11 +37,11 @@ public struct ReplayState: Sendable, Equatable, Codable {
             instances[id]?.merge(ledger, findings: &findings)
             for d in findings.duplicates {
                 problems.record(InputProblem(kind: .duplicateRecord, location: d.dropped,
-                                             detail: "instance \(id) sequence \(d.sequence): identical to \(d.kept) (dropped)"))
+                                             detail: "instance \(id) sequence \(d.sequence): identical to ", reference: d.kept, " (dropped)"))
             }
             for c in findings.conflicts {
                 problems.record(InputProblem(kind: .conflictingRecord, location: c.other,
-                                             detail: "instance \(id) sequence \(c.sequence): differs from \(c.counted), which comes first"))
+                                             detail: "instance \(id) sequence \(c.sequence): differs from ", reference: c.counted, ", which comes first"))
             }
             findings = RecordBlock.MergeFindings()
         }

@@ -52,6 +52,8 @@ enum AnalyzerExit {
     static let findings = ExitCode(1)
     /// An input could not be opened or read (sysexits EX_NOINPUT).
     static let noInput = ExitCode(66)
+    /// Replay's temporary file could not be written or read back (sysexits EX_IOERR).
+    static let ioError = ExitCode(74)
 }
 
 enum AnalyzerIO {
@@ -66,7 +68,7 @@ enum AnalyzerIO {
     /// Prints an input error the way every analyzer command does, and gives the exit status.
     static func fail(_ command: String, _ error: InputError) -> ExitCode {
         standardError("vdm \(command): \(error)\n")
-        return AnalyzerExit.noInput
+        return error.spill ? AnalyzerExit.ioError : AnalyzerExit.noInput
     }
 
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }

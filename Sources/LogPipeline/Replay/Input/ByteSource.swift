@@ -18,11 +18,14 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var reason: String
     /// How a reader reports it when it stops an input midway (after the lines read before it).
     public var kind: InputProblemKind
+    /// Not an input: replay's temporary file (`SlotSpill`) could not be written or read back.
+    public var spill = false
 
-    public init(path: String, reason: String, kind: InputProblemKind = .unreadableInput) {
+    public init(path: String, reason: String, kind: InputProblemKind = .unreadableInput, spill: Bool = false) {
         self.path = path
         self.reason = reason
         self.kind = kind
+        self.spill = spill
     }
 
     public var description: String { "\(path): \(reason)" }

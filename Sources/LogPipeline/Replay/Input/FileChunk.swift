@@ -5,13 +5,15 @@ import Darwin
 #endif
 
 /// A byte range of a JSON-lines file that starts at the start of a line and ends just after a
-/// newline (or at the end of the file), with the number of its first line: `vdm replay -j N` reads
-/// the chunks of one large file on several cores and merges their states.
+/// newline (or at the end of the file), with the number its first line is given: `vdm replay -j N`
+/// reads the chunks of one large file on several cores, each numbered from 1, and merges their
+/// states (renumbered then: `ReplayState.shift`), so no byte is read twice.
 package struct FileChunk: Sendable, Equatable {
     package var path: String
     package var start: Int
     package var end: Int
-    /// 1-based number of the chunk's first line in the whole file.
+    /// 1-based number given to the chunk's first line: 1 when read on its own, its number in the
+    /// whole file when read again on top of the lines before it (`Replay.reread`).
     package var firstLine: Int
 
     package init(path: String, start: Int, end: Int, firstLine: Int) {
@@ -30,7 +32,7 @@ package struct FileChunk: Sendable, Equatable {
     /// The chunk boundaries of `path`, or nil when it is read whole: stdin, not a regular file,
     /// gzip or journal export (its framing needs the start), or not larger than one chunk.
     /// Boundaries are at the first newline at or after each multiple of `chunkBytes`, so a line
-    /// is never split; `firstLine` is left 1 (see `numberLines`).
+    /// is never split; `firstLine` is 1.
     package static func plan(path: String, chunkBytes: Int) throws(InputError) -> [FileChunk]? {
         guard path != "-", chunkBytes >= 1 else { return nil }
         // stat first: opening a named pipe would wait for its writer (and then steal its bytes).
@@ -56,32 +58,5 @@ package struct FileChunk: Sendable, Equatable {
             start = newline + 1
         }
         return chunks
-    }
-
-    /// Sets each chunk's `firstLine` from the newlines of the chunks before it (`newlines[k]` is
-    /// chunk k's count, from `countNewlines`).
-    package static func numberLines(_ chunks: inout [FileChunk], newlines: [Int]) {
-        var line = 1
-        for k in chunks.indices {
-            chunks[k].firstLine = line
-            line += k < newlines.count ? newlines[k] : 0
-        }
-    }
-
-    /// Newlines in this chunk (one pass of `memchr` over it, the counting half of the split).
-    package func countNewlines() throws(InputError) -> Int {
-        let file = try RangeSource(path: path, start: start, end: end)
-        let window = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { window.deallocate() }
-        var count = 0
-        while true {
-            let n = try file.read(into: window)
-            guard n > 0, let base = window.baseAddress else { return count }
-            var i = 0
-            while i < n, let hit = memchr(base + i, 0x0A, n - i) {
-                count += 1
-                i = base.distance(to: hit) + 1
-            }
-        }
     }
 }

@@ -74,18 +74,67 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable, CustomStr
     public var description: String { "\(file):\(line)" }
 
     public static func < (a: Self, b: Self) -> Bool { a.file != b.file ? a.file < b.file : a.line < b.line }
+
+    /// This position with a line of `file` moved on by `lines` (a chunk's numbers made the file's).
+    func shifted(by lines: Int, in file: String) -> SourceLocation {
+        file == self.file ? SourceLocation(file: file, line: line + lines) : self
+    }
 }
 
 /// One reported example of a problem.
 public struct InputProblem: Sendable, Hashable, Codable {
     public var kind: InputProblemKind
     public var location: SourceLocation
-    public var detail: String
+    /// The text; a position it names (the first copy of a repeated record) is kept apart, as
+    /// `reference`, so that a chunk's state, read with line numbers of its own, can be renumbered
+    /// (`shifted`). Equality, hashing and the stored form see the text.
+    public var detail: String { reference.map { head + $0.description + tail } ?? head }
+    private(set) var reference: SourceLocation?
+    private var head: String
+    private var tail = ""
 
     public init(kind: InputProblemKind, location: SourceLocation, detail: String) {
         self.kind = kind
         self.location = location
-        self.detail = detail
+        head = detail
+    }
+
+    /// A detail that names another position: `head`, the position, `tail`.
+    init(kind: InputProblemKind, location: SourceLocation, detail head: String, reference: SourceLocation, _ tail: String) {
+        self.init(kind: kind, location: location, detail: head)
+        self.reference = reference
+        self.tail = tail
+    }
+
+    /// The same problem with the lines of `file` (its location, the position it names) moved on by `lines`.
+    func shifted(by lines: Int, in file: String) -> InputProblem {
+        var p = self
+        p.location = location.shifted(by: lines, in: file)
+        p.reference = reference?.shifted(by: lines, in: file)
+        return p
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, location, detail }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(kind: try c.decode(InputProblemKind.self, forKey: .kind), location: try c.decode(SourceLocation.self, forKey: .location),
+                  detail: try c.decode(String.self, forKey: .detail))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(location, forKey: .location)
+        try c.encode(detail, forKey: .detail)
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.kind == b.kind && a.location == b.location && a.detail == b.detail }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(location)
+        hasher.combine(detail)
     }
 }
 
@@ -110,6 +159,12 @@ public struct InputProblems: Sendable, Equatable, Codable {
     public mutating func merge(_ other: InputProblems) {
         for (kind, n) in other.counts { counts[kind, default: 0] += n }
         for example in other.examples { keep(example) }
+    }
+
+    /// These problems with the lines of `file` moved on by `lines` (the order of examples stays:
+    /// all of a chunk's locations are in its file, and move together).
+    mutating func shift(by lines: Int, in file: String) {
+        examples = examples.map { $0.shifted(by: lines, in: file) }
     }
 
     /// Keeps the smallest `examplesPerKind` locations of each kind.

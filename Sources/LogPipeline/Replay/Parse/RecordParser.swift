@@ -479,6 +479,11 @@ public final class RecordParser {
     /// The metrics of a `request.completed` record. Fields the aggregator reads are required; the
     /// others (sizes, status, upstream and first-token times) default to 0 when absent.
     public func completedMetrics() throws(FieldProblem) -> RequestMetrics {
+        try checkedCompletedMetrics().metrics
+    }
+
+    /// `completedMetrics`, as checked against `RecordBounds` (so an aggregate need not check again).
+    package func checkedCompletedMetrics() throws(FieldProblem) -> CheckedMetrics {
         let outcome = try requiredString(.outcome)
         guard outcome == "success" || outcome == "failure" else {
             throw FieldProblem(field: RecordField.outcome.key, reason: "neither success nor failure")
@@ -514,8 +519,7 @@ public final class RecordParser {
             m.error = try string(.errorMessage) ?? ""
         }
         // The live tracker refuses the same values (`MetricsAggregate.add`): replay equals live.
-        if let violation = RecordBounds.violation(in: m) { throw FieldProblem(violation) }
-        return m
+        do throws(BoundViolation) { return try CheckedMetrics(m) } catch { throw FieldProblem(error) }
     }
 
     /// The payload of a `request.started` record (the request's metrics as known at its start).
