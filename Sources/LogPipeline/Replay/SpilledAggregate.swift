@@ -111,16 +111,18 @@ enum SpilledAggregate {
 }
 
 extension MetricCounters {
-    static let fieldCount = 11
+    /// Every stored counter (SpilledAggregateTests checks the count against the type's own
+    /// properties, so a counter added later cannot be left out of the spill file unnoticed).
+    package static let fieldCount = 11
 
     /// The counters in a fixed order (the spill file's).
-    var fields: [Int64] {
+    package var fields: [Int64] {
         [Int64(requests), Int64(errors), Int64(inputTokens), Int64(outputTokens), Int64(cacheReadTokens), Int64(cacheCreationTokens),
          Int64(toolUses), Int64(toolResults), Int64(toolCalls), durationNanos, Int64(inFlight)]
     }
 
     /// Counters from `fields`' order (nil for another count of values).
-    init?(fields v: [Int64]) {
+    package init?(fields v: [Int64]) {
         guard v.count == Self.fieldCount else { return nil }
         self.init()
         requests = Int(v[0]); errors = Int(v[1]); inputTokens = Int(v[2]); outputTokens = Int(v[3])
