@@ -27,6 +27,22 @@ import Testing
         #expect(try logged().correlationID == nil)
     }
 
+    /// A trace declared with an id (AsyncHTTPClient's request logger) goes with that id only: a
+    /// later source that names another request does not inherit it, and the key never stays metadata.
+    @Test func aDeclaredTraceGoesWithTheIDDeclaredBesideIt() throws {
+        let trace = try #require(TraceIDs(traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7"))
+        let declared: Logger.Metadata = [Self.key: "x", CorrelationContext.traceMetadataKey: CorrelationContext.traceMetadata(trace)]
+        let own = try logged(handlerMetadata: declared)
+        #expect(own.correlationID == "x")
+        #expect(own.trace == trace)
+        #expect(own.metadata.isEmpty)
+        let other = try logged(handlerMetadata: declared, call: [Self.key: "y"])
+        #expect(other.correlationID == "y")
+        #expect(other.trace == nil)
+        let alone = try logged(handlerMetadata: [CorrelationContext.traceMetadataKey: CorrelationContext.traceMetadata(trace)])
+        #expect(alone.trace == nil)
+    }
+
     @Test func otherMetadataMergesWithLaterSourcesWinning() throws {
         let metrics = RequestMetrics(requestID: "r", requestedModel: "m")
         var call: Logger.Metadata = .payload(RequestCompletedPayload(metrics: metrics))

@@ -147,7 +147,6 @@ public struct InstanceLedger: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey { case blocks, limits, duplicates, conflicts, unresolvedConflicts }
 
-
     /// Decodes and checks a stored ledger (blocks under their own index, totals recomputed checked).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

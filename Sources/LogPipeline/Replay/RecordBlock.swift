@@ -4,8 +4,9 @@
 /// record already here is dropped (identical) or reported (a conflict), never summed again.
 ///
 /// Size: a slot (16 bytes) per record, one aggregate per block, a name and a line base per input
-/// the block's records come from, and, only while the block is incomplete, each counted request's metrics, so that two partial blocks (a log split at a
-/// rotation, or shipped twice with different cut points) merge exactly. A complete block needs no
+/// the block's records come from, and, only while the block is incomplete, each counted request's
+/// metrics, so that two partial blocks (a log split at a rotation, or shipped twice with different
+/// cut points) merge exactly. A complete block needs no
 /// per-record metrics: any other copy of its numbers is a subset of it; and its slots can leave
 /// memory for a temporary file (`spill`, `SlotSpill`), read back when a repeat comes (`SpillCache`).
 public struct RecordBlock: Sendable, Equatable, Codable {
